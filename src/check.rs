@@ -1,0 +1,771 @@
+//! Step 3, check: everything IAM and CloudFormation would reject, found before
+//! they see it — actions, operators, strings, ARNs, names, paths and limits.
+
+use crate::ast::*;
+use crate::config::{Config, Naming, is_iam_name_char};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::resolve::Program;
+use crate::source::Span;
+use crate::vars::{self, Piece, VarError};
+use std::collections::HashMap;
+
+const OPERATOR_BASES: &[&str] = &[
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
+];
+
+/// Longest role and user names, and longest names of the other entities.
+const MAX_ROLE_NAME: usize = 64;
+const MAX_OTHER_NAME: usize = 128;
+const MAX_PATH: usize = 512;
+const MAX_DESCRIPTION: usize = 1000;
+const MAX_TAGS: usize = 50;
+
+pub fn check(program: &Program, config: &Config) -> Vec<Diagnostic> {
+    let mut c = Checker {
+        diagnostics: Vec::new(),
+    };
+    for decl in &program.decls {
+        match &decl.kind {
+            DeclKind::Policy(statements) => {
+                if statements.is_empty() {
+                    c.push(
+                        Diagnostic::error(Code::EmptyPolicy, format!("policy `{}` has no statements", decl.name.name))
+                            .primary(decl.name.span, "this policy grants and denies nothing")
+                            .help("add a statement such as `allow s3:GetObject on \"arn:aws:s3:::bucket/*\"`, or remove the policy"),
+                    );
+                }
+                for s in statements {
+                    c.statement(s);
+                }
+            }
+            DeclKind::Group(members) if members.is_empty() => c.push(
+                Diagnostic::error(
+                    Code::EmptyGroup,
+                    format!("group `{}` has no members", decl.name.name),
+                )
+                .primary(decl.name.span, "this group is empty")
+                .help("list its policies and groups between the braces, or remove the group"),
+            ),
+            DeclKind::Trust(trust) => c.trust(trust, decl.name.span),
+            DeclKind::Role(p) => c.principal(decl, p, true, config),
+            DeclKind::User(p) => c.principal(decl, p, false, config),
+            _ => {}
+        }
+    }
+    c.diagnostics
+}
+
+struct Checker {
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker {
+    fn push(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    fn statement(&mut self, s: &Statement) {
+        if s.actions.is_empty() {
+            self.push(
+                Diagnostic::error(
+                    Code::MalformedAction,
+                    "a statement needs at least one action",
+                )
+                .primary(s.actions_span, "empty action list")
+                .help("name an action such as `s3:GetObject`"),
+            );
+        }
+        for action in &s.actions {
+            self.action(action);
+        }
+        match &s.resources {
+            Resources::Any(_) => {}
+            Resources::List(list) if list.is_empty() => self.push(
+                Diagnostic::error(
+                    Code::MalformedResource,
+                    "a statement needs at least one resource",
+                )
+                .primary(s.resources_span, "empty resource list")
+                .help("name a resource ARN, or write `on *` for every resource"),
+            ),
+            Resources::List(list) => {
+                for r in list {
+                    self.resource(r);
+                }
+            }
+        }
+        self.conditions(&s.conditions);
+        if let Some(b) = &s.because {
+            self.iam_chars(b, "a justification");
+        }
+    }
+
+    fn action(&mut self, action: &Action) {
+        let text = &action.text;
+        if text == "*" {
+            return;
+        }
+        let problem = match text.split_once(':') {
+            None => Some(("an action is `service:Action`".to_string(), None)),
+            Some((service, name)) => {
+                let service_ok = !service.is_empty()
+                    && service
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                let name_ok = !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?');
+                if !service_ok
+                    && !service.is_empty()
+                    && service
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                {
+                    Some((
+                        "service prefixes are lower case".to_string(),
+                        Some(format!("write `{}:{}`", service.to_ascii_lowercase(), name)),
+                    ))
+                } else if !service_ok {
+                    Some((
+                        "the service prefix may contain only a-z, 0-9 and -".to_string(),
+                        None,
+                    ))
+                } else if name.is_empty() {
+                    Some((
+                        "the action name is missing".to_string(),
+                        Some(format!(
+                            "write `{service}:*` for every action of the service, or name one"
+                        )),
+                    ))
+                } else if !name_ok {
+                    let cleaned: String = name
+                        .chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || *c == '*' || *c == '?')
+                        .collect();
+                    Some((
+                        "an action name has only letters, digits, `*` and `?`".to_string(),
+                        (!cleaned.is_empty()).then(|| format!("write `{service}:{cleaned}`")),
+                    ))
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some((label, help)) = problem {
+            let mut d =
+                Diagnostic::error(Code::MalformedAction, format!("malformed action `{text}`"))
+                    .primary(action.span, label);
+            if let Some(help) = help {
+                d = d.help(help);
+            }
+            self.push(d);
+        }
+    }
+
+    fn resource(&mut self, r: &Str) {
+        if !self.iam_string(r, "a resource") {
+            return;
+        }
+        if r.value == "*" {
+            return;
+        }
+        if let Some(problem) = arn_problem(&r.value) {
+            let mut d = Diagnostic::error(
+                Code::MalformedResource,
+                format!("`{}` is not an ARN", r.value),
+            )
+            .primary(r.span, problem)
+            .note("a resource is `*` or an ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE");
+            if !r.value.starts_with("arn:") && !r.value.contains(':') {
+                d = d.help(format!(
+                    "for an S3 bucket write \"arn:aws:s3:::{0}\" (and \"arn:aws:s3:::{0}/*\" for its objects)",
+                    r.value.trim_matches('/')
+                ));
+            }
+            self.push(d);
+        }
+    }
+
+    fn conditions(&mut self, conditions: &[Condition]) {
+        let mut seen: HashMap<(&str, &str), Span> = HashMap::new();
+        for cond in conditions {
+            self.operator(&cond.operator);
+            if self.iam_chars(&cond.key, "a condition key") {
+                self.condition_key(&cond.key);
+            }
+            if cond.values.is_empty() {
+                self.push(
+                    Diagnostic::error(Code::InvalidValue, "a condition needs at least one value")
+                        .primary(cond.span, "no values")
+                        .help(
+                            "list the values it may take: `[\"a\", \"b\"]` (any of them matches)",
+                        ),
+                );
+            }
+            for v in &cond.values {
+                self.iam_string(v, "a condition value");
+            }
+            let key = (cond.operator.name.as_str(), cond.key.value.as_str());
+            if let Some(first) = seen.get(&key) {
+                self.push(
+                    Diagnostic::error(
+                        Code::DuplicateConditionKey,
+                        format!("`{} \"{}\"` is given twice in one statement", key.0, key.1),
+                    )
+                    .primary(cond.span, "given again here")
+                    .secondary(*first, "first given here")
+                    .note("IAM holds one value list per operator and key, so both cannot be kept")
+                    .help("put all the values in one `when`: they are ORed, as in IAM"),
+                );
+            } else {
+                seen.insert(key, cond.span);
+            }
+        }
+    }
+
+    fn operator(&mut self, op: &Ident) {
+        if is_known_operator(&op.name) {
+            return;
+        }
+        let mut candidates = Vec::new();
+        for base in OPERATOR_BASES {
+            candidates.push(base.to_string());
+            candidates.push(format!("{base}IfExists"));
+        }
+        let (qualifier, bare) = match op.name.split_once(':') {
+            Some((q, b)) => (Some(q), b),
+            None => (None, op.name.as_str()),
+        };
+        let mut d = Diagnostic::error(
+            Code::UnknownOperator,
+            format!("unknown condition operator `{}`", op.name),
+        )
+        .primary(op.span, "not an IAM condition operator");
+        match qualifier {
+            Some(q) if q != "ForAllValues" && q != "ForAnyValue" => {
+                let fix = did_you_mean(q, ["ForAllValues", "ForAnyValue"]).unwrap_or("ForAnyValue");
+                d = d.help(format!("the qualifiers are `ForAllValues:` and `ForAnyValue:`; did you mean `{fix}:{bare}`?"));
+            }
+            _ => {
+                if let Some(similar) = did_you_mean(bare, candidates.iter().map(String::as_str)) {
+                    let prefix = qualifier.map(|q| format!("{q}:")).unwrap_or_default();
+                    d = d.help(format!("did you mean `{prefix}{similar}`?"));
+                } else if bare == "NullIfExists" {
+                    d = d.help("`Null` takes no `IfExists`: write `Null`");
+                }
+            }
+        }
+        self.push(d);
+    }
+
+    fn condition_key(&mut self, key: &Str) {
+        if key.value.is_empty() {
+            self.push(
+                Diagnostic::error(Code::InvalidValue, "a condition key cannot be empty")
+                    .primary(key.span, "empty key")
+                    .help("name a key such as \"aws:SourceIp\" or \"s3:prefix\""),
+            );
+            return;
+        }
+        match vars::pieces(&key.value) {
+            Ok(pieces) if pieces.iter().any(|p| matches!(p, Piece::Pseudo(_))) => self.push(
+                Diagnostic::error(
+                    Code::UnknownVariable,
+                    "a condition key cannot hold a deploy-time value",
+                )
+                .primary(
+                    key.span,
+                    "CloudFormation does not substitute values in keys",
+                )
+                .help("use a fixed key; put deploy-time values in the condition's values"),
+            ),
+            Ok(_) => {}
+            Err(errors) => self.var_errors(key, errors),
+        }
+    }
+
+    fn trust(&mut self, trust: &Trust, name_span: Span) {
+        if trust.entries.is_empty() {
+            self.push(
+                Diagnostic::error(Code::EmptyTrust, "this trust names no principal")
+                    .primary(name_span, "nobody could assume a role with this trust")
+                    .help("add `service \"ec2.amazonaws.com\"`, `aws \"arn:aws:iam::123456789012:root\"` or `federated \"...\"`"),
+            );
+        }
+        for entry in &trust.entries {
+            if entry.principals.is_empty() {
+                self.push(
+                    Diagnostic::error(Code::EmptyTrust, "this trust entry names no principal")
+                        .primary(entry.kind_span, "empty list")
+                        .help("name at least one principal, or remove the line"),
+                );
+            }
+            for p in &entry.principals {
+                if !self.iam_string(p, "a trusted principal") {
+                    continue;
+                }
+                let problem = match entry.kind {
+                    TrustKind::Service => (!is_service_principal(&p.value))
+                        .then_some("a service principal looks like `ec2.amazonaws.com`"),
+                    TrustKind::Aws => (!is_aws_principal(&p.value))
+                        .then_some("an AWS principal is a 12-digit account ID or an IAM ARN"),
+                    TrustKind::Federated => None,
+                };
+                if let Some(problem) = problem {
+                    self.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("`{}` is not a valid principal", p.value),
+                        )
+                        .primary(p.span, problem),
+                    );
+                }
+            }
+            self.conditions(&entry.conditions);
+        }
+    }
+
+    fn principal(&mut self, decl: &Decl, p: &Principal, is_role: bool, config: &Config) {
+        let kind = if is_role { "role" } else { "user" };
+        let name = &decl.name;
+        if p.grants.is_none() {
+            self.push(
+                Diagnostic::error(
+                    Code::MissingProperty,
+                    format!("{kind} `{}` has no `grants`", name.name),
+                )
+                .primary(name.span, "what may it do?")
+                .help(
+                    "add `grants` with the policies and groups it receives, e.g. `grants TeamADev`",
+                ),
+            );
+        }
+        if is_role {
+            match &p.trust {
+                None => self.push(
+                    Diagnostic::error(Code::MissingProperty, format!("role `{}` has no `trust`", name.name))
+                        .primary(name.span, "who may assume it?")
+                        .help("add `trust Devserver` naming a trust declaration, or an inline `trust { service \"ec2.amazonaws.com\" }`"),
+                ),
+                Some((_, TrustRef::Inline(t))) => self.trust(t, t.span),
+                Some(_) => {}
+            }
+        } else {
+            let not_for_users = [
+                (
+                    p.trust.as_ref().map(|(s, _)| *s),
+                    "trust",
+                    "users sign in themselves; only roles are assumed",
+                ),
+                (
+                    p.instance_profile,
+                    "instance_profile",
+                    "an instance profile holds a role, not a user",
+                ),
+                (
+                    p.max_session.map(|(_, s)| s),
+                    "max_session",
+                    "sessions are a property of roles",
+                ),
+            ];
+            for (span, prop, why) in not_for_users {
+                if let Some(span) = span {
+                    self.push(
+                        Diagnostic::error(
+                            Code::PropertyNotAllowed,
+                            format!("`{prop}` does not apply to a user"),
+                        )
+                        .primary(span, why)
+                        .help(format!("remove `{prop}`, or make `{}` a role", name.name)),
+                    );
+                }
+            }
+        }
+        let n = &config.naming;
+        let (pattern, limit, what) = if is_role {
+            (&n.role, MAX_ROLE_NAME, "role name")
+        } else {
+            (&n.user, MAX_ROLE_NAME, "user name")
+        };
+        self.generated_name(name, pattern, limit, what);
+        if is_role && p.instance_profile.is_some() {
+            self.generated_name(
+                name,
+                &n.instance_profile,
+                MAX_OTHER_NAME,
+                "instance profile name",
+            );
+        }
+        if !is_role {
+            self.generated_name(name, &n.group, MAX_OTHER_NAME, "group name");
+        }
+        if let Some(path) = &p.path {
+            self.path(path);
+        }
+        if let Some((seconds, span)) = p.max_session
+            && !(3600..=43200).contains(&seconds)
+        {
+            self.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("max_session {seconds} is out of range"),
+                )
+                .primary(span, "IAM accepts 3600 to 43200 seconds (1 to 12 hours)")
+                .help(format!("use {}", seconds.clamp(3600, 43200))),
+            );
+        }
+        for arn in &p.managed {
+            self.policy_arn(arn, "a managed policy");
+        }
+        if let Some(b) = &p.boundary {
+            self.policy_arn(b, "a permissions boundary");
+        }
+        if let Some(d) = &p.description {
+            self.description(d);
+        }
+        self.tags(&p.tags);
+    }
+
+    /// A name after its naming pattern is applied must be a valid IAM name.
+    fn generated_name(&mut self, name: &Ident, pattern: &str, limit: usize, what: &str) {
+        let full = Naming::apply(pattern, &name.name, "");
+        let len = full.chars().count();
+        if len > limit {
+            self.push(
+                Diagnostic::error(
+                    Code::NameTooLong,
+                    format!("{what} `{full}` is {len} characters long"),
+                )
+                .primary(
+                    name.span,
+                    format!("IAM allows at most {limit} characters in a {what}"),
+                )
+                .note(format!(
+                    "the name comes from the naming pattern `{pattern}`"
+                ))
+                .help(format!(
+                    "shorten `{}` by {} characters, or change the pattern in iamc.yaml",
+                    name.name,
+                    len - limit
+                )),
+            );
+        } else if full.chars().any(|c| !is_iam_name_char(c)) {
+            self.push(
+                Diagnostic::error(
+                    Code::NameTooLong,
+                    format!("{what} `{full}` has characters IAM does not allow"),
+                )
+                .primary(
+                    name.span,
+                    "IAM names allow letters, digits and _+=,.@- only",
+                ),
+            );
+        }
+    }
+
+    fn path(&mut self, path: &Str) {
+        let v = &path.value;
+        let problem = if !v.starts_with('/') || !v.ends_with('/') {
+            Some("a path starts and ends with `/`")
+        } else if v.len() > MAX_PATH {
+            Some("a path has at most 512 characters")
+        } else if v.contains("//") {
+            Some("a path has no empty segment (`//`)")
+        } else if v.chars().any(|c| !('!'..='~').contains(&c)) {
+            Some("a path has printable ASCII characters only, no spaces")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            let trimmed = v.trim_matches('/');
+            let mut d = Diagnostic::error(Code::InvalidPath, format!("invalid path `{v}`"))
+                .primary(path.span, problem);
+            if !trimmed.is_empty() && !trimmed.contains("//") {
+                d = d.help(format!("write \"/{trimmed}/\""));
+            }
+            self.push(d);
+        }
+    }
+
+    fn policy_arn(&mut self, arn: &Str, what: &str) {
+        if !self.iam_string(arn, what) {
+            return;
+        }
+        let segments = arn_segments(&arn.value);
+        let ok = segments.len() >= 6
+            && segments[0] == "arn"
+            && segments[2] == "iam"
+            && segments[5].starts_with("policy/");
+        if !ok {
+            self.push(
+                Diagnostic::error(Code::MalformedResource, format!("`{}` is not a managed policy ARN", arn.value))
+                    .primary(arn.span, format!("{what} is named by its ARN"))
+                    .help("write it as \"arn:aws:iam::aws:policy/NAME\" (AWS-managed) or \"arn:aws:iam::ACCOUNT:policy/NAME\""),
+            );
+        }
+    }
+
+    fn description(&mut self, d: &Str) {
+        self.iam_chars(d, "a description");
+        let len = d.value.chars().count();
+        if len > MAX_DESCRIPTION {
+            self.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("description is {len} characters long"),
+                )
+                .primary(d.span, "IAM allows at most 1000 characters"),
+            );
+        }
+    }
+
+    fn tags(&mut self, tags: &[(Str, Str)]) {
+        if tags.len() > MAX_TAGS {
+            self.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!("{} tags, IAM allows {MAX_TAGS}", tags.len()),
+                )
+                .primary(tags[MAX_TAGS].0.span, "one tag too many"),
+            );
+        }
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for (key, value) in tags {
+            if let Some(first) = seen.get(key.value.as_str()) {
+                self.push(
+                    Diagnostic::error(
+                        Code::DuplicateProperty,
+                        format!("tag `{}` is given twice", key.value),
+                    )
+                    .primary(key.span, "given again here")
+                    .secondary(*first, "first given here"),
+                );
+            }
+            seen.insert(&key.value, key.span);
+            let key_len = key.value.chars().count();
+            if key_len == 0 || key_len > 128 || key.value.to_ascii_lowercase().starts_with("aws:") {
+                self.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("invalid tag key `{}`", key.value),
+                    )
+                    .primary(
+                        key.span,
+                        "a tag key has 1 to 128 characters and does not start with `aws:`",
+                    ),
+                );
+            }
+            if value.value.chars().count() > 256 {
+                self.push(
+                    Diagnostic::error(Code::InvalidValue, "tag value too long")
+                        .primary(value.span, "a tag value has at most 256 characters"),
+                );
+            }
+        }
+    }
+
+    /// Characters IAM accepts in a policy document: tab, LF, CR, U+0020–U+00FF.
+    fn iam_chars(&mut self, s: &Str, what: &str) -> bool {
+        let Some(c) = s.value.chars().find(|c| !is_iam_char(*c)) else {
+            return true;
+        };
+        self.push(
+            Diagnostic::error(
+                Code::CharacterNotAllowed,
+                format!(
+                    "{what} holds {}, which IAM does not accept",
+                    describe_char(c)
+                ),
+            )
+            .primary(
+                s.span,
+                "IAM accepts tab, line feed, carriage return and U+0020 to U+00FF only",
+            )
+            .help("remove the character or replace it with plain text"),
+        );
+        false
+    }
+
+    /// A string that goes into a policy document: allowed characters and valid `${...}`.
+    fn iam_string(&mut self, s: &Str, what: &str) -> bool {
+        if !self.iam_chars(s, what) {
+            return false;
+        }
+        match vars::pieces(&s.value) {
+            Ok(_) => true,
+            Err(errors) => {
+                self.var_errors(s, errors);
+                false
+            }
+        }
+    }
+
+    fn var_errors(&mut self, s: &Str, errors: Vec<VarError>) {
+        // Offsets are into the unescaped value; point at the whole string when
+        // escapes make the raw text differ from it.
+        let exact = s.span.end - s.span.start == s.value.len() + 2;
+        let at = |start: usize, end: usize| {
+            if exact {
+                Span::new(
+                    s.span.file,
+                    s.span.start + 1 + start,
+                    s.span.start + 1 + end,
+                )
+            } else {
+                s.span
+            }
+        };
+        for e in errors {
+            let d = match e {
+                VarError::Unterminated { start } => {
+                    Diagnostic::error(Code::UnterminatedVariable, "`${` is not closed")
+                        .primary(at(start, start + 2), "no `}` follows")
+                        .help(
+                            "close it, as in `${AWS::Region}`; for a literal `${` IAM uses `${$}{`",
+                        )
+                }
+                VarError::UnknownPseudo { start, end, name } => {
+                    let known = vars::PSEUDO_PARAMETERS.iter().map(|(p, _)| *p);
+                    let mut d = Diagnostic::error(
+                        Code::UnknownVariable,
+                        format!("unknown pseudo parameter `{name}`"),
+                    )
+                    .primary(
+                        at(start, end),
+                        "CloudFormation has no such pseudo parameter",
+                    );
+                    if let Some(similar) = did_you_mean(&name, known) {
+                        d = d.help(format!("did you mean `${{{similar}}}`?"));
+                    } else {
+                        d = d.help("iamc accepts AWS::AccountId, AWS::Partition, AWS::Region, AWS::StackId, AWS::StackName and AWS::URLSuffix");
+                    }
+                    d
+                }
+                VarError::UnknownName { start, end, name } => {
+                    let known = vars::PSEUDO_PARAMETERS.iter().map(|(p, _)| &p[5..]);
+                    let mut d = Diagnostic::error(
+                        Code::UnknownVariable,
+                        format!("`${{{name}}}` is not defined"),
+                    )
+                    .primary(
+                        at(start, end),
+                        "neither a pseudo parameter nor an IAM policy variable",
+                    );
+                    if let Some(similar) = did_you_mean(&name, known) {
+                        d = d.help(format!("did you mean `${{AWS::{similar}}}`?"));
+                    } else {
+                        d = d.help("IAM policy variables have a colon, like `${aws:username}`; pseudo parameters are `${AWS::Region}` and the like");
+                    }
+                    d
+                }
+            };
+            self.push(d);
+        }
+    }
+}
+
+pub fn is_known_operator(op: &str) -> bool {
+    let bare = match op.split_once(':') {
+        Some(("ForAllValues" | "ForAnyValue", bare)) => bare,
+        Some(_) => return false,
+        None => op,
+    };
+    let base = bare.strip_suffix("IfExists").unwrap_or(bare);
+    OPERATOR_BASES.contains(&base) && !(base == "Null" && bare != base)
+}
+
+pub fn is_iam_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FF}')
+}
+
+fn describe_char(c: char) -> String {
+    if c.is_control() {
+        format!("the control character U+{:04X}", c as u32)
+    } else {
+        format!("`{c}` (U+{:04X})", c as u32)
+    }
+}
+
+/// The `:`-separated segments of an ARN, with `${...}` kept whole.
+fn arn_segments(arn: &str) -> Vec<String> {
+    let mut segments = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0;
+    let mut chars = arn.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '$' if chars.peek() == Some(&'{') => depth += 1,
+            '}' if depth > 0 => depth -= 1,
+            ':' if depth == 0 => {
+                segments.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    segments.push(current);
+    segments
+}
+
+/// What is wrong with a resource ARN, if anything.
+fn arn_problem(arn: &str) -> Option<&'static str> {
+    let segments = arn_segments(arn);
+    if segments[0] != "arn" {
+        return Some("a resource ARN starts with `arn:`");
+    }
+    if segments.len() < 6 {
+        return Some("an ARN has six parts: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE");
+    }
+    if segments[1].is_empty() {
+        return Some(
+            "the partition is missing (`aws`, `aws-cn`, `aws-us-gov` or `${AWS::Partition}`)",
+        );
+    }
+    if segments[2].is_empty() || segments[2].contains(['*', '?']) {
+        return Some("the service part of an ARN cannot be empty or a wildcard");
+    }
+    None
+}
+
+fn is_service_principal(s: &str) -> bool {
+    let known_suffix = [".amazonaws.com", ".amazonaws.com.cn", ".amazon.com"]
+        .iter()
+        .any(|suffix| s.len() > suffix.len() && s.ends_with(suffix));
+    known_suffix
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
+}
+
+fn is_aws_principal(s: &str) -> bool {
+    (s.len() == 12 && s.chars().all(|c| c.is_ascii_digit()))
+        || s == "*"
+        || (s.starts_with("arn:") && arn_segments(s).len() >= 6)
+}

@@ -1,0 +1,68 @@
+//! `iamc build [--src DIR] [--out DIR] [--check]`
+
+use super::{EXIT_ERROR, EXIT_STALE, ProjectArgs, project};
+use crate::output;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
+    let project = match project::load(args) {
+        Ok(p) => p,
+        Err((sources, diagnostics)) => {
+            project::report(&diagnostics, &sources, args.format);
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let out_dir = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| project.out.clone());
+    let compiled = match crate::compile(&project.sources, &project.config) {
+        Ok(c) => c,
+        Err(diagnostics) => {
+            project::report(&diagnostics, &project.sources, args.format);
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let mut diagnostics = compiled.diagnostics;
+    let changes = match output::plan(&out_dir, &compiled.files) {
+        Ok(c) => c,
+        Err(errors) => {
+            diagnostics.extend(errors.0);
+            project::report(&diagnostics, &project.sources, args.format);
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    if check {
+        project::report(&diagnostics, &project.sources, args.format);
+        if changes.is_empty() {
+            eprintln!(
+                "{} is up to date ({} templates)",
+                out_dir.display(),
+                changes.unchanged
+            );
+            return ExitCode::SUCCESS;
+        }
+        print!("{}", changes.diff(&out_dir));
+        eprintln!(
+            "{} is stale: {} files would be written and {} removed; run `iamc build`",
+            out_dir.display(),
+            changes.writes.len(),
+            changes.removals.len()
+        );
+        return ExitCode::from(EXIT_STALE);
+    }
+    if let Err(errors) = output::apply(&out_dir, &changes) {
+        diagnostics.extend(errors.0);
+        project::report(&diagnostics, &project.sources, args.format);
+        return ExitCode::from(EXIT_ERROR);
+    }
+    project::report(&diagnostics, &project.sources, args.format);
+    eprintln!(
+        "wrote {} templates to {} ({} changed, {} removed)",
+        compiled.files.len(),
+        out_dir.display(),
+        changes.writes.len(),
+        changes.removals.len()
+    );
+    ExitCode::SUCCESS
+}

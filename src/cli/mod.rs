@@ -1,0 +1,76 @@
+//! The command line: arguments → library calls → exit code.
+
+mod build;
+mod manifest;
+mod project;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "iamc",
+    version,
+    about = "Compile IAM-as-code (.iam files) into CloudFormation templates"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the program is and how it is configured (shared by every command).
+#[derive(clap::Args, Debug, Clone)]
+pub struct ProjectArgs {
+    /// Folder of .iam sources [default: `source` in iamc.yaml, else policies/]
+    #[arg(long, value_name = "DIR")]
+    src: Option<PathBuf>,
+    /// Settings file [default: iamc.yaml in the current folder, if present]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// How to print diagnostics
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile the sources and write the templates into the output folder
+    Build {
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// Output folder [default: `output` in iamc.yaml, else generated/]
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Write nothing; exit 1 and show the diff if the output folder is stale
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print, as JSON, every template, principal and policy document iamc computes
+    Manifest {
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+}
+
+/// Exit codes: 0 success, 1 `--check` found the output stale, 2 errors or bad usage.
+pub const EXIT_STALE: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            project,
+            out,
+            check,
+        } => build::run(&project, out.as_deref(), check),
+        Command::Manifest { project } => manifest::run(&project),
+    }
+}

@@ -1,0 +1,125 @@
+//! Loading a project: its settings and its sources, as the commands share them.
+
+use super::{Format, ProjectArgs};
+use crate::config::Config;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::source::{SourceFile, Sources};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+pub struct Project {
+    pub config: Config,
+    /// The output folder from the settings (a command's flag may override it).
+    pub out: PathBuf,
+    pub sources: Sources,
+}
+
+/// Reads the settings and every `.iam` file, sorted by path.
+pub fn load(args: &ProjectArgs) -> Result<Project, (Sources, Diagnostics)> {
+    let fail = |d: Diagnostic| (Sources::new(), Diagnostics(vec![d]));
+    let (config, base) = match &args.config {
+        Some(path) => (read_config(path).map_err(fail)?, parent(path)),
+        None if Path::new("iamc.yaml").is_file() => (
+            read_config(Path::new("iamc.yaml")).map_err(fail)?,
+            PathBuf::new(),
+        ),
+        None => (Config::default(), PathBuf::new()),
+    };
+    let src = args
+        .src
+        .clone()
+        .unwrap_or_else(|| base.join(&config.source));
+    let out = base.join(&config.output);
+    let sources = read_sources(&src).map_err(fail)?;
+    Ok(Project {
+        config,
+        out,
+        sources,
+    })
+}
+
+fn parent(path: &Path) -> PathBuf {
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+fn read_config(path: &Path) -> Result<Config, Diagnostic> {
+    let text = fs::read_to_string(path).map_err(|e| {
+        Diagnostic::error(Code::Io, format!("could not read {}: {e}", path.display()))
+    })?;
+    Config::parse(&text, &path.display().to_string())
+}
+
+/// Every `*.iam` file below `dir`, named by its path relative to `dir`.
+fn read_sources(dir: &Path) -> Result<Sources, Diagnostic> {
+    let mut paths = Vec::new();
+    collect(dir, &mut paths).map_err(|e| {
+        Diagnostic::error(
+            Code::Io,
+            format!("could not read the source folder {}: {e}", dir.display()),
+        )
+        .help("run iamc from the folder that holds policies/, or pass --src DIR")
+    })?;
+    if paths.is_empty() {
+        return Err(
+            Diagnostic::error(Code::Io, format!("no .iam files in {}", dir.display()))
+                .help("write the program in .iam files below this folder, or pass --src DIR"),
+        );
+    }
+    let mut named: Vec<(String, PathBuf)> = paths
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(dir).unwrap_or(&p);
+            let name = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            (name, p)
+        })
+        .collect();
+    named.sort();
+    let mut sources = Sources::new();
+    for (name, path) in named {
+        let bytes = fs::read(&path).map_err(|e| {
+            Diagnostic::error(Code::Io, format!("could not read {}: {e}", path.display()))
+        })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Diagnostic::error(
+                Code::Io,
+                format!(
+                    "{name} is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+            .help("save the file as UTF-8")
+        })?;
+        sources.add(SourceFile::new(name, text));
+    }
+    Ok(sources)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            collect(&path, out)?;
+        } else if kind.is_file() && path.extension().is_some_and(|e| e == "iam") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Prints diagnostics: text on stderr, or JSON on stdout.
+pub fn report(diagnostics: &Diagnostics, sources: &Sources, format: Format) {
+    match format {
+        Format::Text => {
+            if !diagnostics.is_empty() {
+                eprint!("{}", diagnostics.render_text(sources));
+            }
+        }
+        Format::Json => print!("{}", diagnostics.render_json(sources)),
+    }
+}

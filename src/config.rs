@@ -1,0 +1,168 @@
+//! `iamc.yaml`: folders, naming patterns and limits. Every setting is optional.
+
+use crate::diagnostics::{Code, Diagnostic};
+use serde::Deserialize;
+
+/// IAM's hard maximum of managed policies attached to a role or user.
+pub const IAM_MAX_MANAGED_POLICIES: usize = 20;
+/// IAM's maximum of managed policies attached to a group (a user's policies
+/// are attached to its group).
+pub const IAM_MAX_GROUP_POLICIES: usize = 10;
+/// IAM's limit on a managed policy document, in characters without whitespace.
+pub const IAM_POLICY_SIZE: usize = 6144;
+/// IAM's default and maximum trust policy sizes.
+pub const IAM_TRUST_POLICY_SIZE: usize = 2048;
+pub const IAM_TRUST_POLICY_MAX: usize = 4096;
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Folder of `.iam` sources, relative to the config file.
+    pub source: String,
+    /// Folder the templates are written to.
+    pub output: String,
+    pub naming: Naming,
+    pub limits: Limits,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Naming {
+    pub role: String,
+    pub instance_profile: String,
+    pub managed_policy: String,
+    pub user: String,
+    pub group: String,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Most managed policies one principal may need (IAM: 10 by default, 20 at most).
+    pub max_managed_policies: usize,
+    /// Characters of a managed policy document (IAM: 6,144).
+    pub policy_size: usize,
+    /// Characters of a trust policy (IAM: 2,048, or up to 4,096 with a quota increase).
+    pub trust_policy_size: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            source: "policies".into(),
+            output: "generated".into(),
+            naming: Naming::default(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Default for Naming {
+    fn default() -> Naming {
+        Naming {
+            role: "PersonalRole{Name}".into(),
+            instance_profile: "PersonalInstanceProfile{Name}".into(),
+            managed_policy: "PersonalPolicy{Part}{Name}".into(),
+            user: "{Name}".into(),
+            group: "{Name}Group".into(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_managed_policies: 10,
+            policy_size: IAM_POLICY_SIZE,
+            trust_policy_size: IAM_TRUST_POLICY_SIZE,
+        }
+    }
+}
+
+/// Characters IAM allows in names, besides letters and digits.
+pub fn is_iam_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)
+}
+
+impl Naming {
+    pub fn apply(pattern: &str, name: &str, part: &str) -> String {
+        pattern.replace("{Name}", name).replace("{Part}", part)
+    }
+}
+
+impl Config {
+    /// Parses `iamc.yaml`. Errors name the file; the caller gives it its path.
+    pub fn parse(text: &str, file_name: &str) -> Result<Config, Diagnostic> {
+        let config: Config = if text.trim().is_empty() {
+            Config::default()
+        } else {
+            serde_yaml::from_str(text).map_err(|e| {
+                let at = e
+                    .location()
+                    .map(|l| format!(" (line {}, column {})", l.line(), l.column()))
+                    .unwrap_or_default();
+                Diagnostic::error(Code::Config, format!("{file_name}{at}: {e}"))
+                    .help("see the book's page on iamc.yaml for every setting")
+            })?
+        };
+        config.validate(file_name)?;
+        Ok(config)
+    }
+
+    fn validate(&self, file_name: &str) -> Result<(), Diagnostic> {
+        let err = |msg: String| {
+            Err(Diagnostic::error(
+                Code::Config,
+                format!("{file_name}: {msg}"),
+            ))
+        };
+        let patterns = [
+            ("naming.role", &self.naming.role, false),
+            (
+                "naming.instance_profile",
+                &self.naming.instance_profile,
+                false,
+            ),
+            ("naming.managed_policy", &self.naming.managed_policy, true),
+            ("naming.user", &self.naming.user, false),
+            ("naming.group", &self.naming.group, false),
+        ];
+        for (key, pattern, needs_part) in patterns {
+            if !pattern.contains("{Name}") {
+                return err(format!("`{key}` must contain {{Name}}, got `{pattern}`"));
+            }
+            if needs_part && !pattern.contains("{Part}") {
+                return err(format!("`{key}` must contain {{Part}}, got `{pattern}`"));
+            }
+            let literal = pattern.replace("{Name}", "").replace("{Part}", "");
+            if let Some(c) = literal.chars().find(|c| !is_iam_name_char(*c)) {
+                return err(format!(
+                    "`{key}` has `{c}`, which IAM names do not allow (letters, digits and _+=,.@- only)"
+                ));
+            }
+        }
+        let l = &self.limits;
+        if l.max_managed_policies == 0 || l.max_managed_policies > IAM_MAX_MANAGED_POLICIES {
+            return err(format!(
+                "`limits.max_managed_policies` must be 1 to {IAM_MAX_MANAGED_POLICIES}, got {}",
+                l.max_managed_policies
+            ));
+        }
+        if l.policy_size < 512 || l.policy_size > IAM_POLICY_SIZE {
+            return err(format!(
+                "`limits.policy_size` must be 512 to {IAM_POLICY_SIZE}, got {}",
+                l.policy_size
+            ));
+        }
+        if l.trust_policy_size < 256 || l.trust_policy_size > IAM_TRUST_POLICY_MAX {
+            return err(format!(
+                "`limits.trust_policy_size` must be 256 to {IAM_TRUST_POLICY_MAX}, got {}",
+                l.trust_policy_size
+            ));
+        }
+        if self.source.is_empty() || self.output.is_empty() {
+            return err("`source` and `output` must not be empty".into());
+        }
+        Ok(())
+    }
+}

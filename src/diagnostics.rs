@@ -1,0 +1,467 @@
+//! Diagnostics as plain data, collected across a whole run, and the one place
+//! that renders them (as text through codespan-reporting, or as JSON).
+
+use crate::source::{Sources, Span};
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::term;
+use serde::Serialize;
+
+/// Every diagnostic iamc can emit, with its stable code. The book has a page per
+/// code and `tests/ui/` has a test per code; `codes_are_documented_and_tested`
+/// keeps the three in step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Code {
+    Syntax,
+    NotSupportedYet,
+    InvalidEscape,
+    InvalidName,
+    DuplicateName,
+    UndefinedName,
+    WrongKind,
+    Cycle,
+    EmptyGroup,
+    EmptyPolicy,
+    CaseCollision,
+    MalformedAction,
+    UnknownOperator,
+    DuplicateConditionKey,
+    DuplicateSid,
+    NameTooLong,
+    InvalidPath,
+    TrustPolicyTooLarge,
+    TooManyManagedPolicies,
+    StatementTooLarge,
+    CharacterNotAllowed,
+    UnknownVariable,
+    UnterminatedVariable,
+    MissingProperty,
+    DuplicateProperty,
+    InvalidValue,
+    MalformedResource,
+    EmptyTrust,
+    PropertyNotAllowed,
+    Config,
+    Io,
+    ForeignFile,
+    Internal,
+}
+
+impl Code {
+    pub const ALL: &'static [Code] = &[
+        Code::Syntax,
+        Code::NotSupportedYet,
+        Code::InvalidEscape,
+        Code::InvalidName,
+        Code::DuplicateName,
+        Code::UndefinedName,
+        Code::WrongKind,
+        Code::Cycle,
+        Code::EmptyGroup,
+        Code::EmptyPolicy,
+        Code::CaseCollision,
+        Code::MalformedAction,
+        Code::UnknownOperator,
+        Code::DuplicateConditionKey,
+        Code::DuplicateSid,
+        Code::NameTooLong,
+        Code::InvalidPath,
+        Code::TrustPolicyTooLarge,
+        Code::TooManyManagedPolicies,
+        Code::StatementTooLarge,
+        Code::CharacterNotAllowed,
+        Code::UnknownVariable,
+        Code::UnterminatedVariable,
+        Code::MissingProperty,
+        Code::DuplicateProperty,
+        Code::InvalidValue,
+        Code::MalformedResource,
+        Code::EmptyTrust,
+        Code::PropertyNotAllowed,
+        Code::Config,
+        Code::Io,
+        Code::ForeignFile,
+        Code::Internal,
+    ];
+
+    /// The stable code printed as `error[E011]`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Syntax => "E001",
+            Code::NotSupportedYet => "E002",
+            Code::InvalidEscape => "E003",
+            Code::InvalidName => "E004",
+            Code::DuplicateName => "E010",
+            Code::UndefinedName => "E011",
+            Code::WrongKind => "E012",
+            Code::Cycle => "E013",
+            Code::EmptyGroup => "E014",
+            Code::EmptyPolicy => "E015",
+            Code::CaseCollision => "E016",
+            Code::MalformedAction => "E020",
+            Code::UnknownOperator => "E021",
+            Code::DuplicateConditionKey => "E022",
+            Code::DuplicateSid => "E023",
+            Code::NameTooLong => "E024",
+            Code::InvalidPath => "E025",
+            Code::TrustPolicyTooLarge => "E026",
+            Code::TooManyManagedPolicies => "E027",
+            Code::StatementTooLarge => "E028",
+            Code::CharacterNotAllowed => "E029",
+            Code::UnknownVariable => "E030",
+            Code::UnterminatedVariable => "E031",
+            Code::MissingProperty => "E032",
+            Code::DuplicateProperty => "E033",
+            Code::InvalidValue => "E034",
+            Code::MalformedResource => "E035",
+            Code::EmptyTrust => "E036",
+            Code::PropertyNotAllowed => "E037",
+            Code::Config => "E080",
+            Code::Io => "E081",
+            Code::ForeignFile => "E082",
+            Code::Internal => "E999",
+        }
+    }
+
+    /// A one-line title, used by the book's index of diagnostics.
+    pub fn title(self) -> &'static str {
+        match self {
+            Code::Syntax => "syntax error",
+            Code::NotSupportedYet => "construct not supported yet",
+            Code::InvalidEscape => "invalid escape in a string",
+            Code::InvalidName => "invalid name",
+            Code::DuplicateName => "name defined twice",
+            Code::UndefinedName => "undefined name",
+            Code::WrongKind => "reference to the wrong kind of declaration",
+            Code::Cycle => "cycle in the group graph",
+            Code::EmptyGroup => "empty group",
+            Code::EmptyPolicy => "empty policy",
+            Code::CaseCollision => "names differ only in case",
+            Code::MalformedAction => "malformed action",
+            Code::UnknownOperator => "unknown condition operator",
+            Code::DuplicateConditionKey => "condition key repeated under one operator",
+            Code::DuplicateSid => "two statements would share a Sid",
+            Code::NameTooLong => "generated name too long or invalid",
+            Code::InvalidPath => "invalid IAM path",
+            Code::TrustPolicyTooLarge => "trust policy over the size limit",
+            Code::TooManyManagedPolicies => "principal needs too many managed policies",
+            Code::StatementTooLarge => "statement larger than a managed policy",
+            Code::CharacterNotAllowed => "character IAM does not accept",
+            Code::UnknownVariable => "unknown `${...}` variable",
+            Code::UnterminatedVariable => "unterminated `${`",
+            Code::MissingProperty => "required property missing",
+            Code::DuplicateProperty => "property given twice",
+            Code::InvalidValue => "value out of range",
+            Code::MalformedResource => "malformed resource ARN",
+            Code::EmptyTrust => "trust with no principal",
+            Code::PropertyNotAllowed => "property not allowed here",
+            Code::Config => "invalid iamc.yaml",
+            Code::Io => "file could not be read or written",
+            Code::ForeignFile => "output folder holds a file iamc did not write",
+            Code::Internal => "internal error (a bug in iamc)",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+    pub primary: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub labels: Vec<Label>,
+    pub notes: Vec<String>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
+    }
+
+    /// The label on the offending text.
+    pub fn primary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+            primary: true,
+        });
+        self
+    }
+
+    /// A label on related text ("first defined here").
+    pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+            primary: false,
+        });
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The span diagnostics are sorted by: the first primary label.
+    fn anchor(&self) -> Option<Span> {
+        self.labels.iter().find(|l| l.primary).map(|l| l.span)
+    }
+}
+
+/// All diagnostics of a run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn new() -> Diagnostics {
+        Diagnostics::default()
+    }
+
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    /// Orders diagnostics by file name and position, so that output does not
+    /// depend on the order in which files were read or checks ran.
+    pub fn sort(&mut self, sources: &Sources) {
+        let key = |d: &Diagnostic| {
+            let anchor = d.anchor();
+            let file = anchor
+                .and_then(|s| sources.get(s.file))
+                .map(|f| f.name.clone());
+            (
+                file,
+                anchor.map(|s| (s.start, s.end)),
+                d.code,
+                d.message.clone(),
+            )
+        };
+        self.0.sort_by_cached_key(key);
+        self.0.dedup();
+    }
+
+    /// Renders every diagnostic as text, the way a terminal shows it.
+    pub fn render_text(&self, sources: &Sources) -> String {
+        let config = term::Config::default();
+        let mut out = String::new();
+        for d in &self.0 {
+            if let Err(e) = term::emit_to_string(&mut out, &config, sources, &to_codespan(d)) {
+                out.push_str(&format!("error[{}]: {}\n", d.code.as_str(), d.message));
+                out.push_str(&format!("  (could not show the source: {e})\n"));
+            }
+        }
+        let errors = self.0.iter().filter(|d| d.is_error()).count();
+        let warnings = self.0.len() - errors;
+        if errors > 0 || warnings > 0 {
+            out.push_str(&summary_line(errors, warnings));
+        }
+        out
+    }
+
+    /// Renders every diagnostic as one JSON document, for tools.
+    pub fn render_json(&self, sources: &Sources) -> String {
+        let list: Vec<JsonDiagnostic> = self.0.iter().map(|d| to_json(d, sources)).collect();
+        let mut text = serde_json::to_string_pretty(&list).unwrap_or_else(|_| "[]".to_string());
+        text.push('\n');
+        text
+    }
+}
+
+fn summary_line(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, w) => format!("{} emitted\n", plural(w, "warning")),
+        (e, 0) => format!("{} emitted\n", plural(e, "error")),
+        (e, w) => format!(
+            "{} and {} emitted\n",
+            plural(e, "error"),
+            plural(w, "warning")
+        ),
+    }
+}
+
+fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
+    let severity = match d.severity {
+        Severity::Error => cs::Severity::Error,
+        Severity::Warning => cs::Severity::Warning,
+    };
+    let labels = d
+        .labels
+        .iter()
+        .map(|l| {
+            let style = if l.primary {
+                cs::LabelStyle::Primary
+            } else {
+                cs::LabelStyle::Secondary
+            };
+            cs::Label::new(style, l.span.file, l.span.range()).with_message(l.message.clone())
+        })
+        .collect();
+    let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
+    if let Some(help) = &d.help {
+        notes.push(format!("help: {help}"));
+    }
+    cs::Diagnostic::new(severity)
+        .with_code(d.code.as_str())
+        .with_message(d.message.clone())
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic {
+    code: &'static str,
+    severity: Severity,
+    message: String,
+    file: Option<String>,
+    line: Option<usize>,
+    column: Option<usize>,
+    labels: Vec<JsonLabel>,
+    notes: Vec<String>,
+    help: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonLabel {
+    file: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: String,
+    primary: bool,
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(sources: &Sources, file: usize, byte: usize) -> (usize, usize) {
+    let Some(f) = sources.get(file) else {
+        return (1, 1);
+    };
+    let line = f.line_index(byte);
+    let start = f.line_range(line).map(|r| r.start).unwrap_or(0);
+    let column = f
+        .text
+        .get(start..byte.min(f.text.len()))
+        .map(|s| s.chars().count())
+        .unwrap_or(0);
+    (line + 1, column + 1)
+}
+
+fn to_json(d: &Diagnostic, sources: &Sources) -> JsonDiagnostic {
+    let labels: Vec<JsonLabel> = d
+        .labels
+        .iter()
+        .map(|l| {
+            let (line, column) = line_column(sources, l.span.file, l.span.start);
+            let (end_line, end_column) = line_column(sources, l.span.file, l.span.end);
+            JsonLabel {
+                file: sources
+                    .get(l.span.file)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default(),
+                line,
+                column,
+                end_line,
+                end_column,
+                message: l.message.clone(),
+                primary: l.primary,
+            }
+        })
+        .collect();
+    let primary = labels.iter().find(|l| l.primary);
+    JsonDiagnostic {
+        code: d.code.as_str(),
+        severity: d.severity,
+        message: d.message.clone(),
+        file: primary.map(|l| l.file.clone()),
+        line: primary.map(|l| l.line),
+        column: primary.map(|l| l.column),
+        notes: d.notes.clone(),
+        help: d.help.clone(),
+        labels,
+    }
+}
+
+/// "did you mean" for a misspelt name: the closest candidate, if close enough.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = name.to_ascii_lowercase();
+    let limit = (name.len() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance, by characters.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,268 @@
+//! iamc compiles `.iam` programs into CloudFormation templates.
+//!
+//! The pipeline, one module a step: [`syntax`] parses, [`resolve`] binds names,
+//! [`check`] validates, [`lower`] builds IAM statements, [`flatten`] walks the
+//! group graph, [`split`] packs statements into managed policies and
+//! [`render`] writes the templates. [`compile`] runs them in that order.
+
+pub mod ast;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod flatten;
+pub mod lower;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod resolve;
+pub mod source;
+pub mod split;
+pub mod syntax;
+pub mod vars;
+
+use ast::{Decl, DeclKind};
+use config::{Config, IAM_MAX_GROUP_POLICIES};
+use diagnostics::{Code, Diagnostic, Diagnostics};
+use render::template::{self, Kind, ManifestTemplate, PrincipalPlan};
+use serde::Serialize;
+use source::Sources;
+
+/// What a successful compilation produces.
+#[derive(Debug)]
+pub struct Output {
+    /// Templates by file name, sorted.
+    pub files: Vec<(String, String)>,
+    pub manifest: Manifest,
+    /// Warnings (a successful build has no errors).
+    pub diagnostics: Diagnostics,
+}
+
+/// What iamc computed, as data: every template, principal and document.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    pub templates: Vec<ManifestTemplate>,
+}
+
+/// Compiles every source file into templates, or reports every error found.
+pub fn compile(sources: &Sources, config: &Config) -> Result<Output, Diagnostics> {
+    let mut diagnostics = Diagnostics::new();
+    let finish = |mut d: Diagnostics| {
+        d.sort(sources);
+        d
+    };
+
+    let decls = parse(sources, &mut diagnostics);
+    if diagnostics.has_errors() && diagnostics.iter().any(|d| d.code == Code::Syntax) {
+        return Err(finish(diagnostics));
+    }
+    let (program, resolve_errors) = resolve::resolve(decls, sources);
+    diagnostics.extend(resolve_errors);
+    diagnostics.extend(check::check(&program, config));
+    if diagnostics.has_errors() {
+        return Err(finish(diagnostics));
+    }
+    let (lowered, lower_errors) = lower::lower(&program, config);
+    diagnostics.extend(lower_errors);
+    if diagnostics.has_errors() {
+        return Err(finish(diagnostics));
+    }
+
+    let mut flattener = flatten::Flattener::new(&program);
+    let mut principals: Vec<(usize, &Decl)> = program.decls.iter().enumerate().collect();
+    principals.sort_by(|a, b| a.1.name.name.cmp(&b.1.name.name));
+    let mut files = Vec::new();
+    let mut templates = Vec::new();
+    for (id, decl) in principals {
+        let (kind, principal) = match &decl.kind {
+            DeclKind::Role(p) => (Kind::Role, p),
+            DeclKind::User(p) => (Kind::User, p),
+            _ => continue,
+        };
+        let grants = flattener.grants(id, &lowered);
+        let trust = match kind {
+            Kind::Role => program.trust[id]
+                .or(Some(id))
+                .and_then(|t| lowered.trusts.get(&t))
+                .map(Vec::as_slice),
+            Kind::User => None,
+        };
+        if kind == Kind::Role && trust.is_none() {
+            diagnostics.push(internal(decl, "role has no lowered trust"));
+            continue;
+        }
+        let allowed = max_parts(kind, principal.managed.len(), config);
+        let parts = match split::split(
+            &grants.statements,
+            &lowered,
+            config.limits.policy_size,
+            allowed,
+        ) {
+            Ok(parts) => parts,
+            Err(too_many) => {
+                diagnostics.push(too_many_policies(decl, &too_many, principal.managed.len()));
+                continue;
+            }
+        };
+        let plan = PrincipalPlan {
+            kind,
+            source: &decl.name.name,
+            doc: decl.doc.as_deref(),
+            principal,
+            parts,
+            grants,
+            trust,
+        };
+        if let Some(d) = names_problem(decl, &plan, config) {
+            diagnostics.push(d);
+            continue;
+        }
+        if let Some(trust) = trust {
+            check_trust_size(decl, trust, config, &mut diagnostics);
+        }
+        let file = format!("{}.yaml", decl.name.name);
+        let (text, manifest) = template::render(&plan, &lowered, config, &file);
+        files.push((file, text));
+        templates.push(manifest);
+    }
+    if diagnostics.has_errors() {
+        return Err(finish(diagnostics));
+    }
+    files.sort();
+    templates.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(Output {
+        files,
+        manifest: Manifest { templates },
+        diagnostics: finish(diagnostics),
+    })
+}
+
+fn parse(sources: &Sources, diagnostics: &mut Diagnostics) -> Vec<Decl> {
+    let mut decls = Vec::new();
+    for (id, _) in sources.iter() {
+        let (file_decls, file_diagnostics) = syntax::parse_file(sources, id);
+        decls.extend(file_decls);
+        diagnostics.extend(file_diagnostics);
+    }
+    decls
+}
+
+/// How many managed policies of its own a principal may have: the configured
+/// maximum less its AWS-managed attachments (a user's sit on its group, which
+/// IAM limits to 10).
+fn max_parts(kind: Kind, attached: usize, config: &Config) -> usize {
+    let max = config.limits.max_managed_policies;
+    match kind {
+        Kind::Role => max.saturating_sub(attached),
+        Kind::User => max.min(IAM_MAX_GROUP_POLICIES),
+    }
+}
+
+fn too_many_policies(decl: &Decl, t: &split::TooMany, attached: usize) -> Diagnostic {
+    let mut d = Diagnostic::error(
+        Code::TooManyManagedPolicies,
+        format!(
+            "`{}` needs {} managed policies, but may have {}",
+            decl.name.name, t.needed, t.allowed
+        ),
+    )
+    .primary(
+        decl.name.span,
+        format!("its statements take {} characters", t.total),
+    )
+    .note(format!(
+        "that is {} characters more than {} managed policies can hold",
+        t.over, t.allowed
+    ));
+    if attached > 0 {
+        d = d.note(format!(
+            "{attached} of the limit go to the policies named by `managed`"
+        ));
+    }
+    d.help("grant fewer or narrower policies, or raise `limits.max_managed_policies` in iamc.yaml (IAM allows up to 20 with a quota increase)")
+}
+
+/// Generated names must fit IAM's lengths and be distinct logical IDs.
+fn names_problem(decl: &Decl, plan: &PrincipalPlan, config: &Config) -> Option<Diagnostic> {
+    let names = template::Names::new(plan, &config.naming);
+    for name in &names.policies {
+        let len = name.chars().count();
+        if len > 128 {
+            return Some(
+                Diagnostic::error(
+                    Code::NameTooLong,
+                    format!("managed policy name `{name}` is {len} characters long"),
+                )
+                .primary(
+                    decl.name.span,
+                    "IAM allows at most 128 characters in a managed policy name",
+                )
+                .note(format!(
+                    "the name comes from the pattern `{}`",
+                    config.naming.managed_policy
+                ))
+                .help(format!(
+                    "shorten `{}` by {} characters, or change the pattern in iamc.yaml",
+                    decl.name.name,
+                    len - 128
+                )),
+            );
+        }
+    }
+    let mut logical: Vec<String> = names
+        .policies
+        .iter()
+        .map(|n| template::logical_id(n))
+        .collect();
+    logical.push(template::logical_id(&names.principal));
+    if plan.principal.instance_profile.is_some() {
+        logical.push(template::logical_id(&names.instance_profile));
+    }
+    if plan.kind == Kind::User {
+        logical.push(template::logical_id(&names.group));
+    }
+    let mut sorted = logical.clone();
+    sorted.sort();
+    let duplicate = sorted
+        .windows(2)
+        .find(|w| w[0] == w[1])
+        .map(|w| w[0].clone());
+    duplicate.map(|id| {
+        Diagnostic::error(
+            Code::NameTooLong,
+            format!(
+                "two resources of `{}` would both be named `{id}`",
+                decl.name.name
+            ),
+        )
+        .primary(
+            decl.name.span,
+            "the naming patterns give the same name twice",
+        )
+        .help("make the naming patterns in iamc.yaml differ by more than punctuation")
+    })
+}
+
+fn check_trust_size(
+    decl: &Decl,
+    trust: &[model::TrustStatement],
+    config: &Config,
+    diagnostics: &mut Diagnostics,
+) {
+    let size = model::document_len(trust.iter().map(model::TrustStatement::json_len));
+    let limit = config.limits.trust_policy_size;
+    if size > limit {
+        diagnostics.push(
+            Diagnostic::error(Code::TrustPolicyTooLarge, format!("the trust policy of `{}` takes {size} characters", decl.name.name))
+                .primary(decl.name.span, format!("IAM allows {limit}"))
+                .note("sizes count deploy-time values such as ${AWS::AccountId} at their longest")
+                .help("trust fewer principals, or raise `limits.trust_policy_size` (up to 4096 after an IAM quota increase)"),
+        );
+    }
+}
+
+fn internal(decl: &Decl, what: &str) -> Diagnostic {
+    Diagnostic::error(Code::Internal, format!("internal error: {what}"))
+        .primary(decl.name.span, "while compiling this")
+        .help("this is a bug in iamc; please report it with the input that caused it")
+}

@@ -1,0 +1,217 @@
+//! Step 4, lower: each checked policy's statements and each trust become IAM
+//! model statements — once per policy, however many principals receive it.
+
+use crate::ast::{self, Condition, DeclKind, Resources, Trust, TrustKind};
+use crate::config::Config;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::model::{self, ConditionBlock, Statement, TrustStatement, Value};
+use crate::resolve::{DeclId, Program};
+use crate::source::Span;
+use std::collections::{BTreeMap, HashMap};
+
+/// Where a statement came from, for the comments of the output.
+#[derive(Clone, Debug)]
+pub struct Origin {
+    pub policy: String,
+    pub doc: Option<String>,
+    pub because: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Lowered {
+    pub statement: Statement,
+    /// Characters in compact JSON, deploy-time values at their longest.
+    pub size: usize,
+    /// Identifies the statement's content without its Sid: equal content,
+    /// equal id. Identical statements of two policies collapse into one.
+    pub content: u32,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Default)]
+pub struct LoweredProgram {
+    pub statements: Vec<Lowered>,
+    /// For each policy declaration, its statements' indexes.
+    pub of_policy: HashMap<DeclId, Vec<u32>>,
+    /// For each trust declaration and each role with an inline trust.
+    pub trusts: HashMap<DeclId, Vec<TrustStatement>>,
+}
+
+pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnostic>) {
+    let mut out = LoweredProgram::default();
+    let mut diagnostics = Vec::new();
+    let mut contents: HashMap<Statement, u32> = HashMap::new();
+    let mut sids: HashMap<String, (String, Span)> = HashMap::new();
+    let budget = config.limits.policy_size - model::DOCUMENT_OVERHEAD;
+    for (id, decl) in program.decls.iter().enumerate() {
+        match &decl.kind {
+            DeclKind::Policy(statements) => {
+                let mut indexes = Vec::with_capacity(statements.len());
+                for (i, s) in statements.iter().enumerate() {
+                    let sid = if statements.len() == 1 {
+                        decl.name.name.clone()
+                    } else {
+                        format!("{}{}", decl.name.name, i + 1)
+                    };
+                    if let Some((other, span)) = sids.get(&sid) {
+                        diagnostics.push(
+                            Diagnostic::error(Code::DuplicateSid, format!("two statements would have the Sid `{sid}`"))
+                                .primary(s.span, format!("statement {} of `{}` is numbered `{sid}`", i + 1, decl.name.name))
+                                .secondary(*span, format!("so is this statement of `{other}`"))
+                                .note("a policy with several statements numbers them: `Name1`, `Name2`, ...")
+                                .help("rename one of the two policies"),
+                        );
+                    } else {
+                        sids.insert(sid.clone(), (decl.name.name.clone(), s.span));
+                    }
+                    let statement = statement(s, sid);
+                    let size = statement.json_len();
+                    if size > budget {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                Code::StatementTooLarge,
+                                format!("this statement takes {size} characters, more than one managed policy holds"),
+                            )
+                            .primary(s.span, format!("{size} characters; a managed policy has room for {budget}"))
+                            .note("sizes count deploy-time values such as ${AWS::Region} at their longest")
+                            .help("split it into several statements, each with part of the actions or resources"),
+                        );
+                    }
+                    let mut key = statement.clone();
+                    key.sid.clear();
+                    let next = contents.len() as u32;
+                    let content = *contents.entry(key).or_insert(next);
+                    indexes.push(out.statements.len() as u32);
+                    out.statements.push(Lowered {
+                        statement,
+                        size,
+                        content,
+                        origin: Origin {
+                            policy: decl.name.name.clone(),
+                            doc: s.doc.clone().or_else(|| decl.doc.clone()),
+                            because: s.because.as_ref().map(|b| b.value.clone()),
+                            span: s.span,
+                        },
+                    });
+                }
+                out.of_policy.insert(id, indexes);
+            }
+            DeclKind::Trust(t) => {
+                out.trusts.insert(id, trust(t));
+            }
+            DeclKind::Role(p) => {
+                if let Some((_, ast::TrustRef::Inline(t))) = &p.trust {
+                    out.trusts.insert(id, trust(t));
+                }
+            }
+            _ => {}
+        }
+    }
+    (out, diagnostics)
+}
+
+fn statement(s: &ast::Statement, sid: String) -> Statement {
+    let mut actions: Vec<String> = s.actions.iter().map(|a| a.text.clone()).collect();
+    actions.sort_by_cached_key(|a| (a.to_ascii_lowercase(), a.clone()));
+    actions.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    if !s.not_action && actions.iter().any(|a| a == "*") {
+        actions = vec!["*".to_string()];
+    }
+    let mut resources: Vec<Value> = match &s.resources {
+        Resources::Any(_) => vec![Value::new("*")],
+        Resources::List(list) => list.iter().map(|r| Value::new(&r.value)).collect(),
+    };
+    resources.sort();
+    resources.dedup();
+    if !s.not_resource && resources.iter().any(|r| r.text == "*") {
+        resources = vec![Value::new("*")];
+    }
+    Statement {
+        sid,
+        effect: s.effect,
+        not_action: s.not_action,
+        actions,
+        not_resource: s.not_resource,
+        resources,
+        conditions: conditions(&s.conditions),
+    }
+}
+
+/// Conditions grouped by operator, then key; values sorted and deduplicated.
+fn conditions(conditions: &[Condition]) -> Vec<ConditionBlock> {
+    let mut blocks: BTreeMap<&str, BTreeMap<&str, Vec<Value>>> = BTreeMap::new();
+    for c in conditions {
+        let values = blocks
+            .entry(c.operator.name.as_str())
+            .or_default()
+            .entry(c.key.value.as_str())
+            .or_default();
+        values.extend(c.values.iter().map(|v| Value::new(&v.value)));
+        values.sort();
+        values.dedup();
+    }
+    blocks
+        .into_iter()
+        .map(|(operator, keys)| ConditionBlock {
+            operator: operator.to_string(),
+            keys: keys.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        })
+        .collect()
+}
+
+/// One statement per kind of principal and set of conditions, principals sorted.
+fn trust(t: &Trust) -> Vec<TrustStatement> {
+    type Key = (TrustKind, &'static str, Vec<ConditionBlock>);
+    let mut groups: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
+    for entry in &t.entries {
+        let action = match entry.kind {
+            TrustKind::Federated
+                if entry
+                    .principals
+                    .iter()
+                    .any(|p| p.value.contains(":saml-provider/")) =>
+            {
+                "sts:AssumeRoleWithSAML"
+            }
+            TrustKind::Federated => "sts:AssumeRoleWithWebIdentity",
+            _ => "sts:AssumeRole",
+        };
+        let principals = groups
+            .entry((entry.kind, action, conditions(&entry.conditions)))
+            .or_default();
+        principals.extend(entry.principals.iter().map(|p| Value::new(&p.value)));
+        principals.sort();
+        principals.dedup();
+    }
+    let mut counters: BTreeMap<TrustKind, usize> = BTreeMap::new();
+    let per_kind: BTreeMap<TrustKind, usize> =
+        groups.keys().fold(BTreeMap::new(), |mut m, (k, _, _)| {
+            *m.entry(*k).or_default() += 1;
+            m
+        });
+    groups
+        .into_iter()
+        .map(|((kind, action, conditions), principals)| {
+            let (principal_kind, word) = match kind {
+                TrustKind::Service => ("Service", "Service"),
+                TrustKind::Aws => ("AWS", "Aws"),
+                TrustKind::Federated => ("Federated", "Federated"),
+            };
+            let n = counters.entry(kind).or_default();
+            *n += 1;
+            let sid = if per_kind[&kind] > 1 {
+                format!("AssumeBy{word}{n}")
+            } else {
+                format!("AssumeBy{word}")
+            };
+            TrustStatement {
+                sid,
+                principal_kind,
+                principals,
+                action,
+                conditions,
+            }
+        })
+        .collect()
+}

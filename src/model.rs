@@ -1,0 +1,316 @@
+//! The IAM model iamc computes: statements as IAM will hold them, with their
+//! size as IAM counts it. Rendering and the manifest read this, never the AST.
+
+use crate::ast::Effect;
+use crate::vars::{self, Piece};
+use serde_json::json;
+
+/// A string of a policy document. `sub` when it holds deploy-time values
+/// (`${AWS::Region}`), so it must render as `!Sub`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Value {
+    pub text: String,
+    pub sub: bool,
+}
+
+impl Value {
+    /// A checked string (its `${...}` already validated).
+    pub fn new(text: &str) -> Value {
+        let sub =
+            matches!(vars::pieces(text), Ok(p) if p.iter().any(|p| matches!(p, Piece::Pseudo(_))));
+        Value {
+            text: text.to_string(),
+            sub,
+        }
+    }
+
+    /// Characters this value takes in the compact JSON IAM measures, with each
+    /// deploy-time value at its longest.
+    pub fn json_len(&self) -> usize {
+        if !self.sub {
+            return json_string_len(&self.text);
+        }
+        match vars::pieces(&self.text) {
+            Ok(pieces) => {
+                2 + pieces
+                    .iter()
+                    .map(|p| match p {
+                        Piece::Literal(s) | Piece::PolicyVariable(s) => json_string_len(s) - 2,
+                        Piece::Pseudo(name) => vars::max_length(name),
+                    })
+                    .sum::<usize>()
+            }
+            Err(_) => json_string_len(&self.text),
+        }
+    }
+
+    /// The text for a `!Sub`: policy variables escaped as `${!aws:username}`.
+    pub fn sub_text(&self) -> String {
+        match vars::pieces(&self.text) {
+            Ok(pieces) => pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Literal(s) => s.to_string(),
+                    Piece::Pseudo(name) => format!("${{{name}}}"),
+                    Piece::PolicyVariable(v) => format!("${{!{}", &v[2..]),
+                })
+                .collect(),
+            Err(_) => self.text.clone(),
+        }
+    }
+}
+
+/// Length of a string in compact JSON, counting each escape in full and each
+/// character outside ASCII as a `\u00XX` escape: never less than IAM counts.
+pub fn json_string_len(s: &str) -> usize {
+    2 + s
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\t' | '\r' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 || !c.is_ascii() => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
+/// `[a,b,c]` in compact JSON.
+fn json_array_len(items: impl Iterator<Item = usize>) -> usize {
+    let (n, sum) = items.fold((0usize, 0), |(n, s), len| (n + 1, s + len));
+    2 + sum + n.saturating_sub(1)
+}
+
+/// `"key":value` pairs inside an object (without the braces).
+fn json_members_len(members: impl Iterator<Item = (usize, usize)>) -> usize {
+    let (n, sum) = members.fold((0usize, 0), |(n, s), (k, v)| (n + 1, s + k + 1 + v));
+    sum + n.saturating_sub(1)
+}
+
+/// One condition operator with its keys: `StringLike: { s3:prefix: [...] }`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConditionBlock {
+    pub operator: String,
+    pub keys: Vec<(String, Vec<Value>)>,
+}
+
+/// A statement of a managed policy, normalised: actions and resources sorted
+/// and deduplicated, conditions sorted.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Statement {
+    pub sid: String,
+    pub effect: Effect,
+    pub not_action: bool,
+    pub actions: Vec<String>,
+    pub not_resource: bool,
+    pub resources: Vec<Value>,
+    pub conditions: Vec<ConditionBlock>,
+}
+
+impl Statement {
+    /// The service the statement belongs to when splitting, or `None` when its
+    /// actions span several services (or `*`).
+    pub fn service(&self) -> Option<&str> {
+        let mut services = self
+            .actions
+            .iter()
+            .map(|a| a.split(':').next().unwrap_or(""));
+        let first = services.next()?;
+        if first == "*" || self.actions.iter().any(|a| !a.contains(':')) {
+            return None;
+        }
+        services.all(|s| s == first).then_some(first)
+    }
+
+    /// Characters the statement takes in the compact JSON IAM measures.
+    pub fn json_len(&self) -> usize {
+        let strings = |v: &[String]| json_array_len(v.iter().map(|s| json_string_len(s)));
+        let values = |v: &[Value]| json_array_len(v.iter().map(Value::json_len));
+        let action_key = if self.not_action {
+            "NotAction"
+        } else {
+            "Action"
+        };
+        let resource_key = if self.not_resource {
+            "NotResource"
+        } else {
+            "Resource"
+        };
+        let mut members = vec![
+            (json_string_len("Sid"), json_string_len(&self.sid)),
+            (
+                json_string_len("Effect"),
+                json_string_len(self.effect.as_str()),
+            ),
+            (json_string_len(action_key), strings(&self.actions)),
+            (json_string_len(resource_key), values(&self.resources)),
+        ];
+        if !self.conditions.is_empty() {
+            members.push((
+                json_string_len("Condition"),
+                conditions_len(&self.conditions),
+            ));
+        }
+        2 + json_members_len(members.into_iter())
+    }
+
+    /// The statement as IAM holds it, deploy-time values left as `${AWS::...}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut object = serde_json::Map::new();
+        object.insert("Sid".into(), json!(self.sid));
+        object.insert("Effect".into(), json!(self.effect.as_str()));
+        let action_key = if self.not_action {
+            "NotAction"
+        } else {
+            "Action"
+        };
+        object.insert(action_key.into(), json!(self.actions));
+        let resource_key = if self.not_resource {
+            "NotResource"
+        } else {
+            "Resource"
+        };
+        let resources: Vec<&str> = self.resources.iter().map(|v| v.text.as_str()).collect();
+        object.insert(resource_key.into(), json!(resources));
+        if !self.conditions.is_empty() {
+            object.insert("Condition".into(), conditions_json(&self.conditions));
+        }
+        serde_json::Value::Object(object)
+    }
+}
+
+/// `{"Version":"2012-10-17","Statement":[` and `]}` around the statements.
+pub const DOCUMENT_OVERHEAD: usize = 1 + 9 + 1 + 12 + 1 + 11 + 1 + 1 + 2;
+
+/// Size of a policy document holding statements of these sizes.
+pub fn document_len(statement_lens: impl Iterator<Item = usize>) -> usize {
+    let (n, sum) = statement_lens.fold((0usize, 0), |(n, s), len| (n + 1, s + len));
+    DOCUMENT_OVERHEAD + sum + n.saturating_sub(1)
+}
+
+pub fn document_json(statements: &[serde_json::Value]) -> serde_json::Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn statement() -> Statement {
+        Statement {
+            sid: "S3Read".into(),
+            effect: Effect::Allow,
+            not_action: false,
+            actions: vec!["s3:GetObject".into(), "s3:ListBucket".into()],
+            not_resource: true,
+            resources: vec![Value::new("arn:aws:s3:::b\"q"), Value::new("é")],
+            conditions: vec![ConditionBlock {
+                operator: "StringLike".into(),
+                keys: vec![("s3:prefix".into(), vec![Value::new("a/*"), Value::new("b")])],
+            }],
+        }
+    }
+
+    #[test]
+    fn statement_length_is_compact_json_length() {
+        let s = statement();
+        let json = serde_json::to_string(&s.to_json()).unwrap();
+        // serde_json writes é as one character where iamc counts a 6-character escape.
+        assert_eq!(s.json_len(), json.chars().count() + 5);
+        let doc = serde_json::to_string(&document_json(&[s.to_json()])).unwrap();
+        assert_eq!(
+            document_len([s.json_len()].into_iter()),
+            doc.chars().count() + 5
+        );
+    }
+
+    #[test]
+    fn deploy_time_values_count_at_their_longest() {
+        let v = Value::new("arn:aws:sqs:${AWS::Region}:${AWS::AccountId}:q");
+        assert!(v.sub);
+        assert_eq!(v.json_len(), 2 + "arn:aws:sqs:".len() + 20 + 1 + 12 + 2);
+        let p = Value::new("home/${aws:username}");
+        assert!(!p.sub);
+        assert_eq!(p.json_len(), json_string_len("home/${aws:username}"));
+    }
+
+    #[test]
+    fn sub_text_escapes_policy_variables() {
+        let v = Value::new("arn:aws:s3:::${AWS::AccountId}-home/${aws:username}/*");
+        assert_eq!(
+            v.sub_text(),
+            "arn:aws:s3:::${AWS::AccountId}-home/${!aws:username}/*"
+        );
+    }
+}
+
+/// A statement of a trust policy: who may assume the role, and how.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TrustStatement {
+    pub sid: String,
+    /// `Service`, `AWS` or `Federated`.
+    pub principal_kind: &'static str,
+    pub principals: Vec<Value>,
+    /// `sts:AssumeRole`, `sts:AssumeRoleWithWebIdentity` or `sts:AssumeRoleWithSAML`.
+    pub action: &'static str,
+    pub conditions: Vec<ConditionBlock>,
+}
+
+impl TrustStatement {
+    pub fn json_len(&self) -> usize {
+        let values = |v: &[Value]| json_array_len(v.iter().map(Value::json_len));
+        let principal = 2 + json_members_len(std::iter::once((
+            json_string_len(self.principal_kind),
+            values(&self.principals),
+        )));
+        let mut members = vec![
+            (json_string_len("Sid"), json_string_len(&self.sid)),
+            (json_string_len("Effect"), json_string_len("Allow")),
+            (json_string_len("Principal"), principal),
+            (json_string_len("Action"), json_string_len(self.action)),
+        ];
+        if !self.conditions.is_empty() {
+            members.push((
+                json_string_len("Condition"),
+                conditions_len(&self.conditions),
+            ));
+        }
+        2 + json_members_len(members.into_iter())
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        let principals: Vec<&str> = self.principals.iter().map(|v| v.text.as_str()).collect();
+        let mut object = serde_json::Map::new();
+        object.insert("Sid".into(), json!(self.sid));
+        object.insert("Effect".into(), json!("Allow"));
+        object.insert(
+            "Principal".into(),
+            json!({ self.principal_kind: principals }),
+        );
+        object.insert("Action".into(), json!(self.action));
+        if !self.conditions.is_empty() {
+            object.insert("Condition".into(), conditions_json(&self.conditions));
+        }
+        serde_json::Value::Object(object)
+    }
+}
+
+fn conditions_len(blocks: &[ConditionBlock]) -> usize {
+    let values = |v: &[Value]| json_array_len(v.iter().map(Value::json_len));
+    let blocks = blocks.iter().map(|b| {
+        let keys = b.keys.iter().map(|(k, v)| (json_string_len(k), values(v)));
+        (json_string_len(&b.operator), 2 + json_members_len(keys))
+    });
+    2 + json_members_len(blocks)
+}
+
+fn conditions_json(blocks: &[ConditionBlock]) -> serde_json::Value {
+    let mut conditions = serde_json::Map::new();
+    for block in blocks {
+        let mut keys = serde_json::Map::new();
+        for (key, values) in &block.keys {
+            let values: Vec<&str> = values.iter().map(|v| v.text.as_str()).collect();
+            keys.insert(key.clone(), json!(values));
+        }
+        conditions.insert(block.operator.clone(), serde_json::Value::Object(keys));
+    }
+    serde_json::Value::Object(conditions)
+}

@@ -1,0 +1,334 @@
+//! Step 2, resolve: names, duplicates, undefined references, wrong kinds and
+//! cycles in the group graph.
+
+use crate::ast::{Decl, DeclKind, Ident, TrustRef};
+use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::source::{Sources, Span};
+use std::collections::HashMap;
+
+pub type DeclId = usize;
+
+/// A bound reference: the declaration named, and where it is named.
+#[derive(Clone, Copy, Debug)]
+pub struct Edge {
+    pub target: DeclId,
+    pub span: Span,
+}
+
+/// The declarations of a program in canonical order (by file name, then
+/// position), with every reference bound.
+#[derive(Debug, Default)]
+pub struct Program {
+    pub decls: Vec<Decl>,
+    pub names: HashMap<String, DeclId>,
+    /// For a group: its members; for a role or user: what it grants.
+    pub edges: Vec<Vec<Edge>>,
+    /// For a role that names a trust declaration: that declaration.
+    pub trust: Vec<Option<DeclId>>,
+}
+
+impl Program {
+    pub fn get(&self, name: &str) -> Option<&Decl> {
+        self.names.get(name).map(|id| &self.decls[*id])
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    /// A group member or a principal's grant.
+    Grant,
+    Trust,
+}
+
+impl Wanted {
+    fn accepts(self, kind: &DeclKind) -> bool {
+        match self {
+            Wanted::Grant => matches!(
+                kind,
+                DeclKind::Policy(_) | DeclKind::PolicyInstance(_) | DeclKind::Group(_)
+            ),
+            Wanted::Trust => matches!(kind, DeclKind::Trust(_)),
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Wanted::Grant => "a policy or a group",
+            Wanted::Trust => "a trust",
+        }
+    }
+}
+
+pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnostic>) {
+    let file_name = |d: &Decl| sources.get(d.span.file).map(|f| f.name.clone());
+    decls.sort_by_cached_key(|d| (file_name(d), d.span.start));
+    let mut diagnostics = Vec::new();
+    let mut names: HashMap<String, DeclId> = HashMap::with_capacity(decls.len());
+    let mut lower_names: HashMap<String, DeclId> = HashMap::with_capacity(decls.len());
+    for (id, decl) in decls.iter().enumerate() {
+        unsupported(decl, &mut diagnostics);
+        let name = &decl.name.name;
+        if let Some(&first) = names.get(name) {
+            let kind = decls[first].kind.keyword();
+            diagnostics.push(
+                Diagnostic::error(Code::DuplicateName, format!("`{name}` is defined twice"))
+                    .primary(decl.name.span, "defined again here")
+                    .secondary(
+                        decls[first].name.span,
+                        format!("first defined here, as a {kind}"),
+                    )
+                    .help("names are global across every file of the program; rename one of them"),
+            );
+            continue;
+        }
+        names.insert(name.clone(), id);
+        if let Some(&other) = lower_names.get(&name.to_ascii_lowercase()) {
+            let other_name = &decls[other].name.name;
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::CaseCollision,
+                    format!("`{name}` and `{other_name}` differ only in case"),
+                )
+                .primary(decl.name.span, "this name")
+                .secondary(
+                    decls[other].name.span,
+                    "is the same as this one, ignoring case",
+                )
+                .note(
+                    "IAM names and file names on many systems ignore case, so these would collide",
+                )
+                .help("rename one of them"),
+            );
+        } else {
+            lower_names.insert(name.to_ascii_lowercase(), id);
+        }
+    }
+
+    let mut program = Program {
+        edges: vec![Vec::new(); decls.len()],
+        trust: vec![None; decls.len()],
+        decls,
+        names,
+    };
+    for id in 0..program.decls.len() {
+        let decl = &program.decls[id];
+        let (edges, trust) = match &decl.kind {
+            DeclKind::Group(members) => (
+                bind_all(&program, members, Wanted::Grant, &mut diagnostics),
+                None,
+            ),
+            DeclKind::Role(p) | DeclKind::User(p) => {
+                let grants = p
+                    .grants
+                    .as_ref()
+                    .map(|(_, list)| bind_all(&program, list, Wanted::Grant, &mut diagnostics))
+                    .unwrap_or_default();
+                let trust = match &p.trust {
+                    Some((_, TrustRef::Named(name))) => {
+                        bind(&program, name, Wanted::Trust, &mut diagnostics)
+                    }
+                    _ => None,
+                };
+                (grants, trust)
+            }
+            _ => continue,
+        };
+        program.edges[id] = edges;
+        program.trust[id] = trust;
+    }
+    diagnostics.extend(cycles(&program));
+    (program, diagnostics)
+}
+
+/// `template`, `param`, `stack` and template instances parse, but their meaning
+/// comes in a later version.
+fn unsupported(decl: &Decl, diagnostics: &mut Vec<Diagnostic>) {
+    let (what, span) = match &decl.kind {
+        DeclKind::Template(_) => ("`template`", decl.keyword_span),
+        DeclKind::Param(_) => ("`param`", decl.keyword_span),
+        DeclKind::Stack(_) => ("`stack`", decl.keyword_span),
+        DeclKind::PolicyInstance(i) => ("instantiating a template", i.span),
+        _ => return,
+    };
+    diagnostics.push(
+        Diagnostic::error(
+            Code::NotSupportedYet,
+            format!("{what} is not supported yet"),
+        )
+        .primary(span, "parsed, but this version of iamc cannot compile it")
+        .help(
+            "write the policy out in full, and give each role and user its own template, for now",
+        ),
+    );
+}
+
+fn bind_all(
+    program: &Program,
+    names: &[Ident],
+    wanted: Wanted,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Edge> {
+    names
+        .iter()
+        .filter_map(|n| {
+            bind(program, n, wanted, diagnostics).map(|target| Edge {
+                target,
+                span: n.span,
+            })
+        })
+        .collect()
+}
+
+fn bind(
+    program: &Program,
+    name: &Ident,
+    wanted: Wanted,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<DeclId> {
+    match program.names.get(&name.name) {
+        Some(&id) => {
+            let target = &program.decls[id];
+            if wanted.accepts(&target.kind) {
+                return Some(id);
+            }
+            let kind = target.kind.keyword();
+            let mut d = Diagnostic::error(
+                Code::WrongKind,
+                format!(
+                    "`{}` is a {kind}, but {} is expected here",
+                    name.name,
+                    wanted.describe()
+                ),
+            )
+            .primary(name.span, format!("expected {}", wanted.describe()))
+            .secondary(
+                target.name.span,
+                format!("`{}` is declared as a {kind} here", name.name),
+            );
+            d = match (&target.kind, wanted) {
+                (DeclKind::Template(_), _) => d.help(format!(
+                    "instantiate the template as a policy first: `policy My{0} = {0}(...)`",
+                    name.name
+                )),
+                (DeclKind::Trust(_), Wanted::Grant) => d.help("a trust goes in a role's `trust`, not in `grants`"),
+                (DeclKind::Role(_) | DeclKind::User(_), Wanted::Grant) => {
+                    d.help("principals cannot be members; grant the role's groups instead")
+                }
+                (_, Wanted::Trust) => d.help("declare a `trust` block, or write the trust inline: `trust { service \"ec2.amazonaws.com\" }`"),
+                _ => d,
+            };
+            diagnostics.push(d);
+            None
+        }
+        None => {
+            let candidates = program
+                .decls
+                .iter()
+                .filter(|d| wanted.accepts(&d.kind))
+                .map(|d| d.name.name.as_str());
+            let mut d = Diagnostic::error(
+                Code::UndefinedName,
+                format!("`{}` is not defined", name.name),
+            )
+            .primary(name.span, format!("no {} has this name", wanted.describe()));
+            if let Some(similar) = did_you_mean(&name.name, candidates) {
+                d = d.help(format!("did you mean `{similar}`?"));
+            }
+            diagnostics.push(d);
+            None
+        }
+    }
+}
+
+/// Finds every cycle among groups and reports each once, naming all its nodes.
+/// Iterative, so that deep graphs cannot overflow the stack.
+fn cycles(program: &Program) -> Vec<Diagnostic> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        OnPath,
+        Done,
+    }
+    let n = program.decls.len();
+    let is_group = |id: DeclId| matches!(program.decls[id].kind, DeclKind::Group(_));
+    let mut state = vec![State::New; n];
+    let mut diagnostics = Vec::new();
+    for root in (0..n).filter(|&id| is_group(id)) {
+        if state[root] != State::New {
+            continue;
+        }
+        // Each frame: a group and the index of the next member to visit.
+        let mut path: Vec<(DeclId, usize)> = vec![(root, 0)];
+        state[root] = State::OnPath;
+        while let Some(&mut (node, ref mut next)) = path.last_mut() {
+            let members = &program.edges[node];
+            if *next == members.len() {
+                state[node] = State::Done;
+                path.pop();
+                continue;
+            }
+            let member_index = *next;
+            *next += 1;
+            let member = members[member_index].target;
+            if !is_group(member) {
+                continue;
+            }
+            match state[member] {
+                State::New => {
+                    state[member] = State::OnPath;
+                    path.push((member, 0));
+                }
+                State::OnPath => {
+                    let start = path.iter().position(|(id, _)| *id == member).unwrap_or(0);
+                    let cycle: Vec<(DeclId, usize)> =
+                        path[start..].iter().map(|(id, i)| (*id, i - 1)).collect();
+                    diagnostics.push(cycle_diagnostic(program, &cycle));
+                }
+                State::Done => {}
+            }
+        }
+    }
+    diagnostics
+}
+
+/// A cycle as (group, index of the member that continues the cycle).
+fn cycle_diagnostic(program: &Program, cycle: &[(DeclId, usize)]) -> Diagnostic {
+    const MAX_LABELS: usize = 8;
+    let member_ref = |(group, index): (DeclId, usize)| {
+        let edge = program.edges[group].get(index)?;
+        Some((edge.span, program.decls[edge.target].name.name.as_str()))
+    };
+    let names: Vec<&str> = cycle
+        .iter()
+        .map(|(id, _)| program.decls[*id].name.name.as_str())
+        .collect();
+    let mut path = names.join(" → ");
+    path.push_str(" → ");
+    path.push_str(names[0]);
+    let closing = cycle[cycle.len() - 1];
+    let mut d = Diagnostic::error(Code::Cycle, format!("groups form a cycle: {path}"));
+    if let Some((span, member)) = member_ref(closing) {
+        d = d.primary(
+            span,
+            format!(
+                "`{}` contains `{member}`, closing the cycle",
+                names[names.len() - 1]
+            ),
+        );
+    }
+    for &edge in cycle[..cycle.len() - 1].iter().take(MAX_LABELS) {
+        if let Some((span, member)) = member_ref(edge) {
+            d = d.secondary(
+                span,
+                format!("`{}` contains `{member}`", program.decls[edge.0].name.name),
+            );
+        }
+    }
+    if cycle.len() - 1 > MAX_LABELS {
+        d = d.note(format!(
+            "{} more links of the cycle are not shown",
+            cycle.len() - 1 - MAX_LABELS
+        ));
+    }
+    d.help("a group cannot contain itself, directly or through other groups: remove one of these memberships")
+}

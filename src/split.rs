@@ -1,0 +1,173 @@
+//! Step 6, split: a principal's statements → managed policies, each within
+//! IAM's size limit. By service first: a service that fills at least half a
+//! policy gets its own (`S3`, `S3Part2`, ...); smaller services share `Misc`
+//! policies, packed whole in a fixed order, so a change to one service moves
+//! no other service's statements.
+
+use crate::lower::LoweredProgram;
+use crate::model::DOCUMENT_OVERHEAD;
+
+/// One managed policy of a principal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// `S3`, `SecretsManager`, `Misc`, `Misc2`, `S3Part2`...
+    pub name: String,
+    /// Indexes into the lowered statements, sorted by Sid.
+    pub statements: Vec<u32>,
+    /// Characters of the document as IAM counts them (deploy-time values at their longest).
+    pub size: usize,
+}
+
+/// The principal needs more managed policies than allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TooMany {
+    pub needed: usize,
+    pub allowed: usize,
+    /// Characters of statements beyond what the allowed policies can hold.
+    pub over: usize,
+    pub total: usize,
+}
+
+/// The name of a service's part: `S3`, `SecretsManager`, `DynamoDB`...
+pub fn part_name(service: &str) -> String {
+    const KNOWN: &[(&str, &str)] = &[
+        ("acm", "ACM"),
+        ("apigateway", "APIGateway"),
+        ("athena", "Athena"),
+        ("autoscaling", "AutoScaling"),
+        ("cloudformation", "CloudFormation"),
+        ("cloudfront", "CloudFront"),
+        ("cloudtrail", "CloudTrail"),
+        ("cloudwatch", "CloudWatch"),
+        ("codebuild", "CodeBuild"),
+        ("dynamodb", "DynamoDB"),
+        ("ec2", "EC2"),
+        ("ecr", "ECR"),
+        ("ecs", "ECS"),
+        ("eks", "EKS"),
+        ("elasticloadbalancing", "ELB"),
+        ("es", "OpenSearch"),
+        ("events", "EventBridge"),
+        ("glue", "Glue"),
+        ("iam", "IAM"),
+        ("kinesis", "Kinesis"),
+        ("kms", "KMS"),
+        ("lambda", "Lambda"),
+        ("logs", "Logs"),
+        ("rds", "RDS"),
+        ("route53", "Route53"),
+        ("s3", "S3"),
+        ("sagemaker", "SageMaker"),
+        ("secretsmanager", "SecretsManager"),
+        ("sns", "SNS"),
+        ("sqs", "SQS"),
+        ("ssm", "SSM"),
+        ("states", "StepFunctions"),
+        ("sts", "STS"),
+    ];
+    if let Some((_, name)) = KNOWN.iter().find(|(s, _)| *s == service) {
+        return name.to_string();
+    }
+    service
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Splits statements (sorted by Sid) into parts under `policy_size` characters.
+pub fn split(
+    statements: &[u32],
+    lowered: &LoweredProgram,
+    policy_size: usize,
+    max_parts: usize,
+) -> Result<Vec<Part>, TooMany> {
+    // Each statement costs its size plus a comma; so does the room, to match.
+    let room = policy_size - DOCUMENT_OVERHEAD + 1;
+    let cost = |i: u32| lowered.statements[i as usize].size + 1;
+
+    // Statements by part name of their service; `None` (several services) is Misc.
+    let mut services: std::collections::BTreeMap<String, (usize, Vec<u32>)> = Default::default();
+    for &i in statements {
+        let name = match lowered.statements[i as usize].statement.service() {
+            Some(s) => part_name(s),
+            None => String::new(),
+        };
+        let entry = services.entry(name).or_default();
+        entry.0 += cost(i);
+        entry.1.push(i);
+    }
+
+    let mut parts: Vec<Part> = Vec::new();
+    let mut misc: Vec<(usize, Vec<u32>)> = Vec::new();
+    for (name, (weight, list)) in services {
+        if name.is_empty() || name == "Misc" || weight * 2 < room {
+            // Bins are filled with whole services, in part-name order; the
+            // mixed-service statements (empty name) come first.
+            match misc.iter_mut().find(|(used, _)| used + weight <= room) {
+                Some(bin) => {
+                    bin.0 += weight;
+                    bin.1.extend(list);
+                }
+                None if weight <= room => misc.push((weight, list)),
+                // Only mixed-service statements can outgrow one policy here.
+                None => misc.extend(next_fit(list, room, cost)),
+            }
+            continue;
+        }
+        for (n, (used, list)) in next_fit(list, room, cost).into_iter().enumerate() {
+            parts.push(part(&name, n + 1, list, used));
+        }
+    }
+    for (n, (used, list)) in misc.into_iter().enumerate() {
+        parts.push(part("Misc", n + 1, list, used));
+    }
+    for p in &mut parts {
+        let sid = |i: &u32| lowered.statements[*i as usize].statement.sid.clone();
+        p.statements.sort_by_cached_key(sid);
+    }
+    if parts.len() > max_parts {
+        let total: usize = statements.iter().map(|&i| cost(i)).sum();
+        return Err(TooMany {
+            needed: parts.len(),
+            allowed: max_parts,
+            over: total.saturating_sub(max_parts * room),
+            total,
+        });
+    }
+    Ok(parts)
+}
+
+/// Fills bins in order, starting a new one when the next statement does not fit.
+fn next_fit(list: Vec<u32>, room: usize, cost: impl Fn(u32) -> usize) -> Vec<(usize, Vec<u32>)> {
+    let mut bins: Vec<(usize, Vec<u32>)> = Vec::new();
+    for i in list {
+        match bins.last_mut() {
+            Some(bin) if bin.0 + cost(i) <= room => {
+                bin.0 += cost(i);
+                bin.1.push(i);
+            }
+            _ => bins.push((cost(i), vec![i])),
+        }
+    }
+    bins
+}
+
+fn part(service: &str, n: usize, statements: Vec<u32>, used: usize) -> Part {
+    let name = if n == 1 {
+        service.to_string()
+    } else if service == "Misc" {
+        format!("Misc{n}")
+    } else {
+        format!("{service}Part{n}")
+    };
+    Part {
+        name,
+        statements,
+        size: DOCUMENT_OVERHEAD + used.saturating_sub(1),
+    }
+}

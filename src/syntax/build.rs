@@ -1,0 +1,563 @@
+//! pest pairs → syntax tree, one function per construct.
+
+use super::Rule;
+use crate::ast::*;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, Span};
+use pest::iterators::Pair;
+
+pub struct Builder<'t> {
+    file: FileId,
+    text: &'t str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+const KEYWORDS: &[&str] = &[
+    "policy",
+    "template",
+    "group",
+    "trust",
+    "param",
+    "role",
+    "user",
+    "stack",
+    "allow",
+    "deny",
+    "not",
+    "on",
+    "when",
+    "because",
+    "grants",
+    "managed",
+    "instance_profile",
+    "boundary",
+    "path",
+    "max_session",
+    "tag",
+    "service",
+    "aws",
+    "federated",
+    "default",
+    "description",
+    "max_length",
+    "roles",
+    "users",
+    "policies",
+];
+
+impl<'t> Builder<'t> {
+    pub fn new(file: FileId, text: &'t str) -> Builder<'t> {
+        Builder {
+            file,
+            text,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn finish(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    pub fn program(&mut self, program: Pair<Rule>) -> Vec<Decl> {
+        program
+            .into_inner()
+            .filter(|p| p.as_rule() != Rule::EOI)
+            .filter_map(|p| self.declaration(p))
+            .collect()
+    }
+
+    fn declaration(&mut self, pair: Pair<Rule>) -> Option<Decl> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        let keyword = inner.next()?;
+        let keyword_span = self.span(&keyword);
+        let name = self.name(inner.next()?);
+        let kind = match rule {
+            Rule::policy_decl => {
+                let body = inner.next()?;
+                match body.as_rule() {
+                    Rule::instantiation => DeclKind::PolicyInstance(self.instantiation(body)),
+                    _ => DeclKind::Policy(self.statements(body)),
+                }
+            }
+            Rule::template_decl => {
+                let mut params = Vec::new();
+                let mut statements = Vec::new();
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::ident => params.push(self.ident(p)),
+                        Rule::policy_body => statements = self.statements(p),
+                        _ => {}
+                    }
+                }
+                DeclKind::Template(Template { params, statements })
+            }
+            Rule::group_decl => DeclKind::Group(
+                inner
+                    .filter(|p| p.as_rule() == Rule::member)
+                    .filter_map(|p| p.into_inner().next())
+                    .map(|p| self.ident(p))
+                    .collect(),
+            ),
+            Rule::trust_decl => DeclKind::Trust(self.trust(inner.next()?)),
+            Rule::param_decl => DeclKind::Param(self.param(inner)),
+            Rule::role_decl => DeclKind::Role(self.principal(inner)),
+            Rule::user_decl => DeclKind::User(self.principal(inner)),
+            Rule::stack_decl => DeclKind::Stack(self.stack(inner)),
+            _ => return None,
+        };
+        Some(Decl {
+            name,
+            doc: self.doc_above(span.start),
+            kind,
+            span,
+            keyword_span,
+        })
+    }
+
+    /// The `///` lines directly above a position, if the position starts its line.
+    fn doc_above(&self, start: usize) -> Option<String> {
+        let text = self.text;
+        let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        if !text[line_start..start].trim().is_empty() {
+            return None;
+        }
+        let mut lines = Vec::new();
+        let mut end = line_start;
+        while end > 0 {
+            let prev_start = text[..end - 1].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            let line = text[prev_start..end - 1].trim();
+            match line.strip_prefix("///") {
+                Some(doc) if !doc.starts_with('/') => {
+                    lines.push(doc.strip_prefix(' ').unwrap_or(doc).trim_end().to_string());
+                }
+                _ => break,
+            }
+            end = prev_start;
+        }
+        if lines.is_empty() {
+            return None;
+        }
+        lines.reverse();
+        Some(lines.join("\n"))
+    }
+
+    fn ident(&mut self, pair: Pair<Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
+    }
+
+    /// A declaration's name; a `bad_ident` is reported and kept as written.
+    fn name(&mut self, pair: Pair<Rule>) -> Ident {
+        let ident = self.ident(pair.clone());
+        if pair.as_rule() == Rule::bad_ident {
+            self.diagnostics.push(invalid_name(&ident));
+        }
+        ident
+    }
+
+    fn statements(&mut self, body: Pair<Rule>) -> Vec<Statement> {
+        body.into_inner()
+            .filter(|p| p.as_rule() == Rule::statement)
+            .map(|p| self.statement(p))
+            .collect()
+    }
+
+    fn statement(&mut self, pair: Pair<Rule>) -> Statement {
+        let span = self.span(&pair);
+        let doc = self.doc_above(span.start);
+        let mut effect = Effect::Allow;
+        let mut effect_span = span;
+        let mut not_action = false;
+        let mut not_resource = false;
+        let mut seen_on = false;
+        let mut actions = Vec::new();
+        let mut actions_span = span;
+        let mut resources = Resources::List(Vec::new());
+        let mut resources_span = span;
+        let mut conditions = Vec::new();
+        let mut because = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::effect => {
+                    effect_span = self.span(&p);
+                    effect = if p.as_str() == "deny" {
+                        Effect::Deny
+                    } else {
+                        Effect::Allow
+                    };
+                }
+                Rule::k_not if seen_on => not_resource = true,
+                Rule::k_not => not_action = true,
+                Rule::k_on => seen_on = true,
+                Rule::action_list => {
+                    actions_span = self.span(&p);
+                    actions = p
+                        .into_inner()
+                        .map(|a| Action {
+                            text: a.as_str().to_string(),
+                            span: self.span(&a),
+                        })
+                        .collect();
+                }
+                Rule::resource_list => {
+                    resources_span = self.span(&p);
+                    resources = match p.into_inner().next() {
+                        Some(list) if list.as_rule() == Rule::string_list => {
+                            Resources::List(self.string_list(list))
+                        }
+                        _ => Resources::Any(resources_span),
+                    };
+                }
+                Rule::condition => conditions.push(self.condition(p)),
+                Rule::because => {
+                    because = p
+                        .into_inner()
+                        .find(|s| s.as_rule() == Rule::string)
+                        .map(|s| self.string(s));
+                }
+                _ => {}
+            }
+        }
+        Statement {
+            doc,
+            span,
+            effect,
+            effect_span,
+            not_action,
+            actions,
+            actions_span,
+            not_resource,
+            resources,
+            resources_span,
+            conditions,
+            because,
+        }
+    }
+
+    fn condition(&mut self, pair: Pair<Rule>) -> Condition {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().filter(|p| p.as_rule() != Rule::k_when);
+        let operator = inner.next().map(|p| self.ident(p));
+        let key = inner.next().map(|p| self.string(p));
+        let values = inner
+            .next()
+            .map(|p| self.string_list(p))
+            .unwrap_or_default();
+        Condition {
+            operator: operator.unwrap_or(Ident {
+                name: String::new(),
+                span,
+            }),
+            key: key.unwrap_or(Str {
+                value: String::new(),
+                span,
+            }),
+            values,
+            span,
+        }
+    }
+
+    fn string_list(&mut self, pair: Pair<Rule>) -> Vec<Str> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::string)
+            .map(|p| self.string(p))
+            .collect()
+    }
+
+    /// Unescapes a string literal, reporting unknown escapes.
+    fn string(&mut self, pair: Pair<Rule>) -> Str {
+        let span = self.span(&pair);
+        let raw = &pair.as_str()[1..pair.as_str().len() - 1];
+        let mut value = String::with_capacity(raw.len());
+        let mut chars = raw.char_indices();
+        while let Some((i, c)) = chars.next() {
+            if c != '\\' {
+                value.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some((_, '"')) => value.push('"'),
+                Some((_, '\\')) => value.push('\\'),
+                Some((_, 'n')) => value.push('\n'),
+                Some((_, 't')) => value.push('\t'),
+                Some((j, other)) => {
+                    let start = span.start + 1 + i;
+                    let end = span.start + 1 + j + other.len_utf8();
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            Code::InvalidEscape,
+                            format!("unknown escape `\\{other}` in a string"),
+                        )
+                        .primary(Span::new(self.file, start, end), "not an escape iamc knows")
+                        .help("the escapes are \\\" \\\\ \\n and \\t; write \\\\ for a backslash"),
+                    );
+                    value.push(other);
+                }
+                None => value.push('\\'),
+            }
+        }
+        Str { value, span }
+    }
+
+    fn instantiation(&mut self, pair: Pair<Rule>) -> Instantiation {
+        let span = self.span(&pair);
+        let mut template = None;
+        let mut arguments = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::ident => template = Some(self.ident(p)),
+                Rule::argument => {
+                    let mut inner = p.into_inner();
+                    if let (Some(k), Some(v)) = (inner.next(), inner.next()) {
+                        arguments.push((self.ident(k), self.string(v)));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Instantiation {
+            template: template.unwrap_or(Ident {
+                name: String::new(),
+                span,
+            }),
+            arguments,
+            span,
+        }
+    }
+
+    fn trust(&mut self, body: Pair<Rule>) -> Trust {
+        let span = self.span(&body);
+        let entries = body
+            .into_inner()
+            .filter(|p| p.as_rule() == Rule::trust_entry)
+            .map(|entry| {
+                let mut kind = TrustKind::Service;
+                let mut kind_span = span;
+                let mut principals = Vec::new();
+                let mut conditions = Vec::new();
+                for p in entry.into_inner() {
+                    match p.as_rule() {
+                        Rule::trust_kind => {
+                            kind_span = self.span(&p);
+                            kind = match p.as_str() {
+                                "aws" => TrustKind::Aws,
+                                "federated" => TrustKind::Federated,
+                                _ => TrustKind::Service,
+                            };
+                        }
+                        Rule::string_list => principals = self.string_list(p),
+                        Rule::condition => conditions.push(self.condition(p)),
+                        _ => {}
+                    }
+                }
+                TrustEntry {
+                    kind,
+                    kind_span,
+                    principals,
+                    conditions,
+                }
+            })
+            .collect();
+        Trust { entries, span }
+    }
+
+    fn param(&mut self, properties: pest::iterators::Pairs<Rule>) -> Param {
+        let mut param = Param::default();
+        for prop in properties.filter(|p| p.as_rule() == Rule::param_property) {
+            let Some(p) = prop.into_inner().next() else {
+                continue;
+            };
+            let keyword_span = self.span(&p);
+            let rule = p.as_rule();
+            let Some(value) = p.into_inner().nth(1) else {
+                continue;
+            };
+            match rule {
+                Rule::default_prop => {
+                    let v = self.string(value);
+                    self.set_once(&mut param.default, v, keyword_span, "default");
+                }
+                Rule::description_prop => {
+                    let v = self.string(value);
+                    self.set_once(&mut param.description, v, keyword_span, "description");
+                }
+                _ => {
+                    let v = self.number(value);
+                    self.set_once(&mut param.max_length, v, keyword_span, "max_length");
+                }
+            }
+        }
+        param
+    }
+
+    fn number(&mut self, pair: Pair<Rule>) -> (u64, Span) {
+        let span = self.span(&pair);
+        match pair.as_str().parse::<u64>() {
+            Ok(n) => (n, span),
+            Err(_) => {
+                self.diagnostics.push(
+                    Diagnostic::error(Code::InvalidValue, "number too large")
+                        .primary(span, "this does not fit in 64 bits"),
+                );
+                (u64::MAX, span)
+            }
+        }
+    }
+
+    /// Keeps the first value of a property and reports any later one.
+    fn set_once<T>(&mut self, slot: &mut Option<T>, value: T, span: Span, what: &str) {
+        if slot.is_some() {
+            self.diagnostics.push(
+                Diagnostic::error(Code::DuplicateProperty, format!("`{what}` is given twice"))
+                    .primary(span, "given again here")
+                    .help(format!("keep one `{what}`")),
+            );
+        } else {
+            *slot = Some(value);
+        }
+    }
+
+    fn ident_list(&mut self, pair: Pair<Rule>) -> Vec<Ident> {
+        pair.into_inner()
+            .filter(|p| p.as_rule() == Rule::ident)
+            .map(|p| self.ident(p))
+            .collect()
+    }
+
+    fn principal(&mut self, properties: pest::iterators::Pairs<Rule>) -> Principal {
+        let mut out = Principal::default();
+        for prop in properties.filter(|p| p.as_rule() == Rule::principal_property) {
+            let Some(p) = prop.into_inner().next() else {
+                continue;
+            };
+            let span = self.span(&p);
+            let rule = p.as_rule();
+            let mut inner = p.into_inner();
+            let keyword_span = inner.next().map(|k| self.span(&k)).unwrap_or(span);
+            let value = inner.next();
+            match (rule, value) {
+                (Rule::grants_prop, Some(v)) => {
+                    let list = self.ident_list(v);
+                    self.set_once(&mut out.grants, (span, list), keyword_span, "grants");
+                }
+                (Rule::trust_prop, Some(v)) => {
+                    let t = if v.as_rule() == Rule::trust_body {
+                        TrustRef::Inline(self.trust(v))
+                    } else {
+                        TrustRef::Named(self.ident(v))
+                    };
+                    self.set_once(&mut out.trust, (span, t), keyword_span, "trust");
+                }
+                (Rule::managed_prop, Some(v)) => {
+                    let list = self.string_list(v);
+                    out.managed.extend(list);
+                }
+                (Rule::instance_profile_prop, _) => self.set_once(
+                    &mut out.instance_profile,
+                    span,
+                    keyword_span,
+                    "instance_profile",
+                ),
+                (Rule::boundary_prop, Some(v)) => {
+                    let s = self.string(v);
+                    self.set_once(&mut out.boundary, s, keyword_span, "boundary");
+                }
+                (Rule::path_prop, Some(v)) => {
+                    let s = self.string(v);
+                    self.set_once(&mut out.path, s, keyword_span, "path");
+                }
+                (Rule::max_session_prop, Some(v)) => {
+                    let n = self.number(v);
+                    self.set_once(&mut out.max_session, n, keyword_span, "max_session");
+                }
+                (Rule::description_prop, Some(v)) => {
+                    let s = self.string(v);
+                    self.set_once(&mut out.description, s, keyword_span, "description");
+                }
+                (Rule::tag_prop, Some(k)) => {
+                    let key = if k.as_rule() == Rule::string {
+                        self.string(k)
+                    } else {
+                        Str {
+                            value: k.as_str().to_string(),
+                            span: self.span(&k),
+                        }
+                    };
+                    if let Some(v) = inner.next() {
+                        let value = self.string(v);
+                        out.tags.push((key, value));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    fn stack(&mut self, properties: pest::iterators::Pairs<Rule>) -> Stack {
+        let mut stack = Stack::default();
+        for prop in properties.filter(|p| p.as_rule() == Rule::stack_property) {
+            let Some(p) = prop.into_inner().next() else {
+                continue;
+            };
+            let rule = p.as_rule();
+            let Some(list) = p.into_inner().nth(1) else {
+                continue;
+            };
+            let names = self.ident_list(list);
+            match rule {
+                Rule::stack_roles => stack.roles.extend(names),
+                Rule::stack_users => stack.users.extend(names),
+                _ => stack.policies.extend(names),
+            }
+        }
+        stack
+    }
+}
+
+/// Explains why a declared name is not a valid name, with a corrected one.
+fn invalid_name(ident: &Ident) -> Diagnostic {
+    let name = &ident.name;
+    if KEYWORDS.contains(&name.as_str()) {
+        let suggestion =
+            format!("{}{}", name[..1].to_ascii_uppercase(), &name[1..]).replace('_', "");
+        return Diagnostic::error(Code::InvalidName, format!("`{name}` is a keyword"))
+            .primary(ident.span, "a keyword cannot be a name")
+            .help(format!("choose another name, such as `{suggestion}`"));
+    }
+    let mut suggestion = String::new();
+    let mut upper = true;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            if upper {
+                suggestion.push(c.to_ascii_uppercase());
+            } else {
+                suggestion.push(c);
+            }
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    let suggestion = suggestion.trim_start_matches(|c: char| c.is_ascii_digit());
+    let d = Diagnostic::error(Code::InvalidName, format!("`{name}` is not a valid name"))
+        .primary(
+            ident.span,
+            "names are a letter followed by letters and digits",
+        )
+        .note("names become CloudFormation logical IDs and IAM Sids, which allow only letters and digits");
+    if suggestion.is_empty() {
+        d
+    } else {
+        d.help(format!("write `{suggestion}`"))
+    }
+}

@@ -1,0 +1,63 @@
+//! Step 1, parse: `.iam` text → syntax tree. No pest type leaves this folder.
+
+mod build;
+mod expected;
+
+use crate::ast::Decl;
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, Sources, Span};
+use pest::Parser;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/iam.pest"]
+struct IamParser;
+
+/// Parses one file. On a syntax error the file yields no declarations and one
+/// diagnostic; problems found while building the tree (bad escapes, names,
+/// repeated properties) are reported alongside the declarations.
+pub fn parse_file(sources: &Sources, file: FileId) -> (Vec<Decl>, Vec<Diagnostic>) {
+    let Some(source) = sources.get(file) else {
+        return (Vec::new(), Vec::new());
+    };
+    pest::set_error_detail(true);
+    match IamParser::parse(Rule::program, &source.text) {
+        Ok(mut pairs) => {
+            let mut builder = build::Builder::new(file, &source.text);
+            let decls = match pairs.next() {
+                Some(program) => builder.program(program),
+                None => Vec::new(),
+            };
+            (decls, builder.finish())
+        }
+        Err(error) => (Vec::new(), vec![syntax_error(file, &source.text, &error)]),
+    }
+}
+
+/// Turns pest's error into a diagnostic that says, in words, what was expected.
+fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+    let pos = match error.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let found = expected::found_at(text, pos);
+    let end = pos + found.len();
+    let expected = expected::describe(error);
+    let found_words = if found.is_empty() {
+        "the end of the file".to_string()
+    } else {
+        format!("`{}`", found.escape_debug())
+    };
+    let message = match &expected {
+        Some(e) => format!("expected {e}, found {found_words}"),
+        None => format!("unexpected {found_words}"),
+    };
+    let label = match &expected {
+        Some(e) => format!("expected {e}"),
+        None => "not expected here".to_string(),
+    };
+    let mut d = Diagnostic::error(Code::Syntax, message).primary(Span::new(file, pos, end), label);
+    if let Some(help) = expected::help(text, pos, &found) {
+        d = d.help(help);
+    }
+    d
+}
