@@ -582,6 +582,21 @@ impl Checker {
                     ),
                 );
             }
+            for s in [key, value] {
+                if let Some(c) = s.value.chars().find(|c| !is_tag_char(*c)) {
+                    self.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("`{c}` is not allowed in a tag"),
+                        )
+                        .primary(
+                            s.span,
+                            "tags hold letters, digits, spaces and _.:/=+-@ only",
+                        )
+                        .help("remove or replace the character"),
+                    );
+                }
+            }
             if value.value.chars().count() > 256 {
                 self.push(
                     Diagnostic::error(Code::InvalidValue, "tag value too long")
@@ -768,4 +783,12 @@ fn is_aws_principal(s: &str) -> bool {
     (s.len() == 12 && s.chars().all(|c| c.is_ascii_digit()))
         || s == "*"
         || (s.starts_with("arn:") && arn_segments(s).len() >= 6)
+}
+
+/// Characters IAM accepts in tag keys and values: `[\p{L}\p{Z}\p{N}_.:/=+\-@]`.
+fn is_tag_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || c == ' '
+        || c.is_whitespace() && !c.is_control()
+        || "_.:/=+-@".contains(c)
 }

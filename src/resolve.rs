@@ -230,7 +230,10 @@ fn bind(
                 Code::UndefinedName,
                 format!("`{}` is not defined", name.name),
             )
-            .primary(name.span, format!("no {} has this name", wanted.describe()));
+            .primary(
+                name.span,
+                format!("nothing has this name; expected {}", wanted.describe()),
+            );
             if let Some(similar) = did_you_mean(&name.name, candidates) {
                 d = d.help(format!("did you mean `{similar}`?"));
             }

@@ -1,0 +1,232 @@
+//! `iamc build` as a user runs it: exit codes, `--check`, and what it does to
+//! the output folder (nothing on failure, only its own files, no needless writes).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const PROGRAM: &str = r#"
+policy Read { allow s3:GetObject on "arn:aws:s3:::b/*" }
+policy Write { allow s3:PutObject on "arn:aws:s3:::b/*" }
+group Team { Read }
+trust Ec2 { service "ec2.amazonaws.com" }
+role Alice { grants Team
+  trust Ec2 }
+role Bob { grants Team, Write
+  trust Ec2 }
+"#;
+
+/// A fresh project folder with `policies/main.iam`.
+fn project(name: &str, program: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("iamc-build-cli-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("policies")).unwrap();
+    fs::write(dir.join("policies/main.iam"), program).unwrap();
+    dir
+}
+
+fn iamc(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iamc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every file of a folder with its contents and modification time.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+    let mut files: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| {
+            let meta = e.metadata().unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).unwrap(),
+                meta.modified().unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn build_writes_one_template_per_principal_and_check_passes() {
+    let dir = project("basic", PROGRAM);
+    let out = iamc(&dir, &["build"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let names: Vec<String> = snapshot(&dir.join("generated"))
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(names, ["Alice.yaml", "Bob.yaml"]);
+    let check = iamc(&dir, &["build", "--check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+}
+
+#[test]
+fn noop_rebuild_rewrites_nothing() {
+    let dir = project("noop", PROGRAM);
+    assert!(iamc(&dir, &["build"]).status.success());
+    let before = snapshot(&dir.join("generated"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let out = iamc(&dir, &["build"]);
+    assert!(out.status.success());
+    assert_eq!(
+        snapshot(&dir.join("generated")),
+        before,
+        "a no-op build touched files"
+    );
+    assert!(
+        text(&out.stderr).contains("0 changed"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn check_reports_a_stale_output_with_a_diff_and_exit_1() {
+    let dir = project("stale", PROGRAM);
+    assert!(iamc(&dir, &["build"]).status.success());
+    fs::write(
+        dir.join("policies/main.iam"),
+        PROGRAM.replace("s3:PutObject", "s3:DeleteObject"),
+    )
+    .unwrap();
+    let before = snapshot(&dir.join("generated"));
+    let check = iamc(&dir, &["build", "--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let diff = text(&check.stdout);
+    assert!(diff.contains("-              - s3:PutObject"), "{diff}");
+    assert!(diff.contains("+              - s3:DeleteObject"), "{diff}");
+    assert!(diff.contains("generated/Bob.yaml"), "{diff}");
+    assert_eq!(
+        snapshot(&dir.join("generated")),
+        before,
+        "--check wrote files"
+    );
+}
+
+#[test]
+fn a_failing_build_leaves_generated_byte_identical() {
+    let dir = project("failing", PROGRAM);
+    assert!(iamc(&dir, &["build"]).status.success());
+    let before = snapshot(&dir.join("generated"));
+    // One good change and one error: nothing at all may be written.
+    let broken = PROGRAM
+        .replace("s3:PutObject", "s3:DeleteObject")
+        .replace("group Team { Read }", "group Team { Raed }");
+    fs::write(dir.join("policies/main.iam"), broken).unwrap();
+    let out = iamc(&dir, &["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("error[E011]") && stderr.contains("did you mean `Read`?"),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&dir.join("generated")), before);
+}
+
+#[test]
+fn removed_principals_lose_their_templates_and_foreign_files_stay() {
+    let dir = project("removal", PROGRAM);
+    assert!(iamc(&dir, &["build"]).status.success());
+    let handwritten = "# my notes, not iamc's\nResources: {}\n";
+    fs::write(dir.join("generated/Notes.yaml"), handwritten).unwrap();
+    fs::write(dir.join("generated/README.md"), "hand-written\n").unwrap();
+    let without_bob = PROGRAM.replace("role Bob { grants Team, Write\n  trust Ec2 }", "");
+    fs::write(dir.join("policies/main.iam"), without_bob).unwrap();
+    let check = iamc(&dir, &["build", "--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        text(&check.stdout).contains("+++ /dev/null"),
+        "{}",
+        text(&check.stdout)
+    );
+    assert!(iamc(&dir, &["build"]).status.success());
+    let names: Vec<String> = snapshot(&dir.join("generated"))
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(names, ["Alice.yaml", "Notes.yaml", "README.md"]);
+    assert_eq!(
+        fs::read_to_string(dir.join("generated/Notes.yaml")).unwrap(),
+        handwritten
+    );
+}
+
+#[test]
+fn writes_leave_no_temporary_files() {
+    let dir = project("temp", PROGRAM);
+    assert!(iamc(&dir, &["build"]).status.success());
+    fs::write(dir.join("policies/main.iam"), PROGRAM.replace("b/*", "c/*")).unwrap();
+    assert!(iamc(&dir, &["build"]).status.success());
+    let names: Vec<String> = snapshot(&dir.join("generated"))
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    assert_eq!(
+        names,
+        ["Alice.yaml", "Bob.yaml"],
+        "temporary files left behind"
+    );
+}
+
+#[test]
+fn json_diagnostics_for_tools() {
+    let dir = project("json", "group Empty {}\n");
+    let out = iamc(&dir, &["build", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &json[0];
+    assert_eq!(first["code"], "E014");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["file"], "main.iam");
+    assert_eq!(first["line"], 1);
+    assert_eq!(first["column"], 7);
+    assert!(
+        first["help"]
+            .as_str()
+            .unwrap()
+            .contains("list its policies")
+    );
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let dir = project("usage", PROGRAM);
+    assert_eq!(
+        iamc(&dir, &["build", "--no-such-flag"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(iamc(&dir, &["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn src_and_out_flags_and_config_folders() {
+    let dir = project("flags", PROGRAM);
+    fs::rename(dir.join("policies"), dir.join("iam")).unwrap();
+    fs::write(dir.join("iamc.yaml"), "source: iam\noutput: cfn\n").unwrap();
+    assert!(iamc(&dir, &["build"]).status.success());
+    assert!(dir.join("cfn/Alice.yaml").is_file());
+    let out = iamc(&dir, &["build", "--src", "iam", "--out", "elsewhere"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(dir.join("elsewhere/Bob.yaml").is_file());
+    let manifest = iamc(&dir, &["manifest"]);
+    let json: serde_json::Value = serde_json::from_slice(&manifest.stdout).unwrap();
+    assert_eq!(
+        json["templates"][0]["principals"][0]["name"],
+        "PersonalRoleAlice"
+    );
+}

@@ -1,0 +1,44 @@
+//! Golden output: every case in `tests/golden/NAME/` (sources in `policies/`,
+//! settings in an optional `iamc.yaml`) compiles to exactly `expected/`.
+//! `UPDATE_EXPECT=1 cargo test --test golden` rewrites the cases' `expected/`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+mod support;
+
+use std::fs;
+
+#[test]
+fn golden_cases() {
+    let root = support::repo().join("tests/golden");
+    let mut cases: Vec<_> = fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty(), "no golden cases in {}", root.display());
+    let mut failures = String::new();
+    for case in cases {
+        let files = support::load_sources(&case.join("policies"));
+        let output = support::compile(&files, &support::config(&case));
+        let expected = case.join("expected");
+        if support::updating() {
+            support::write_folder(&expected, &output);
+            continue;
+        }
+        let diff = support::compare_folder(&expected, &output);
+        if !diff.is_empty() {
+            failures.push_str(&format!("case {}:\n{diff}\n", case.display()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "golden output differs (UPDATE_EXPECT=1 to accept):\n{failures}"
+    );
+}
