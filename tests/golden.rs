@@ -1,5 +1,6 @@
 //! Golden output: every case in `tests/golden/NAME/` (sources in `policies/`,
-//! settings in an optional `iamc.yaml`) compiles to exactly `expected/`.
+//! settings in an optional `iamc.yaml`) compiles to exactly `expected/`, and the
+//! example program `policies/` compiles to exactly the committed `generated/`.
 //! `UPDATE_EXPECT=1 cargo test --test golden` rewrites the cases' `expected/`.
 #![allow(
     clippy::unwrap_used,
@@ -40,5 +41,16 @@ fn golden_cases() {
     assert!(
         failures.is_empty(),
         "golden output differs (UPDATE_EXPECT=1 to accept):\n{failures}"
+    );
+}
+#[test]
+fn example_program_matches_committed_generated() {
+    let repo = support::repo();
+    let files = support::load_sources(&repo.join("policies"));
+    let output = support::compile(&files, &support::config(&repo));
+    let diff = support::compare_folder(&repo.join("generated"), &output);
+    assert!(
+        diff.is_empty(),
+        "generated/ is stale: run `cargo run --release -- build` and commit the result\n{diff}"
     );
 }
