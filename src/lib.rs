@@ -28,14 +28,28 @@ use render::template::{self, Kind, ManifestTemplate, PrincipalPlan};
 use serde::Serialize;
 use source::Sources;
 
-/// What a successful compilation produces.
-#[derive(Debug)]
-pub struct Output {
-    /// Templates by file name, sorted.
-    pub files: Vec<(String, String)>,
-    pub manifest: Manifest,
+/// A successful compilation: every principal planned (statements flattened
+/// and split), ready to render. Rendering cannot fail, so a build that gets
+/// this far has no error left to find.
+pub struct Compiled {
+    program: resolve::Program,
+    lowered: lower::LoweredProgram,
+    config: Config,
+    plans: Vec<Plan>,
+    /// Each lowered statement rendered once, shared by every template holding it.
+    fragments: Vec<std::sync::Arc<str>>,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
+}
+
+/// One principal's template, before rendering.
+struct Plan {
+    decl: resolve::DeclId,
+    kind: Kind,
+    file: String,
+    parts: Vec<split::Part>,
+    grants: flatten::Grants,
+    trust: Option<resolve::DeclId>,
 }
 
 /// What iamc computed, as data: every template, principal and document.
@@ -44,8 +58,90 @@ pub struct Manifest {
     pub templates: Vec<ManifestTemplate>,
 }
 
-/// Compiles every source file into templates, or reports every error found.
-pub fn compile(sources: &Sources, config: &Config) -> Result<Output, Diagnostics> {
+impl Compiled {
+    /// How many templates the program produces.
+    pub fn len(&self) -> usize {
+        self.plans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.plans.is_empty()
+    }
+
+    /// The file name of template `i` (templates are sorted by file name).
+    pub fn file_name(&self, i: usize) -> &str {
+        &self.plans[i].file
+    }
+
+    fn principal_plan(&self, plan: &Plan) -> PrincipalPlan<'_> {
+        let decl = &self.program.decls[plan.decl];
+        let principal = match &decl.kind {
+            DeclKind::Role(p) | DeclKind::User(p) => p,
+            _ => &EMPTY_PRINCIPAL,
+        };
+        PrincipalPlan {
+            kind: plan.kind,
+            source: &decl.name.name,
+            doc: decl.doc.as_deref(),
+            principal,
+            parts: plan.parts.clone(),
+            grants: plan.grants.clone(),
+            trust: plan
+                .trust
+                .and_then(|t| self.lowered.trusts.get(&t))
+                .map(Vec::as_slice),
+        }
+    }
+
+    /// Renders template `i`: (file name, YAML text).
+    pub fn render(&self, i: usize) -> (String, String) {
+        let plan = &self.plans[i];
+        let text = template::render_yaml(
+            &self.principal_plan(plan),
+            &self.lowered,
+            &self.fragments,
+            &self.config,
+        );
+        (plan.file.clone(), text)
+    }
+
+    /// Renders every template, sorted by file name.
+    pub fn files(&self) -> Vec<(String, String)> {
+        (0..self.len()).map(|i| self.render(i)).collect()
+    }
+
+    /// What every template grants, as data.
+    pub fn manifest(&self) -> Manifest {
+        let templates = self
+            .plans
+            .iter()
+            .map(|plan| {
+                template::manifest(
+                    &self.principal_plan(plan),
+                    &self.lowered,
+                    &self.config,
+                    &plan.file,
+                )
+            })
+            .collect();
+        Manifest { templates }
+    }
+}
+
+static EMPTY_PRINCIPAL: ast::Principal = ast::Principal {
+    grants: None,
+    trust: None,
+    managed: Vec::new(),
+    instance_profile: None,
+    boundary: None,
+    path: None,
+    max_session: None,
+    tags: Vec::new(),
+    description: None,
+};
+
+/// Compiles every source file, or reports every error found.
+pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnostics> {
     let mut diagnostics = Diagnostics::new();
     let finish = |mut d: Diagnostics| {
         d.sort(sources);
@@ -53,7 +149,7 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Output, Diagnostics
     };
 
     let decls = parse(sources, &mut diagnostics);
-    if diagnostics.has_errors() && diagnostics.iter().any(|d| d.code == Code::Syntax) {
+    if diagnostics.iter().any(|d| d.code == Code::Syntax) {
         return Err(finish(diagnostics));
     }
     let (program, resolve_errors) = resolve::resolve(decls, sources);
@@ -69,11 +165,9 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Output, Diagnostics
     }
 
     let mut flattener = flatten::Flattener::new(&program);
-    let mut principals: Vec<(usize, &Decl)> = program.decls.iter().enumerate().collect();
-    principals.sort_by(|a, b| a.1.name.name.cmp(&b.1.name.name));
-    let mut files = Vec::new();
-    let mut templates = Vec::new();
-    for (id, decl) in principals {
+    let mut plans = Vec::new();
+    let mut trusts_checked = std::collections::HashSet::new();
+    for (id, decl) in program.decls.iter().enumerate() {
         let (kind, principal) = match &decl.kind {
             DeclKind::Role(p) => (Kind::Role, p),
             DeclKind::User(p) => (Kind::User, p),
@@ -83,13 +177,22 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Output, Diagnostics
         let trust = match kind {
             Kind::Role => program.trust[id]
                 .or(Some(id))
-                .and_then(|t| lowered.trusts.get(&t))
-                .map(Vec::as_slice),
+                .filter(|t| lowered.trusts.contains_key(t)),
             Kind::User => None,
         };
-        if kind == Kind::Role && trust.is_none() {
-            diagnostics.push(internal(decl, "role has no lowered trust"));
-            continue;
+        if kind == Kind::Role {
+            let Some(t) = trust else {
+                diagnostics.push(internal(decl, "role has no lowered trust"));
+                continue;
+            };
+            if trusts_checked.insert(t) {
+                check_trust_size(
+                    &program.decls[t],
+                    &lowered.trusts[&t],
+                    config,
+                    &mut diagnostics,
+                );
+            }
         }
         let allowed = max_parts(kind, principal.managed.len(), config);
         let parts = match split::split(
@@ -104,37 +207,58 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Output, Diagnostics
                 continue;
             }
         };
-        let plan = PrincipalPlan {
+        let plan = Plan {
+            decl: id,
             kind,
-            source: &decl.name.name,
-            doc: decl.doc.as_deref(),
-            principal,
+            file: format!("{}.yaml", decl.name.name),
             parts,
             grants,
             trust,
         };
-        if let Some(d) = names_problem(decl, &plan, config) {
+        let names = template::Names::new(
+            &principal_plan_for_names(decl, principal, &plan),
+            &config.naming,
+        );
+        if let Some(d) = names_problem(decl, &names, &plan, config) {
             diagnostics.push(d);
             continue;
         }
-        if let Some(trust) = trust {
-            check_trust_size(decl, trust, config, &mut diagnostics);
-        }
-        let file = format!("{}.yaml", decl.name.name);
-        let (text, manifest) = template::render(&plan, &lowered, config, &file);
-        files.push((file, text));
-        templates.push(manifest);
+        plans.push(plan);
     }
     if diagnostics.has_errors() {
         return Err(finish(diagnostics));
     }
-    files.sort();
-    templates.sort_by(|a, b| a.file.cmp(&b.file));
-    Ok(Output {
-        files,
-        manifest: Manifest { templates },
+    plans.sort_by(|a, b| a.file.cmp(&b.file));
+    let fragments = lowered
+        .statements
+        .iter()
+        .map(template::statement_fragment)
+        .collect();
+    Ok(Compiled {
+        program,
+        lowered,
+        config: config.clone(),
+        plans,
+        fragments,
         diagnostics: finish(diagnostics),
     })
+}
+
+/// A plan view with just what naming needs.
+fn principal_plan_for_names<'a>(
+    decl: &'a Decl,
+    principal: &'a ast::Principal,
+    plan: &Plan,
+) -> PrincipalPlan<'a> {
+    PrincipalPlan {
+        kind: plan.kind,
+        source: &decl.name.name,
+        doc: None,
+        principal,
+        parts: plan.parts.clone(),
+        grants: flatten::Grants::default(),
+        trust: None,
+    }
 }
 
 fn parse(sources: &Sources, diagnostics: &mut Diagnostics) -> Vec<Decl> {
@@ -183,8 +307,12 @@ fn too_many_policies(decl: &Decl, t: &split::TooMany, attached: usize) -> Diagno
 }
 
 /// Generated names must fit IAM's lengths and be distinct logical IDs.
-fn names_problem(decl: &Decl, plan: &PrincipalPlan, config: &Config) -> Option<Diagnostic> {
-    let names = template::Names::new(plan, &config.naming);
+fn names_problem(
+    decl: &Decl,
+    names: &template::Names,
+    plan: &Plan,
+    config: &Config,
+) -> Option<Diagnostic> {
     for name in &names.policies {
         let len = name.chars().count();
         if len > 128 {
@@ -215,15 +343,16 @@ fn names_problem(decl: &Decl, plan: &PrincipalPlan, config: &Config) -> Option<D
         .map(|n| template::logical_id(n))
         .collect();
     logical.push(template::logical_id(&names.principal));
-    if plan.principal.instance_profile.is_some() {
+    if let DeclKind::Role(p) = &decl.kind
+        && p.instance_profile.is_some()
+    {
         logical.push(template::logical_id(&names.instance_profile));
     }
     if plan.kind == Kind::User {
         logical.push(template::logical_id(&names.group));
     }
-    let mut sorted = logical.clone();
-    sorted.sort();
-    let duplicate = sorted
+    logical.sort();
+    let duplicate = logical
         .windows(2)
         .find(|w| w[0] == w[1])
         .map(|w| w[0].clone());

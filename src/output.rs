@@ -1,17 +1,20 @@
 //! Writing `generated/` safely: nothing when the build failed, each file through
-//! a temporary name and a rename, and never a file iamc did not write.
+//! a temporary name and a rename, never a file iamc did not write, and no write
+//! at all for a file whose contents are unchanged.
 
+use crate::Compiled;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::render::is_generated;
 use std::collections::BTreeSet;
 use std::fs;
-use std::io;
-use std::path::{Path, PathBuf};
+use std::io::{self, Read};
+use std::path::Path;
 
-/// What a build changes in the output folder.
+/// What a build changed, or (with `--check`) would change.
 #[derive(Debug, Default)]
 pub struct Changes {
-    /// New or changed files: (name, old contents if any, new contents).
+    /// New or changed files: (name, old contents if any, new contents). The
+    /// contents are kept only when a diff is wanted.
     pub writes: Vec<(String, Option<String>, String)>,
     /// Files iamc wrote before that no source produces any more.
     pub removals: Vec<(String, String)>,
@@ -34,23 +37,21 @@ impl Changes {
                 "/dev/null".to_string()
             };
             let diff = similar::TextDiff::from_lines(old.as_deref().unwrap_or(""), new.as_str());
-            text.push_str(
-                &diff
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&old_name, &path(name))
-                    .to_string(),
-            );
+            let unified = diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&old_name, &path(name))
+                .to_string();
+            text.push_str(&unified);
         }
         for (name, old) in &self.removals {
             let diff = similar::TextDiff::from_lines(old.as_str(), "");
-            text.push_str(
-                &diff
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(&path(name), "/dev/null")
-                    .to_string(),
-            );
+            let unified = diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&path(name), "/dev/null")
+                .to_string();
+            text.push_str(&unified);
         }
         text
     }
@@ -63,61 +64,137 @@ fn io_error(path: &Path, action: &str, e: &io::Error) -> Diagnostic {
     )
 }
 
-/// Compares the files a build produced with the output folder.
-pub fn plan(out_dir: &Path, files: &[(String, String)]) -> Result<Changes, Diagnostics> {
-    let mut changes = Changes::default();
-    let mut errors = Diagnostics::new();
-    let wanted: BTreeSet<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    for (name, contents) in files {
-        let path = out_dir.join(name);
-        match fs::read(&path) {
-            Ok(old) => {
-                let old = String::from_utf8_lossy(&old).into_owned();
-                if old == *contents {
-                    changes.unchanged += 1;
-                } else if !is_generated(&old) {
-                    errors.push(
-                        Diagnostic::error(
-                            Code::ForeignFile,
-                            format!("{} was not written by iamc", path.display()),
-                        )
-                        .note("iamc never overwrites a file that does not start with its banner")
-                        .help(format!(
-                            "move the file away, or delete it if iamc should own `{name}`"
-                        )),
-                    );
-                } else {
-                    changes
-                        .writes
-                        .push((name.clone(), Some(old), contents.clone()));
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                changes.writes.push((name.clone(), None, contents.clone()));
-            }
-            Err(e) => errors.push(io_error(&path, "read", &e)),
+/// Whether a file starts with iamc's banner, reading only its first bytes.
+fn starts_with_banner(path: &Path) -> io::Result<bool> {
+    let mut head = [0u8; 32];
+    let mut file = fs::File::open(path)?;
+    let mut filled = 0;
+    while filled < head.len() {
+        match file.read(&mut head[filled..])? {
+            0 => break,
+            n => filled += n,
         }
     }
-    match fs::read_dir(out_dir) {
-        Ok(entries) => {
-            let mut stale = Vec::new();
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
-                if !is_file || !name.ends_with(".yaml") || wanted.contains(name.as_str()) {
-                    continue;
-                }
-                if let Ok(old) = fs::read_to_string(entry.path())
-                    && is_generated(&old)
-                {
-                    stale.push((name, old));
-                }
-            }
-            stale.sort();
-            changes.removals = stale;
+    Ok(is_generated(&String::from_utf8_lossy(&head[..filled])))
+}
+
+/// The output folder before a build: which wanted files exist, and iamc's
+/// own files that nothing produces any more. Fails, before anything is
+/// written, when a wanted name is taken by a file iamc did not write.
+fn survey(
+    out_dir: &Path,
+    wanted: &BTreeSet<&str>,
+) -> Result<(BTreeSet<String>, Vec<String>), Diagnostics> {
+    let mut existing = BTreeSet::new();
+    let mut stale = Vec::new();
+    let mut errors = Diagnostics::new();
+    let entries = match fs::read_dir(out_dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((existing, stale)),
+        Err(e) => return Err(Diagnostics(vec![io_error(out_dir, "list", &e)])),
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
+        if !is_file || !name.ends_with(".yaml") {
+            continue;
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => errors.push(io_error(out_dir, "list", &e)),
+        let generated = match starts_with_banner(&entry.path()) {
+            Ok(g) => g,
+            Err(e) => {
+                errors.push(io_error(&entry.path(), "read", &e));
+                continue;
+            }
+        };
+        if wanted.contains(name.as_str()) {
+            if !generated {
+                errors.push(
+                    Diagnostic::error(
+                        Code::ForeignFile,
+                        format!("{} was not written by iamc", entry.path().display()),
+                    )
+                    .note("iamc never overwrites a file that does not start with its banner")
+                    .help(format!(
+                        "move the file away, or delete it if iamc should own `{name}`"
+                    )),
+                );
+            }
+            existing.insert(name);
+        } else if generated {
+            stale.push(name);
+        }
+    }
+    stale.sort();
+    if errors.has_errors() {
+        Err(errors)
+    } else {
+        Ok((existing, stale))
+    }
+}
+
+/// Renders every template and brings the output folder up to date — or, with
+/// `dry_run`, only finds what would change, keeping contents for a diff.
+/// Templates are rendered and compared on every core.
+pub fn sync(out_dir: &Path, compiled: &Compiled, dry_run: bool) -> Result<Changes, Diagnostics> {
+    let wanted: BTreeSet<&str> = (0..compiled.len()).map(|i| compiled.file_name(i)).collect();
+    let (existing, stale) = survey(out_dir, &wanted)?;
+    if !dry_run && let Err(e) = fs::create_dir_all(out_dir) {
+        return Err(Diagnostics(vec![io_error(out_dir, "create", &e)]));
+    }
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    let results: Vec<Vec<Outcome>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let existing = &existing;
+                scope.spawn(move || {
+                    (t..compiled.len())
+                        .step_by(threads)
+                        .map(|i| sync_one(out_dir, compiled, i, existing, dry_run))
+                        .collect()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    let mut outcomes: Vec<Outcome> = results.into_iter().flatten().collect();
+    outcomes.sort_by_key(|o| o.index);
+    let mut changes = Changes::default();
+    let mut errors = Diagnostics::new();
+    if outcomes.len() != compiled.len() {
+        errors.push(Diagnostic::error(
+            Code::Internal,
+            "internal error: a rendering thread failed",
+        ));
+    }
+    for outcome in outcomes {
+        match outcome.result {
+            Ok(None) => changes.unchanged += 1,
+            Ok(Some((old, new))) => {
+                changes
+                    .writes
+                    .push((compiled.file_name(outcome.index).to_string(), old, new))
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    for name in stale {
+        let path = out_dir.join(&name);
+        let old = if dry_run {
+            fs::read_to_string(&path).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        if !dry_run && let Err(e) = fs::remove_file(&path) {
+            errors.push(io_error(&path, "remove", &e));
+            continue;
+        }
+        changes.removals.push((name, old));
     }
     if errors.has_errors() {
         Err(errors)
@@ -126,32 +203,43 @@ pub fn plan(out_dir: &Path, files: &[(String, String)]) -> Result<Changes, Diagn
     }
 }
 
-/// Applies the changes: each file written to a temporary name in the same
-/// folder, then renamed over the old one, so no reader sees a partial file.
-pub fn apply(out_dir: &Path, changes: &Changes) -> Result<(), Diagnostics> {
-    let mut errors = Diagnostics::new();
-    if let Err(e) = fs::create_dir_all(out_dir) {
-        errors.push(io_error(out_dir, "create", &e));
-        return Err(errors);
-    }
-    for (name, _, contents) in &changes.writes {
-        let path = out_dir.join(name);
-        let temp: PathBuf = out_dir.join(format!(".{name}.iamc-tmp"));
-        let result = fs::write(&temp, contents).and_then(|()| fs::rename(&temp, &path));
-        if let Err(e) = result {
-            let _ = fs::remove_file(&temp);
-            errors.push(io_error(&path, "write", &e));
+struct Outcome {
+    index: usize,
+    /// `None` when unchanged; else the old and new contents (empty unless a
+    /// dry run wants them for a diff).
+    result: Result<Option<(Option<String>, String)>, Diagnostic>,
+}
+
+fn sync_one(
+    out_dir: &Path,
+    compiled: &Compiled,
+    index: usize,
+    existing: &BTreeSet<String>,
+    dry_run: bool,
+) -> Outcome {
+    let (name, text) = compiled.render(index);
+    let path = out_dir.join(&name);
+    let result = (|| {
+        let old = if existing.contains(&name) {
+            Some(fs::read(&path).map_err(|e| io_error(&path, "read", &e))?)
+        } else {
+            None
+        };
+        if old.as_deref() == Some(text.as_bytes()) {
+            return Ok(None);
         }
-    }
-    for (name, _) in &changes.removals {
-        let path = out_dir.join(name);
-        if let Err(e) = fs::remove_file(&path) {
-            errors.push(io_error(&path, "remove", &e));
+        if dry_run {
+            let old = old.map(|b| String::from_utf8_lossy(&b).into_owned());
+            return Ok(Some((old, text)));
         }
-    }
-    if errors.has_errors() {
-        Err(errors)
-    } else {
-        Ok(())
-    }
+        let temp = out_dir.join(format!(".{name}.iamc-tmp"));
+        fs::write(&temp, &text)
+            .and_then(|()| fs::rename(&temp, &path))
+            .map_err(|e| {
+                let _ = fs::remove_file(&temp);
+                io_error(&path, "write", &e)
+            })?;
+        Ok(Some((None, String::new())))
+    })();
+    Outcome { index, result }
 }

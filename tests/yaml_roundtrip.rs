@@ -26,6 +26,7 @@ fn meant(node: &Node) -> Value {
         })),
         Node::Seq(items) => Value::Sequence(items.iter().map(|i| meant(&i.node)).collect()),
         Node::Map(entries) => Value::Mapping(map(entries)),
+        Node::Verbatim(_) => panic!("pre-rendered text has no value of its own"),
     }
 }
 
@@ -195,9 +196,10 @@ proptest! {
             Ok(o) => o,
             Err(d) => panic!("did not compile:\n{source}\n{}", d.render_text(&sources)),
         };
-        let (_, text) = &output.files[0];
+        let (_, text) = &output.files()[0];
         let parsed: Value = serde_yaml::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-        let manifest = &output.manifest.templates[0].principals[0];
+        let manifest = output.manifest();
+        let manifest = &manifest.templates[0].principals[0];
         let resources = parsed["Resources"].as_mapping().unwrap();
         let mut documents = Vec::new();
         for (_, resource) in resources {

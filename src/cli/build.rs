@@ -23,8 +23,8 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let mut diagnostics = compiled.diagnostics;
-    let changes = match output::plan(&out_dir, &compiled.files) {
+    let mut diagnostics = compiled.diagnostics.clone();
+    let changes = match output::sync(&out_dir, &compiled, check) {
         Ok(c) => c,
         Err(errors) => {
             diagnostics.extend(errors.0);
@@ -32,8 +32,8 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
+    project::report(&diagnostics, &project.sources, args.format);
     if check {
-        project::report(&diagnostics, &project.sources, args.format);
         if changes.is_empty() {
             eprintln!(
                 "{} is up to date ({} templates)",
@@ -51,15 +51,9 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
         );
         return ExitCode::from(EXIT_STALE);
     }
-    if let Err(errors) = output::apply(&out_dir, &changes) {
-        diagnostics.extend(errors.0);
-        project::report(&diagnostics, &project.sources, args.format);
-        return ExitCode::from(EXIT_ERROR);
-    }
-    project::report(&diagnostics, &project.sources, args.format);
     eprintln!(
         "wrote {} templates to {} ({} changed, {} removed)",
-        compiled.files.len(),
+        compiled.len(),
         out_dir.display(),
         changes.writes.len(),
         changes.removals.len()

@@ -12,7 +12,7 @@ pub fn run(args: &ProjectArgs) -> ExitCode {
         }
     };
     match crate::compile(&project.sources, &project.config) {
-        Ok(compiled) => match serde_json::to_string_pretty(&compiled.manifest) {
+        Ok(compiled) => match serde_json::to_string_pretty(&compiled.manifest()) {
             Ok(json) => {
                 println!("{json}");
                 ExitCode::SUCCESS

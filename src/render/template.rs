@@ -11,6 +11,7 @@ use crate::model::{ConditionBlock, TrustStatement, Value, document_json};
 use crate::split::Part;
 use serde::Serialize;
 use serde_json::json;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -218,43 +219,104 @@ fn get_att_arn(logical: &str) -> Node {
     Node::Tagged("!GetAtt", format!("{logical}.Arn"))
 }
 
-/// Renders a principal's template and its manifest entry.
-pub fn render(
+/// What both the template and the manifest need to know of a principal.
+struct Facts {
+    names: Names,
+    path: String,
+    aws_managed: Vec<Value>,
+    principal_logical: String,
+    group_logical: String,
+    instance_profile_logical: Option<String>,
+}
+
+impl Facts {
+    fn new(plan: &PrincipalPlan, config: &Config) -> Facts {
+        let names = Names::new(plan, &config.naming);
+        let p = plan.principal;
+        let mut aws_managed: Vec<Value> = p.managed.iter().map(|s| Value::new(&s.value)).collect();
+        aws_managed.sort();
+        aws_managed.dedup();
+        Facts {
+            path: p
+                .path
+                .as_ref()
+                .map(|s| s.value.clone())
+                .unwrap_or_else(|| "/".into()),
+            aws_managed,
+            principal_logical: logical_id(&names.principal),
+            group_logical: logical_id(&names.group),
+            instance_profile_logical: (plan.kind == Kind::Role && p.instance_profile.is_some())
+                .then(|| logical_id(&names.instance_profile)),
+            names,
+        }
+    }
+
+    /// Every exported output: (logical ID, what it is, its value), in template order.
+    fn outputs(&self, plan: &PrincipalPlan) -> Vec<(String, String, Node)> {
+        let mut out = Vec::new();
+        for name in &self.names.policies {
+            let logical = logical_id(name);
+            out.push((
+                logical.clone(),
+                format!("managed policy {name}"),
+                Node::Tagged("!Ref", logical),
+            ));
+        }
+        if plan.kind == Kind::User {
+            let what = format!("group {}", self.names.group);
+            out.push((
+                self.group_logical.clone(),
+                what,
+                get_att_arn(&self.group_logical),
+            ));
+        }
+        let what = format!("{} {}", plan.kind.word(), self.names.principal);
+        out.push((
+            self.principal_logical.clone(),
+            what,
+            get_att_arn(&self.principal_logical),
+        ));
+        if let Some(logical) = &self.instance_profile_logical {
+            let what = format!("instance profile {}", self.names.instance_profile);
+            out.push((logical.clone(), what, get_att_arn(logical)));
+        }
+        out
+    }
+}
+
+/// A statement as it stands in every template (indented under `Statement:`),
+/// rendered once however many principals hold it.
+pub fn statement_fragment(l: &Lowered) -> Arc<str> {
+    yaml::emit_seq_items(&[statement(l, None)], STATEMENT_INDENT).into()
+}
+
+/// Columns before a policy statement's `- Sid:` in a template.
+const STATEMENT_INDENT: usize = 10;
+
+/// Renders a principal's template. `fragments` holds each lowered statement's
+/// rendering ([`statement_fragment`]).
+pub fn render_yaml(
     plan: &PrincipalPlan,
     lowered: &LoweredProgram,
+    fragments: &[Arc<str>],
     config: &Config,
-    file: &str,
-) -> (String, ManifestTemplate) {
-    let names = Names::new(plan, &config.naming);
+) -> String {
+    let facts = Facts::new(plan, config);
     let p = plan.principal;
-    let path = p
-        .path
-        .as_ref()
-        .map(|s| s.value.clone())
-        .unwrap_or_else(|| "/".into());
-    let principal_logical = logical_id(&names.principal);
-    let group_logical = logical_id(&names.group);
     let word = plan.kind.word();
-
     let mut resources: Vec<(String, Item)> = Vec::new();
-    let mut outputs: Vec<(String, Item)> = Vec::new();
-    let mut manifest_policies = Vec::new();
-    for (part, name) in plan.parts.iter().zip(&names.policies) {
-        let logical = logical_id(name);
-        let statements: Vec<&Lowered> = part
-            .statements
-            .iter()
-            .map(|&i| &lowered.statements[i as usize])
-            .collect();
+    for (part, name) in plan.parts.iter().zip(&facts.names.policies) {
         let items = part
             .statements
             .iter()
-            .zip(&statements)
-            .map(|(i, l)| statement(l, plan.grants.also.get(i)))
+            .map(|&i| match plan.grants.also.get(&i) {
+                Some(also) => statement(&lowered.statements[i as usize], Some(also)),
+                None => Node::Verbatim(fragments[i as usize].clone()).into(),
+            })
             .collect();
         let (attach_key, attach_to) = match plan.kind {
-            Kind::Role => ("Roles", &principal_logical),
-            Kind::User => ("Groups", &group_logical),
+            Kind::Role => ("Roles", &facts.principal_logical),
+            Kind::User => ("Groups", &facts.group_logical),
         };
         let properties = Node::map(vec![
             ("ManagedPolicyName", Node::str(name)),
@@ -273,34 +335,15 @@ pub fn render(
             ("PolicyDocument", document(items)),
         ]);
         resources.push((
-            logical.clone(),
+            logical_id(name),
             Node::map(vec![
                 ("Type", Node::str("AWS::IAM::ManagedPolicy")),
                 ("Properties", properties),
             ])
             .into(),
         ));
-        outputs.push(output(
-            &logical,
-            &format!("managed policy {name}"),
-            Node::Tagged("!Ref", logical.clone()),
-        ));
-        let docs: Vec<serde_json::Value> =
-            statements.iter().map(|l| l.statement.to_json()).collect();
-        manifest_policies.push(ManifestPolicy {
-            name: name.clone(),
-            path: "/".into(),
-            size: part.size,
-            document: document_json(&docs),
-        });
     }
 
-    let aws_managed: Vec<Value> = {
-        let mut v: Vec<Value> = p.managed.iter().map(|s| Value::new(&s.value)).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
     let description = p
         .description
         .as_ref()
@@ -312,19 +355,14 @@ pub fn render(
         } else {
             "UserName"
         },
-        Node::str(&names.principal),
+        Node::str(&facts.names.principal),
     )];
     if plan.kind == Kind::Role
         && let Some(d) = &description
     {
         properties.push(("Description", Node::str(d)));
     }
-    properties.push(("Path", Node::str(&path)));
-    let trust_json = plan.trust.map(|trust| {
-        let statements: Vec<serde_json::Value> =
-            trust.iter().map(TrustStatement::to_json).collect();
-        json!({"Version": "2012-10-17", "Statement": statements})
-    });
+    properties.push(("Path", Node::str(&facts.path)));
     if let Some(trust) = plan.trust {
         properties.push((
             "AssumeRolePolicyDocument",
@@ -337,11 +375,11 @@ pub fn render(
     if plan.kind == Kind::User {
         properties.push((
             "Groups",
-            Node::seq([Node::Tagged("!Ref", group_logical.clone())]),
+            Node::seq([Node::Tagged("!Ref", facts.group_logical.clone())]),
         ));
     }
-    if !aws_managed.is_empty() {
-        properties.push(("ManagedPolicyArns", values(&aws_managed)));
+    if !facts.aws_managed.is_empty() {
+        properties.push(("ManagedPolicyArns", values(&facts.aws_managed)));
     }
     if let Some(b) = &p.boundary {
         properties.push(("PermissionsBoundary", value(&Value::new(&b.value))));
@@ -356,34 +394,24 @@ pub fn render(
             .map(|(k, v)| (k.value.as_str(), v.value.as_str()))
             .collect();
         tags.sort();
-        properties.push((
-            "Tags",
-            Node::seq(
-                tags.into_iter()
-                    .map(|(k, v)| Node::map(vec![("Key", Node::str(k)), ("Value", Node::str(v))])),
-            ),
-        ));
+        let tags = tags
+            .into_iter()
+            .map(|(k, v)| Node::map(vec![("Key", Node::str(k)), ("Value", Node::str(v))]));
+        properties.push(("Tags", Node::seq(tags)));
     }
 
     if plan.kind == Kind::User {
+        let group = Node::map(vec![
+            ("GroupName", Node::str(&facts.names.group)),
+            ("Path", Node::str(&facts.path)),
+        ]);
         resources.push((
-            group_logical.clone(),
+            facts.group_logical.clone(),
             Node::map(vec![
                 ("Type", Node::str("AWS::IAM::Group")),
-                (
-                    "Properties",
-                    Node::map(vec![
-                        ("GroupName", Node::str(&names.group)),
-                        ("Path", Node::str(&path)),
-                    ]),
-                ),
+                ("Properties", group),
             ])
             .into(),
-        ));
-        outputs.push(output(
-            &group_logical,
-            &format!("group {}", names.group),
-            get_att_arn(&group_logical),
         ));
     }
     let principal_type = if plan.kind == Kind::Role {
@@ -392,45 +420,39 @@ pub fn render(
         "AWS::IAM::User"
     };
     resources.push((
-        principal_logical.clone(),
+        facts.principal_logical.clone(),
         Node::map(vec![
             ("Type", Node::str(principal_type)),
             ("Properties", Node::map(properties)),
         ])
         .into(),
     ));
-    outputs.push(output(
-        &principal_logical,
-        &format!("{word} {}", names.principal),
-        get_att_arn(&principal_logical),
-    ));
-    let instance_profile = (plan.kind == Kind::Role && p.instance_profile.is_some()).then(|| {
-        let logical = logical_id(&names.instance_profile);
+    if let Some(logical) = &facts.instance_profile_logical {
+        let profile = Node::map(vec![
+            (
+                "InstanceProfileName",
+                Node::str(&facts.names.instance_profile),
+            ),
+            ("Path", Node::str(&facts.path)),
+            (
+                "Roles",
+                Node::seq([Node::Tagged("!Ref", facts.principal_logical.clone())]),
+            ),
+        ]);
         resources.push((
             logical.clone(),
             Node::map(vec![
                 ("Type", Node::str("AWS::IAM::InstanceProfile")),
-                (
-                    "Properties",
-                    Node::map(vec![
-                        ("InstanceProfileName", Node::str(&names.instance_profile)),
-                        ("Path", Node::str(&path)),
-                        (
-                            "Roles",
-                            Node::seq([Node::Tagged("!Ref", principal_logical.clone())]),
-                        ),
-                    ]),
-                ),
+                ("Properties", profile),
             ])
             .into(),
         ));
-        outputs.push(output(
-            &logical,
-            &format!("instance profile {}", names.instance_profile),
-            get_att_arn(&logical),
-        ));
-        names.instance_profile.clone()
-    });
+    }
+    let outputs = facts
+        .outputs(plan)
+        .into_iter()
+        .map(|(logical, what, v)| output(&logical, &what, v))
+        .collect();
 
     let mut template_description = format!("IAM {word} {}, generated by iamc", plan.source);
     if let Some(doc) = plan.doc.and_then(|d| d.lines().next()) {
@@ -438,7 +460,6 @@ pub fn render(
         template_description.push_str(doc);
     }
     let template_description: String = template_description.chars().take(1024).collect();
-    let exports = outputs.iter().map(|(id, _)| id.clone()).collect();
     let root = vec![
         (
             "AWSTemplateFormatVersion".to_string(),
@@ -451,24 +472,64 @@ pub fn render(
         ("Resources".to_string(), Node::Map(resources).into()),
         ("Outputs".to_string(), Node::Map(outputs).into()),
     ];
-    let mut text = String::from(super::BANNER);
+    let mut text = String::with_capacity(16 * 1024);
+    text.push_str(super::BANNER);
     text.push('\n');
-    text.push_str(&yaml::emit(&root));
+    yaml::emit_into(&mut text, &root);
+    text
+}
 
-    let manifest = ManifestTemplate {
+/// What a principal's template grants, as data.
+pub fn manifest(
+    plan: &PrincipalPlan,
+    lowered: &LoweredProgram,
+    config: &Config,
+    file: &str,
+) -> ManifestTemplate {
+    let facts = Facts::new(plan, config);
+    let managed_policies = plan
+        .parts
+        .iter()
+        .zip(&facts.names.policies)
+        .map(|(part, name)| {
+            let docs: Vec<serde_json::Value> = part
+                .statements
+                .iter()
+                .map(|&i| lowered.statements[i as usize].statement.to_json())
+                .collect();
+            ManifestPolicy {
+                name: name.clone(),
+                path: "/".into(),
+                size: part.size,
+                document: document_json(&docs),
+            }
+        })
+        .collect();
+    let trust_policy = plan.trust.map(|trust| {
+        let statements: Vec<serde_json::Value> =
+            trust.iter().map(TrustStatement::to_json).collect();
+        json!({"Version": "2012-10-17", "Statement": statements})
+    });
+    ManifestTemplate {
         file: file.to_string(),
-        exports,
+        exports: facts
+            .outputs(plan)
+            .into_iter()
+            .map(|(logical, _, _)| format!("{logical}Arn"))
+            .collect(),
         principals: vec![ManifestPrincipal {
             kind: plan.kind,
             source: plan.source.to_string(),
-            name: names.principal.clone(),
-            path,
-            group: (plan.kind == Kind::User).then(|| names.group.clone()),
-            instance_profile,
-            trust_policy: trust_json,
-            aws_managed_policies: aws_managed.iter().map(|v| v.text.clone()).collect(),
-            managed_policies: manifest_policies,
+            name: facts.names.principal.clone(),
+            path: facts.path.clone(),
+            group: (plan.kind == Kind::User).then(|| facts.names.group.clone()),
+            instance_profile: facts
+                .instance_profile_logical
+                .as_ref()
+                .map(|_| facts.names.instance_profile.clone()),
+            trust_policy,
+            aws_managed_policies: facts.aws_managed.iter().map(|v| v.text.clone()).collect(),
+            managed_policies,
         }],
-    };
-    (text, manifest)
+    }
 }

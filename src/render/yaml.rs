@@ -12,6 +12,9 @@ pub enum Node {
     Tagged(&'static str, String),
     Seq(Vec<Item>),
     Map(Vec<(String, Item)>),
+    /// A sequence item already rendered at the indentation it is used at
+    /// (with its comments, dash and final newline); see [`emit_seq_items`].
+    Verbatim(std::sync::Arc<str>),
 }
 
 /// A value with the comment lines shown above it.
@@ -52,7 +55,20 @@ impl Node {
 /// Writes a document: a top-level map.
 pub fn emit(root: &[(String, Item)]) -> String {
     let mut out = String::with_capacity(4096);
-    emit_map(&mut out, root, 0, false);
+    emit_into(&mut out, root);
+    out
+}
+
+/// Appends a document (a top-level map) to `out`.
+pub fn emit_into(out: &mut String, root: &[(String, Item)]) {
+    emit_map(out, root, 0, false);
+}
+
+/// Sequence items as they appear at `at` columns, to be spliced back with
+/// [`Node::Verbatim`] wherever the same items stand at the same depth.
+pub fn emit_seq_items(items: &[Item], at: usize) -> String {
+    let mut out = String::new();
+    emit_seq(&mut out, items, at);
     out
 }
 
@@ -109,6 +125,10 @@ fn emit_value(out: &mut String, node: &Node, at: usize) {
 
 fn emit_seq(out: &mut String, items: &[Item], at: usize) {
     for item in items {
+        if let Node::Verbatim(text) = &item.node {
+            out.push_str(text);
+            continue;
+        }
         emit_comments(out, &item.comments, at);
         indent(out, at);
         out.push_str("- ");
@@ -143,6 +163,8 @@ fn emit_flat(out: &mut String, node: &Node) {
         }
         Node::Seq(_) => out.push_str("[]"),
         Node::Map(_) => out.push_str("{}"),
+        // Verbatim text only stands as a sequence item; emit_seq writes it.
+        Node::Verbatim(text) => out.push_str(text),
     }
 }
 

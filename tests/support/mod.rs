@@ -55,7 +55,7 @@ pub fn config(dir: &Path) -> Config {
 pub fn compile(files: &[(String, String)], config: &Config) -> Vec<(String, String)> {
     let sources = sources(files);
     match iamc::compile(&sources, config) {
-        Ok(output) => output.files,
+        Ok(output) => output.files(),
         Err(d) => panic!("compile failed:\n{}", d.render_text(&sources)),
     }
 }
