@@ -132,7 +132,12 @@ impl Checker {
             return;
         }
         let problem = match text.split_once(':') {
-            None => Some(("an action is `service:Action`".to_string(), None)),
+            None => Some((
+                "an action is `service:Action`".to_string(),
+                Some(format!(
+                    "put the service prefix first, as in `s3:{text}`; `*` alone means every action"
+                )),
+            )),
             Some((service, name)) => {
                 let service_ok = !service.is_empty()
                     && service
@@ -257,7 +262,9 @@ impl Checker {
         let mut candidates = Vec::new();
         for base in OPERATOR_BASES {
             candidates.push(base.to_string());
-            candidates.push(format!("{base}IfExists"));
+            if *base != "Null" {
+                candidates.push(format!("{base}IfExists"));
+            }
         }
         let (qualifier, bare) = match op.name.split_once(':') {
             Some((q, b)) => (Some(q), b),
@@ -273,12 +280,15 @@ impl Checker {
                 let fix = did_you_mean(q, ["ForAllValues", "ForAnyValue"]).unwrap_or("ForAnyValue");
                 d = d.help(format!("the qualifiers are `ForAllValues:` and `ForAnyValue:`; did you mean `{fix}:{bare}`?"));
             }
+            _ if bare == "NullIfExists" => {
+                d = d
+                    .note("`Null` tests whether the key exists, so it has no `IfExists` form")
+                    .help("write `Null`");
+            }
             _ => {
                 if let Some(similar) = did_you_mean(bare, candidates.iter().map(String::as_str)) {
                     let prefix = qualifier.map(|q| format!("{q}:")).unwrap_or_default();
                     d = d.help(format!("did you mean `{prefix}{similar}`?"));
-                } else if bare == "NullIfExists" {
-                    d = d.help("`Null` takes no `IfExists`: write `Null`");
                 }
             }
         }
@@ -339,12 +349,22 @@ impl Checker {
                     TrustKind::Federated => None,
                 };
                 if let Some(problem) = problem {
+                    let help = match entry.kind {
+                        TrustKind::Service if !p.value.contains('.') => {
+                            format!("write \"{}.amazonaws.com\"", p.value)
+                        }
+                        TrustKind::Service => {
+                            "name the service by its principal, such as \"lambda.amazonaws.com\"".to_string()
+                        }
+                        _ => "write a 12-digit account ID such as \"123456789012\", or an ARN such as \"arn:aws:iam::123456789012:role/Deployer\"".to_string(),
+                    };
                     self.push(
                         Diagnostic::error(
                             Code::InvalidValue,
                             format!("`{}` is not a valid principal", p.value),
                         )
-                        .primary(p.span, problem),
+                        .primary(p.span, problem)
+                        .help(help),
                     );
                 }
             }
@@ -361,9 +381,9 @@ impl Checker {
                     Code::MissingProperty,
                     format!("{kind} `{}` has no `grants`", name.name),
                 )
-                .primary(name.span, "what may it do?")
+                .primary(name.span, format!("this {kind} is given no permissions"))
                 .help(
-                    "add `grants` with the policies and groups it receives, e.g. `grants TeamADev`",
+                    "add `grants` with the policies and groups it receives, such as `grants TeamADev`",
                 ),
             );
         }
@@ -371,8 +391,8 @@ impl Checker {
             match &p.trust {
                 None => self.push(
                     Diagnostic::error(Code::MissingProperty, format!("role `{}` has no `trust`", name.name))
-                        .primary(name.span, "who may assume it?")
-                        .help("add `trust Devserver` naming a trust declaration, or an inline `trust { service \"ec2.amazonaws.com\" }`"),
+                        .primary(name.span, "nobody may assume this role")
+                        .help("add `trust Ec2` naming a trust declaration, or write it inline: `trust { service \"ec2.amazonaws.com\" }`"),
                 ),
                 Some((_, TrustRef::Inline(t))) => self.trust(t, t.span),
                 Some(_) => {}
@@ -504,11 +524,19 @@ impl Checker {
             None
         };
         if let Some(problem) = problem {
-            let trimmed = v.trim_matches('/');
+            let segments: Vec<&str> = v.split('/').filter(|s| !s.is_empty()).collect();
+            let fixed = if segments.is_empty() {
+                "/".to_string()
+            } else {
+                format!("/{}/", segments.join("/"))
+            };
             let mut d = Diagnostic::error(Code::InvalidPath, format!("invalid path `{v}`"))
                 .primary(path.span, problem);
-            if !trimmed.is_empty() && !trimmed.contains("//") {
-                d = d.help(format!("write \"/{trimmed}/\""));
+            if fixed != *v
+                && fixed.len() <= MAX_PATH
+                && fixed.chars().all(|c| ('!'..='~').contains(&c))
+            {
+                d = d.help(format!("write \"{fixed}\""));
             }
             self.push(d);
         }
@@ -579,7 +607,8 @@ impl Checker {
                     .primary(
                         key.span,
                         "a tag key has 1 to 128 characters and does not start with `aws:`",
-                    ),
+                    )
+                    .help("choose another key: AWS reserves keys starting with `aws:`"),
                 );
             }
             for s in [key, value] {
@@ -608,8 +637,17 @@ impl Checker {
 
     /// Characters IAM accepts in a policy document: tab, LF, CR, U+0020–U+00FF.
     fn iam_chars(&mut self, s: &Str, what: &str) -> bool {
-        let Some(c) = s.value.chars().find(|c| !is_iam_char(*c)) else {
+        let Some((at, c)) = s.value.char_indices().find(|(_, c)| !is_iam_char(*c)) else {
             return true;
+        };
+        // Point at the character itself when the source text is the value as
+        // written (no escapes); otherwise at the whole string.
+        let exact = s.span.end - s.span.start == s.value.len() + 2;
+        let span = if exact {
+            let start = s.span.start + 1 + at;
+            Span::new(s.span.file, start, start + c.len_utf8())
+        } else {
+            s.span
         };
         self.push(
             Diagnostic::error(
@@ -620,7 +658,7 @@ impl Checker {
                 ),
             )
             .primary(
-                s.span,
+                span,
                 "IAM accepts tab, line feed, carriage return and U+0020 to U+00FF only",
             )
             .help("remove the character or replace it with plain text"),

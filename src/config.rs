@@ -96,12 +96,9 @@ impl Config {
         let config: Config = if text.trim().is_empty() {
             Config::default()
         } else {
+            // serde_yaml's message already ends with the line and column.
             serde_yaml::from_str(text).map_err(|e| {
-                let at = e
-                    .location()
-                    .map(|l| format!(" (line {}, column {})", l.line(), l.column()))
-                    .unwrap_or_default();
-                Diagnostic::error(Code::Config, format!("{file_name}{at}: {e}"))
+                Diagnostic::error(Code::Config, format!("{file_name}: {e}"))
                     .help("see the book's page on iamc.yaml for every setting")
             })?
         };
@@ -111,10 +108,10 @@ impl Config {
 
     fn validate(&self, file_name: &str) -> Result<(), Diagnostic> {
         let err = |msg: String| {
-            Err(Diagnostic::error(
-                Code::Config,
-                format!("{file_name}: {msg}"),
-            ))
+            Err(
+                Diagnostic::error(Code::Config, format!("{file_name}: {msg}"))
+                    .help("see the book's page on iamc.yaml for every setting and its default"),
+            )
         };
         let patterns = [
             ("naming.role", &self.naming.role, false),

@@ -42,6 +42,7 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
     let mut out = LoweredProgram::default();
     let mut diagnostics = Vec::new();
     let mut contents: HashMap<Statement, u32> = HashMap::new();
+    // For each Sid: the statement that has it, in words, and where.
     let mut sids: HashMap<String, (String, Span)> = HashMap::new();
     let budget = config.limits.policy_size - model::DOCUMENT_OVERHEAD;
     for (id, decl) in program.decls.iter().enumerate() {
@@ -54,16 +55,21 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
                     } else {
                         format!("{}{}", decl.name.name, i + 1)
                     };
+                    let which = if statements.len() == 1 {
+                        format!("the statement of `{}`", decl.name.name)
+                    } else {
+                        format!("statement {} of `{}`", i + 1, decl.name.name)
+                    };
                     if let Some((other, span)) = sids.get(&sid) {
                         diagnostics.push(
                             Diagnostic::error(Code::DuplicateSid, format!("two statements would have the Sid `{sid}`"))
-                                .primary(s.span, format!("statement {} of `{}` is numbered `{sid}`", i + 1, decl.name.name))
-                                .secondary(*span, format!("so is this statement of `{other}`"))
-                                .note("a policy with several statements numbers them: `Name1`, `Name2`, ...")
+                                .primary(s.effect_span, format!("{which} has the Sid `{sid}`"))
+                                .secondary(*span, format!("so does {other}"))
+                                .note("a statement's Sid is its policy's name, numbered `Name1`, `Name2`, ... when the policy has several statements")
                                 .help("rename one of the two policies"),
                         );
                     } else {
-                        sids.insert(sid.clone(), (decl.name.name.clone(), s.span));
+                        sids.insert(sid.clone(), (which, s.effect_span));
                     }
                     let statement = statement(s, sid);
                     let size = statement.json_len();
@@ -71,9 +77,9 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
                         diagnostics.push(
                             Diagnostic::error(
                                 Code::StatementTooLarge,
-                                format!("this statement takes {size} characters, more than one managed policy holds"),
+                                format!("a statement of `{}` is larger than a managed policy can be", decl.name.name),
                             )
-                            .primary(s.span, format!("{size} characters; a managed policy has room for {budget}"))
+                            .primary(s.effect_span, format!("this statement takes {size} characters; a managed policy has room for {budget}"))
                             .note("sizes count deploy-time values such as ${AWS::Region} at their longest")
                             .help("split it into several statements, each with part of the actions or resources"),
                         );
@@ -98,17 +104,45 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
                 out.of_policy.insert(id, indexes);
             }
             DeclKind::Trust(t) => {
-                out.trusts.insert(id, trust(t));
+                let lowered = trust(t);
+                let what = format!("the trust policy `{}`", decl.name.name);
+                diagnostics.extend(trust_too_large(&lowered, t, &what, decl.name.span, config));
+                out.trusts.insert(id, lowered);
             }
             DeclKind::Role(p) => {
                 if let Some((_, ast::TrustRef::Inline(t))) = &p.trust {
-                    out.trusts.insert(id, trust(t));
+                    let lowered = trust(t);
+                    let what = format!("the trust policy of `{}`", decl.name.name);
+                    diagnostics.extend(trust_too_large(&lowered, t, &what, decl.name.span, config));
+                    out.trusts.insert(id, lowered);
                 }
             }
             _ => {}
         }
     }
     (out, diagnostics)
+}
+
+/// A trust policy over the configured size, found where the trust is written.
+fn trust_too_large(
+    lowered: &[TrustStatement],
+    t: &Trust,
+    what: &str,
+    span: Span,
+    config: &Config,
+) -> Option<Diagnostic> {
+    let size = model::document_len(lowered.iter().map(TrustStatement::json_len));
+    let limit = config.limits.trust_policy_size;
+    let principals: usize = t.entries.iter().map(|e| e.principals.len()).sum();
+    (size > limit).then(|| {
+        Diagnostic::error(
+            Code::TrustPolicyTooLarge,
+            format!("{what} takes {size} characters, more than the {limit} IAM allows"),
+        )
+        .primary(span, format!("it trusts {principals} principals"))
+        .note("sizes count deploy-time values such as ${AWS::AccountId} at their longest")
+        .help("trust fewer principals (an account's root, \"arn:aws:iam::123456789012:root\", stands for all its roles), or raise `limits.trust_policy_size` in iamc.yaml (up to 4096 after an IAM quota increase)")
+    })
 }
 
 fn statement(s: &ast::Statement, sid: String) -> Statement {

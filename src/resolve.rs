@@ -234,9 +234,19 @@ fn bind(
                 name.span,
                 format!("nothing has this name; expected {}", wanted.describe()),
             );
-            if let Some(similar) = did_you_mean(&name.name, candidates) {
-                d = d.help(format!("did you mean `{similar}`?"));
-            }
+            d = match did_you_mean(&name.name, candidates) {
+                Some(similar) => d.help(format!("did you mean `{similar}`?")),
+                None => match wanted {
+                    Wanted::Grant => d.help(format!(
+                        "declare `policy {0} {{ ... }}` or `group {0} {{ ... }}`, or check the spelling",
+                        name.name
+                    )),
+                    Wanted::Trust => d.help(format!(
+                        "declare `trust {} {{ ... }}`, or write the trust inline: `trust {{ service \"ec2.amazonaws.com\" }}`",
+                        name.name
+                    )),
+                },
+            };
             diagnostics.push(d);
             None
         }

@@ -10,6 +10,8 @@ pub struct Builder<'t> {
     file: FileId,
     text: &'t str,
     diagnostics: Vec<Diagnostic>,
+    /// The properties given so far in the current block, for "given twice".
+    seen: Vec<(&'static str, Span)>,
 }
 
 const KEYWORDS: &[&str] = &[
@@ -51,6 +53,7 @@ impl<'t> Builder<'t> {
             file,
             text,
             diagnostics: Vec::new(),
+            seen: Vec::new(),
         }
     }
 
@@ -172,7 +175,12 @@ impl<'t> Builder<'t> {
     }
 
     fn statement(&mut self, pair: Pair<Rule>) -> Statement {
-        let span = self.span(&pair);
+        // Implicit whitespace after the last token belongs to the pair: end
+        // the span at the last token, so labels stop where the statement does.
+        let mut span = self.span(&pair);
+        if let Some(end) = pair.clone().into_inner().map(|p| p.as_span().end()).max() {
+            span.end = end;
+        }
         let doc = self.doc_above(span.start);
         let mut effect = Effect::Allow;
         let mut effect_span = span;
@@ -372,6 +380,7 @@ impl<'t> Builder<'t> {
 
     fn param(&mut self, properties: pest::iterators::Pairs<Rule>) -> Param {
         let mut param = Param::default();
+        self.seen.clear();
         for prop in properties.filter(|p| p.as_rule() == Rule::param_property) {
             let Some(p) = prop.into_inner().next() else {
                 continue;
@@ -391,50 +400,72 @@ impl<'t> Builder<'t> {
                     self.set_once(&mut param.description, v, keyword_span, "description");
                 }
                 _ => {
-                    let v = self.number(value);
-                    self.set_once(&mut param.max_length, v, keyword_span, "max_length");
+                    if let Some(v) = self.number(value) {
+                        self.set_once(&mut param.max_length, v, keyword_span, "max_length");
+                    }
                 }
             }
         }
         param
     }
 
-    fn number(&mut self, pair: Pair<Rule>) -> (u64, Span) {
+    /// A number, or `None` (reported) when it is too large to mean anything.
+    fn number(&mut self, pair: Pair<Rule>) -> Option<(u64, Span)> {
         let span = self.span(&pair);
         match pair.as_str().parse::<u64>() {
-            Ok(n) => (n, span),
+            Ok(n) => Some((n, span)),
             Err(_) => {
                 self.diagnostics.push(
-                    Diagnostic::error(Code::InvalidValue, "number too large")
-                        .primary(span, "this does not fit in 64 bits"),
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("`{}` is too large", pair.as_str()),
+                    )
+                    .primary(span, "no setting takes a number this large"),
                 );
-                (u64::MAX, span)
+                None
             }
         }
     }
 
     /// Keeps the first value of a property and reports any later one.
-    fn set_once<T>(&mut self, slot: &mut Option<T>, value: T, span: Span, what: &str) {
-        if slot.is_some() {
-            self.diagnostics.push(
-                Diagnostic::error(Code::DuplicateProperty, format!("`{what}` is given twice"))
-                    .primary(span, "given again here")
-                    .help(format!("keep one `{what}`")),
-            );
-        } else {
-            *slot = Some(value);
+    fn set_once<T>(&mut self, slot: &mut Option<T>, value: T, span: Span, what: &'static str) {
+        let first = self.seen.iter().find(|(w, _)| *w == what).map(|(_, s)| *s);
+        match first {
+            Some(first) if slot.is_some() => {
+                let help = match what {
+                    "grants" => {
+                        "list every policy and group in one `grants`: `grants TeamADev, DeployProd`"
+                            .to_string()
+                    }
+                    "trust" => {
+                        "a role has one trust: put every principal in one trust block".to_string()
+                    }
+                    _ => format!("keep one `{what}`"),
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(Code::DuplicateProperty, format!("`{what}` is given twice"))
+                        .primary(span, "given again here")
+                        .secondary(first, "first given here")
+                        .help(help),
+                );
+            }
+            _ => {
+                self.seen.push((what, span));
+                *slot = Some(value);
+            }
         }
     }
 
     fn ident_list(&mut self, pair: Pair<Rule>) -> Vec<Ident> {
         pair.into_inner()
-            .filter(|p| p.as_rule() == Rule::ident)
+            .filter(|p| matches!(p.as_rule(), Rule::ident | Rule::bad_ref))
             .map(|p| self.ident(p))
             .collect()
     }
 
     fn principal(&mut self, properties: pest::iterators::Pairs<Rule>) -> Principal {
         let mut out = Principal::default();
+        self.seen.clear();
         for prop in properties.filter(|p| p.as_rule() == Rule::principal_property) {
             let Some(p) = prop.into_inner().next() else {
                 continue;
@@ -476,8 +507,9 @@ impl<'t> Builder<'t> {
                     self.set_once(&mut out.path, s, keyword_span, "path");
                 }
                 (Rule::max_session_prop, Some(v)) => {
-                    let n = self.number(v);
-                    self.set_once(&mut out.max_session, n, keyword_span, "max_session");
+                    if let Some(n) = self.number(v) {
+                        self.set_once(&mut out.max_session, n, keyword_span, "max_session");
+                    }
                 }
                 (Rule::description_prop, Some(v)) => {
                     let s = self.string(v);

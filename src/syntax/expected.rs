@@ -16,17 +16,18 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         | Rule::k_user
         | Rule::k_stack
         | Rule::program => "a declaration (`policy`, `group`, `trust`, `role`, `user`, ...)",
-        Rule::ident | Rule::bad_ident | Rule::member | Rule::ident_list => {
+        Rule::ident | Rule::bad_ident | Rule::bad_ref | Rule::member | Rule::ident_list => {
             "a name like `S3ReadCdn`"
         }
         Rule::string | Rule::string_inner => "a string in double quotes",
-        Rule::string_list | Rule::resource_list | Rule::any_resource => {
-            "a string, a list `[...]` of strings, or `*`"
+        Rule::string_list => "a string or a list `[...]` of strings",
+        Rule::resource_list | Rule::any_resource => {
+            "the resources (a string, a list `[...]` or `*`)"
         }
         Rule::action | Rule::action_list => "an action like `s3:GetObject`, or a list `[...]`",
         Rule::operator => "a condition operator like `StringEquals`",
         Rule::statement | Rule::effect | Rule::k_allow | Rule::k_deny => {
-            "a statement starting with `allow` or `deny`"
+            "a statement (`allow ...` or `deny ...`)"
         }
         Rule::k_not => "`not`",
         Rule::k_on => "`on` followed by the resources",
@@ -101,7 +102,16 @@ pub fn describe(error: &Error<Rule>) -> Option<String> {
             }
         }
     }
-    phrases.extend(punctuation(error));
+    // Punctuation a phrase already shows (the `[` of "a list `[...]`") is not repeated.
+    let shown = |p: &String| {
+        let c = p.trim_matches('`');
+        phrases.iter().any(|phrase| phrase.contains(c))
+    };
+    let punctuation: Vec<String> = punctuation(error)
+        .into_iter()
+        .filter(|p| !shown(p))
+        .collect();
+    phrases.extend(punctuation);
     let mut seen = std::collections::BTreeSet::new();
     phrases.retain(|p| seen.insert(p.clone()));
     // "the end of the file" is only worth saying when nothing else is expected.
@@ -127,10 +137,11 @@ pub fn found_at(text: &str, pos: usize) -> String {
     };
     let word = |c: char| c.is_alphanumeric() || "_-:*?.$/".contains(c);
     let token: String = if first == '"' {
-        let end = rest[1..]
-            .find(['"', '\n'])
-            .map(|i| i + 2)
-            .unwrap_or(rest.len());
+        let end = match rest[1..].find(['"', '\n']) {
+            Some(i) if rest[1 + i..].starts_with('"') => i + 2,
+            Some(i) => i + 1,
+            None => rest.len(),
+        };
         rest[..end.min(rest.len())].to_string()
     } else if word(first) {
         rest.chars().take_while(|c| word(*c)).collect()
@@ -145,11 +156,70 @@ pub fn found_at(text: &str, pos: usize) -> String {
     }
 }
 
+/// A token as shown in a message: control characters escaped, quotes not.
+pub fn show(token: &str) -> String {
+    token
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Where the string starting at `pos` would end if it is not closed on its
+/// line: the end of the line. `None` when there is no string or it is closed.
+pub fn unterminated_string(text: &str, pos: usize) -> Option<usize> {
+    let rest = text.get(pos..)?.strip_prefix('"')?;
+    let mut chars = rest.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return None,
+            '\\' => {
+                if let Some((j, '\n')) = chars.next() {
+                    return Some(pos + 1 + j);
+                }
+            }
+            '\n' => return Some(pos + 1 + i),
+            _ => {}
+        }
+    }
+    Some(text.len())
+}
+
+const DECLARATION_KEYWORDS: &[&str] = &[
+    "policy", "template", "group", "trust", "param", "role", "user", "stack",
+];
+const PROPERTY_KEYWORDS: &[&str] = &[
+    "grants",
+    "trust",
+    "managed",
+    "instance_profile",
+    "boundary",
+    "path",
+    "max_session",
+    "tag",
+    "description",
+];
+
 /// A fix for the likely mistakes behind a syntax error.
-pub fn help(text: &str, pos: usize, found: &str) -> Option<String> {
+pub fn help(text: &str, pos: usize, found: &str, expected: Option<&str>) -> Option<String> {
     let before = text.get(..pos).unwrap_or("").trim_end();
-    if found.starts_with('\'') {
-        return Some("strings are written in double quotes: \"...\"".to_string());
+    let expected = expected.unwrap_or("");
+    let is_word = !found.is_empty() && found.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if let Some(quoted) = found.strip_prefix('\'') {
+        let line_rest = text.get(pos + 1..).unwrap_or("");
+        let line_rest = line_rest.split('\n').next().unwrap_or("");
+        return Some(match line_rest.split_once('\'') {
+            Some((inner, _)) if !inner.contains('"') => {
+                format!("strings are written in double quotes: \"{inner}\"")
+            }
+            _ if quoted.is_empty() => "strings are written in double quotes: \"...\"".to_string(),
+            _ => "strings are written in double quotes: \"...\"".to_string(),
+        });
     }
     if found == "=" && before.ends_with(|c: char| c.is_alphanumeric()) {
         return Some(
@@ -162,5 +232,86 @@ pub fn help(text: &str, pos: usize, found: &str) -> Option<String> {
     if found == ";" {
         return Some("statements and members need no `;`: remove it".to_string());
     }
+    if found.starts_with('"') && expected.contains("a name") {
+        let inner = found.trim_matches('"');
+        return Some(format!("names are written without quotes: `{inner}`"));
+    }
+    if DECLARATION_KEYWORDS.contains(&found) && expected.contains("`}`") {
+        return Some("the declaration above is not closed: add `}` before this line".to_string());
+    }
+    if found.is_empty()
+        && let Some(line) = unclosed_brace_line(text)
+    {
+        return Some(format!("add the `}}` that closes the `{{` on line {line}"));
+    }
+    if found == "}" && expected.starts_with("a declaration") {
+        return Some("this `}` closes nothing: remove it".to_string());
+    }
+    if expected.starts_with("`on`") {
+        return Some(
+            "write `on` between the actions and the resources: `allow s3:GetObject on \"arn:aws:s3:::bucket/*\"`".to_string(),
+        );
+    }
+    let last_line = before.rsplit('\n').next().unwrap_or("");
+    let words: Vec<&str> = last_line.split_whitespace().collect();
+    if words.len() >= 2 && words[words.len() - 2] == "when" && expected.contains("a string") {
+        return Some(
+            "a condition is `when OPERATOR \"key\" [values]`: `when StringLike \"s3:prefix\" [\"home/*\"]`".to_string(),
+        );
+    }
+    if found.contains(':') && !found.starts_with('"') && expected.contains("a statement") {
+        return Some(format!(
+            "a statement starts with `allow` or `deny`: `allow {found} on ...`"
+        ));
+    }
+    if is_word {
+        let candidates: &[&str] = if expected.starts_with("a declaration") {
+            DECLARATION_KEYWORDS
+        } else if expected.contains("a property") {
+            PROPERTY_KEYWORDS
+        } else if expected.contains("a trusted principal") {
+            &["service", "aws", "federated"]
+        } else {
+            &[]
+        };
+        if let Some(similar) = crate::diagnostics::did_you_mean(found, candidates.iter().copied()) {
+            return Some(format!("did you mean `{similar}`?"));
+        }
+    }
     None
+}
+
+/// The line (1-based) of the last `{` that no `}` closes, outside strings and comments.
+fn unclosed_brace_line(text: &str) -> Option<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => {
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '/' if chars.peek().is_some_and(|(_, c)| *c == '/') => {
+                for (_, c) in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+            }
+            '{' => open.push(i),
+            '}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    let at = *open.last()?;
+    Some(text[..at].matches('\n').count() + 1)
 }

@@ -39,13 +39,27 @@ fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> D
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
+    if let Some(end) = expected::unterminated_string(text, pos) {
+        return Diagnostic::error(Code::Syntax, "this string is not closed")
+            .primary(Span::new(file, pos, end), "no closing `\"` on this line")
+            .help(
+                "end the string with `\"` on the same line; write \\n for a line break inside it",
+            );
+    }
+    // At the end of the file, point just after the last token rather than at
+    // an empty last line.
+    let pos = if text[pos.min(text.len())..].trim().is_empty() {
+        text.trim_end().len()
+    } else {
+        pos
+    };
     let found = expected::found_at(text, pos);
     let end = pos + found.len();
     let expected = expected::describe(error);
     let found_words = if found.is_empty() {
         "the end of the file".to_string()
     } else {
-        format!("`{}`", found.escape_debug())
+        format!("`{}`", expected::show(&found))
     };
     let message = match &expected {
         Some(e) => format!("expected {e}, found {found_words}"),
@@ -56,7 +70,7 @@ fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> D
         None => "not expected here".to_string(),
     };
     let mut d = Diagnostic::error(Code::Syntax, message).primary(Span::new(file, pos, end), label);
-    if let Some(help) = expected::help(text, pos, &found) {
+    if let Some(help) = expected::help(text, pos, &found, expected.as_deref()) {
         d = d.help(help);
     }
     d
