@@ -51,8 +51,9 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
         );
         return ExitCode::from(EXIT_STALE);
     }
+    let templates = if compiled.len() == 1 { "template" } else { "templates" };
     eprintln!(
-        "wrote {} templates to {} ({} changed, {} removed)",
+        "wrote {} {templates} to {} ({} changed, {} removed)",
         compiled.len(),
         out_dir.display(),
         changes.writes.len(),
