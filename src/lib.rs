@@ -295,15 +295,27 @@ fn too_many_policies(decl: &Decl, t: &split::TooMany, attached: usize) -> Diagno
         format!("its statements take {} characters", t.total),
     )
     .note(format!(
-        "that is {} characters more than {} managed policies can hold",
-        t.over, t.allowed
+        "that is {} characters more than {} can hold",
+        t.over,
+        policies(t.allowed)
     ));
     if attached > 0 {
         d = d.note(format!(
-            "{attached} of the limit go to the policies named by `managed`"
+            "of the limit of {}, {attached} {} taken by the policies named in `managed`",
+            t.allowed + attached,
+            if attached == 1 { "is" } else { "are" }
         ));
     }
     d.help("grant fewer or narrower policies, or raise `limits.max_managed_policies` in iamc.yaml (IAM allows up to 20 with a quota increase)")
+}
+
+/// "1 managed policy", "3 managed policies".
+fn policies(n: usize) -> String {
+    if n == 1 {
+        "1 managed policy".to_string()
+    } else {
+        format!("{n} managed policies")
+    }
 }
 
 /// Generated names must fit IAM's lengths and be distinct logical IDs.
