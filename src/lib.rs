@@ -59,6 +59,31 @@ pub struct Manifest {
 }
 
 impl Compiled {
+    /// The resolved program: declarations in canonical order, references bound.
+    pub fn program(&self) -> &resolve::Program {
+        &self.program
+    }
+
+    /// Every policy's statements as IAM statements, and every trust.
+    pub fn lowered(&self) -> &lower::LoweredProgram {
+        &self.lowered
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Each principal: its declaration and the statements it is granted
+    /// (indexes into [`lower::LoweredProgram::statements`]), by file name.
+    pub fn principals(&self) -> impl Iterator<Item = (resolve::DeclId, &flatten::Grants)> {
+        self.plans.iter().map(|p| (p.decl, &p.grants))
+    }
+
+    /// The managed policies of template `i`, as split.
+    pub fn parts(&self, i: usize) -> &[split::Part] {
+        &self.plans[i].parts
+    }
+
     /// How many templates the program produces.
     pub fn len(&self) -> usize {
         self.plans.len()
