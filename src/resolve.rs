@@ -143,11 +143,27 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
 /// `template`, `param`, `stack` and template instances parse, but their meaning
 /// comes in a later version.
 fn unsupported(decl: &Decl, diagnostics: &mut Vec<Diagnostic>) {
-    let (what, span) = match &decl.kind {
-        DeclKind::Template(_) => ("`template`", decl.keyword_span),
-        DeclKind::Param(_) => ("`param`", decl.keyword_span),
-        DeclKind::Stack(_) => ("`stack`", decl.keyword_span),
-        DeclKind::PolicyInstance(i) => ("instantiating a template", i.span),
+    let (what, span, help) = match &decl.kind {
+        DeclKind::Template(_) => (
+            "`template`",
+            decl.keyword_span,
+            "for now, write a `policy` for each use of the template, with its values filled in",
+        ),
+        DeclKind::Param(_) => (
+            "`param`",
+            decl.keyword_span,
+            "for now, write the value into the strings that use it; pseudo parameters such as `${AWS::AccountId}` work",
+        ),
+        DeclKind::Stack(_) => (
+            "`stack`",
+            decl.keyword_span,
+            "for now, every role and user gets a template of its own: remove the `stack`",
+        ),
+        DeclKind::PolicyInstance(i) => (
+            "instantiating a template",
+            i.span,
+            "for now, write the policy out in full: `policy Name { allow ... on ... }`",
+        ),
         _ => return,
     };
     diagnostics.push(
@@ -155,10 +171,11 @@ fn unsupported(decl: &Decl, diagnostics: &mut Vec<Diagnostic>) {
             Code::NotSupportedYet,
             format!("{what} is not supported yet"),
         )
-        .primary(span, "parsed, but this version of iamc cannot compile it")
-        .help(
-            "write the policy out in full, and give each role and user its own template, for now",
-        ),
+        .primary(
+            span,
+            "this version of iamc reads this but cannot compile it",
+        )
+        .help(help),
     );
 }
 
@@ -206,10 +223,9 @@ fn bind(
                 format!("`{}` is declared as a {kind} here", name.name),
             );
             d = match (&target.kind, wanted) {
-                (DeclKind::Template(_), _) => d.help(format!(
-                    "instantiate the template as a policy first: `policy My{0} = {0}(...)`",
-                    name.name
-                )),
+                (DeclKind::Template(_), _) => {
+                    d.help("grant a policy: templates are not supported yet, so write the policy out in full")
+                }
                 (DeclKind::Trust(_), Wanted::Grant) => d.help("a trust goes in a role's `trust`, not in `grants`"),
                 (DeclKind::Role(_) | DeclKind::User(_), Wanted::Grant) => {
                     d.help("principals cannot be members; grant the role's groups instead")
@@ -315,10 +331,18 @@ fn cycle_diagnostic(program: &Program, cycle: &[(DeclId, usize)]) -> Diagnostic 
         .iter()
         .map(|(id, _)| program.decls[*id].name.name.as_str())
         .collect();
+    let closing = cycle[cycle.len() - 1];
+    if cycle.len() == 1 {
+        let name = names[0];
+        let mut d = Diagnostic::error(Code::Cycle, format!("group `{name}` contains itself"));
+        if let Some((span, _)) = member_ref(closing) {
+            d = d.primary(span, format!("`{name}` is listed as a member of itself"));
+        }
+        return d.help(format!("remove `{name}` from its own members"));
+    }
     let mut path = names.join(" → ");
     path.push_str(" → ");
     path.push_str(names[0]);
-    let closing = cycle[cycle.len() - 1];
     let mut d = Diagnostic::error(Code::Cycle, format!("groups form a cycle: {path}"));
     if let Some((span, member)) = member_ref(closing) {
         d = d.primary(
