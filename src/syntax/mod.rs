@@ -48,12 +48,12 @@ fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> D
     }
     // At the end of the file, point just after the last token rather than at
     // an empty last line.
-    let pos = if text[pos.min(text.len())..].trim().is_empty() {
-        text.trim_end().len()
+    let at_end = text.get(pos..).is_none_or(|rest| rest.trim().is_empty());
+    let (pos, found) = if at_end {
+        (text.trim_end().len(), String::new())
     } else {
-        pos
+        (pos, expected::found_at(text, pos))
     };
-    let found = expected::found_at(text, pos);
     let end = pos + found.len();
     let expected = expected::describe(error);
     let found_words = if found.is_empty() {
