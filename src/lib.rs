@@ -191,7 +191,6 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnosti
 
     let mut flattener = flatten::Flattener::new(&program);
     let mut plans = Vec::new();
-    let mut trusts_checked = std::collections::HashSet::new();
     for (id, decl) in program.decls.iter().enumerate() {
         let (kind, principal) = match &decl.kind {
             DeclKind::Role(p) => (Kind::Role, p),
@@ -205,19 +204,9 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnosti
                 .filter(|t| lowered.trusts.contains_key(t)),
             Kind::User => None,
         };
-        if kind == Kind::Role {
-            let Some(t) = trust else {
-                diagnostics.push(internal(decl, "role has no lowered trust"));
-                continue;
-            };
-            if trusts_checked.insert(t) {
-                check_trust_size(
-                    &program.decls[t],
-                    &lowered.trusts[&t],
-                    config,
-                    &mut diagnostics,
-                );
-            }
+        if kind == Kind::Role && trust.is_none() {
+            diagnostics.push(internal(decl, "role has no lowered trust"));
+            continue;
         }
         let allowed = max_parts(kind, principal.managed.len(), config);
         let parts = match split::split(
@@ -407,24 +396,6 @@ fn names_problem(
         )
         .help("make the naming patterns in iamc.yaml differ by more than punctuation")
     })
-}
-
-fn check_trust_size(
-    decl: &Decl,
-    trust: &[model::TrustStatement],
-    config: &Config,
-    diagnostics: &mut Diagnostics,
-) {
-    let size = model::document_len(trust.iter().map(model::TrustStatement::json_len));
-    let limit = config.limits.trust_policy_size;
-    if size > limit {
-        diagnostics.push(
-            Diagnostic::error(Code::TrustPolicyTooLarge, format!("the trust policy of `{}` takes {size} characters", decl.name.name))
-                .primary(decl.name.span, format!("IAM allows {limit}"))
-                .note("sizes count deploy-time values such as ${AWS::AccountId} at their longest")
-                .help("trust fewer principals, or raise `limits.trust_policy_size` (up to 4096 after an IAM quota increase)"),
-        );
-    }
 }
 
 fn internal(decl: &Decl, what: &str) -> Diagnostic {

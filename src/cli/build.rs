@@ -51,7 +51,11 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
         );
         return ExitCode::from(EXIT_STALE);
     }
-    let templates = if compiled.len() == 1 { "template" } else { "templates" };
+    let templates = if compiled.len() == 1 {
+        "template"
+    } else {
+        "templates"
+    };
     eprintln!(
         "wrote {} {templates} to {} ({} changed, {} removed)",
         compiled.len(),
