@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The single test command of the project: bash scripts/test.sh
+#
+# Installs what it needs (a Python venv with the oracles in .venv/, mdbook), then runs
+# the Rust tests, the release build, the independent oracles (cfn-lint, parliament and a
+# real deployment into moto) and the book build. Every oracle is required: a missing one
+# fails the run, with or without CI=true.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PYTHON="${PYTHON:-python3}"
+VENV=.venv
+REQUIREMENTS=tests/oracles/requirements.txt
+CONSTRAINTS=tests/oracles/constraints.txt
+MDBOOK_VERSION=0.5.4
+
+step_name=""
+step_start=$SECONDS
+run_start=$SECONDS
+timings=()
+
+# Print a header for the next step, with the time the previous step took.
+step() {
+    local now=$SECONDS
+    if [[ -n "$step_name" ]]; then
+        timings+=("$(printf '%5ds  %s' $((now - step_start)) "$step_name")")
+        echo "==> ${step_name}: done in $((now - step_start))s"
+    fi
+    step_name="$1"
+    step_start=$now
+    echo
+    echo "==> $1 (at ${now}s)"
+}
+
+finish() {
+    step ""
+    echo "==> timings"
+    printf '%s\n' "${timings[@]}"
+    echo "    total: $((SECONDS - run_start))s"
+}
+
+step "python venv ($VENV)"
+if [[ ! -x "$VENV/bin/python" ]]; then
+    "$PYTHON" -m venv "$VENV"
+fi
+stamp="$VENV/.requirements.sha256"
+wanted="$(cat "$REQUIREMENTS" "$CONSTRAINTS" | sha256sum | cut -d' ' -f1)"
+if [[ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]]; then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS"
+    echo "$wanted" >"$stamp"
+else
+    echo "requirements unchanged, reusing $VENV"
+fi
+# The oracles must be there: never skip them.
+"$VENV/bin/python" -c 'import cfnlint, parliament, moto, boto3, yaml, pytest'
+"$VENV/bin/cfn-lint" --version
+test -x "$VENV/bin/moto_server"
+
+step "mdbook $MDBOOK_VERSION"
+if [[ "$(mdbook --version 2>/dev/null || true)" != "mdbook v$MDBOOK_VERSION" ]]; then
+    cargo install mdbook --version "$MDBOOK_VERSION" --locked
+fi
+mdbook --version
+
+step "cargo test --all-targets"
+cargo test --all-targets
+
+step "cargo build --release"
+cargo build --release
+
+step "oracles: pytest tests/oracles"
+"$VENV/bin/python" -m pytest tests/oracles -q -p no:cacheprovider
+
+if [[ -f book/book.toml ]]; then
+    step "mdbook build book"
+    mdbook build book
+else
+    echo "no book/book.toml: skipping the book build"
+fi
+
+finish
