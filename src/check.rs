@@ -6,7 +6,7 @@ use crate::config::{Config, Naming, is_iam_name_char};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::resolve::Program;
 use crate::source::Span;
-use crate::vars::{self, Piece, VarError};
+use crate::vars::{self, Params, Piece, VarError};
 use std::collections::HashMap;
 
 const OPERATOR_BASES: &[&str] = &[
@@ -46,11 +46,36 @@ const MAX_PATH: usize = 512;
 const MAX_DESCRIPTION: usize = 1000;
 const MAX_TAGS: usize = 50;
 
-pub fn check(program: &Program, config: &Config) -> Vec<Diagnostic> {
+/// Checks every declaration. `calls` holds the call of each expanded template
+/// instance: a problem in an instance's strings points there too.
+pub fn check(
+    program: &Program,
+    config: &Config,
+    calls: &std::collections::HashMap<crate::resolve::DeclId, Span>,
+) -> Vec<Diagnostic> {
     let mut c = Checker {
         diagnostics: Vec::new(),
+        params: &program.params,
     };
-    for decl in &program.decls {
+    for (id, decl) in program.decls.iter().enumerate() {
+        let before = c.diagnostics.len();
+        c.declaration(decl, config);
+        if let Some(call) = calls.get(&id) {
+            for d in &mut c.diagnostics[before..] {
+                d.labels.push(crate::diagnostics::Label {
+                    span: *call,
+                    message: format!("in `{}`, an instance of this template", decl.name.name),
+                    primary: false,
+                });
+            }
+        }
+    }
+    c.diagnostics
+}
+
+impl Checker<'_> {
+    fn declaration(&mut self, decl: &Decl, config: &Config) {
+        let c = self;
         match &decl.kind {
             DeclKind::Policy(statements) => {
                 if statements.is_empty() {
@@ -75,17 +100,52 @@ pub fn check(program: &Program, config: &Config) -> Vec<Diagnostic> {
             DeclKind::Trust(trust) => c.trust(trust, decl.name.span),
             DeclKind::Role(p) => c.principal(decl, p, true, config),
             DeclKind::User(p) => c.principal(decl, p, false, config),
+            DeclKind::Param(p) => c.param(decl, p),
             _ => {}
         }
     }
-    c.diagnostics
+
+    /// A param's default must fit the length iamc counts it at.
+    fn param(&mut self, decl: &Decl, p: &crate::ast::Param) {
+        let max = p
+            .max_length
+            .map(|(n, _)| n as usize)
+            .unwrap_or(vars::DEFAULT_PARAM_MAX_LENGTH);
+        if let Some((0, span)) = p.max_length {
+            self.push(
+                Diagnostic::error(Code::InvalidValue, "max_length 0 allows no value")
+                    .primary(span, "a param needs room for at least one character"),
+            );
+        }
+        if let Some(d) = &p.default {
+            self.iam_chars(d, "a param default");
+            let len = d.value.chars().count();
+            if len > max {
+                self.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!(
+                            "the default of `{}` is {len} characters, over its max_length {max}",
+                            decl.name.name
+                        ),
+                    )
+                    .primary(d.span, "too long")
+                    .help(format!("raise `max_length` to at least {len}")),
+                );
+            }
+        }
+        if let Some(d) = &p.description {
+            self.description(d);
+        }
+    }
 }
 
-struct Checker {
+struct Checker<'p> {
     diagnostics: Vec<Diagnostic>,
+    params: &'p Params,
 }
 
-impl Checker {
+impl Checker<'_> {
     fn push(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
     }
@@ -209,10 +269,16 @@ impl Checker {
             .primary(r.span, problem)
             .note("a resource is `*` or an ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE");
             if !r.value.starts_with("arn:") && !r.value.contains(':') {
-                d = d.help(format!(
-                    "for an S3 bucket write \"arn:aws:s3:::{0}\" (and \"arn:aws:s3:::{0}/*\" for its objects)",
-                    r.value.trim_matches('/')
-                ));
+                let value = r.value.trim_start_matches('/');
+                d = d.help(match value.split_once('/') {
+                    // `bucket/key`: an S3 object.
+                    Some((bucket, _)) => format!(
+                        "for objects of the S3 bucket `{bucket}` write \"arn:aws:s3:::{value}\""
+                    ),
+                    None => format!(
+                        "for an S3 bucket write \"arn:aws:s3:::{value}\" (and \"arn:aws:s3:::{value}/*\" for its objects)"
+                    ),
+                });
             }
             self.push(d);
         }
@@ -304,18 +370,24 @@ impl Checker {
             );
             return;
         }
-        match vars::pieces(&key.value) {
-            Ok(pieces) if pieces.iter().any(|p| matches!(p, Piece::Pseudo(_))) => self.push(
-                Diagnostic::error(
-                    Code::UnknownVariable,
-                    "a condition key cannot hold a deploy-time value",
+        match vars::pieces(&key.value, self.params) {
+            Ok(pieces)
+                if pieces
+                    .iter()
+                    .any(|p| matches!(p, Piece::Pseudo(_) | Piece::Param(_))) =>
+            {
+                self.push(
+                    Diagnostic::error(
+                        Code::UnknownVariable,
+                        "a condition key cannot hold a deploy-time value",
+                    )
+                    .primary(
+                        key.span,
+                        "CloudFormation does not substitute values in keys",
+                    )
+                    .help("use a fixed key; put deploy-time values in the condition's values"),
                 )
-                .primary(
-                    key.span,
-                    "CloudFormation does not substitute values in keys",
-                )
-                .help("use a fixed key; put deploy-time values in the condition's values"),
-            ),
+            }
             Ok(_) => {}
             Err(errors) => self.var_errors(key, errors),
         }
@@ -671,7 +743,7 @@ impl Checker {
         if !self.iam_chars(s, what) {
             return false;
         }
-        match vars::pieces(&s.value) {
+        match vars::pieces(&s.value, self.params) {
             Ok(_) => true,
             Err(errors) => {
                 self.var_errors(s, errors);
@@ -722,17 +794,23 @@ impl Checker {
                     d
                 }
                 VarError::UnknownName { start, end, name } => {
-                    let known = vars::PSEUDO_PARAMETERS.iter().map(|(p, _)| &p[5..]);
+                    let pseudo = vars::PSEUDO_PARAMETERS.iter().map(|(p, _)| *p);
+                    let known: Vec<&str> = pseudo.chain(self.params.names()).collect();
+                    let bare = |p: &str| p.strip_prefix("AWS::").unwrap_or(p).to_string();
+                    let similar = known.iter().map(|p| (bare(p), *p)).collect::<Vec<_>>();
                     let mut d = Diagnostic::error(
                         Code::UnknownVariable,
                         format!("`${{{name}}}` is not defined"),
                     )
                     .primary(
                         at(start, end),
-                        "neither a pseudo parameter nor an IAM policy variable",
+                        "neither a param, a pseudo parameter nor an IAM policy variable",
                     );
-                    if let Some(similar) = did_you_mean(&name, known) {
-                        d = d.help(format!("did you mean `${{AWS::{similar}}}`?"));
+                    let found = did_you_mean(&name, similar.iter().map(|(b, _)| b.as_str()))
+                        .and_then(|b| similar.iter().find(|(x, _)| x == b))
+                        .map(|(_, full)| *full);
+                    if let Some(full) = found {
+                        d = d.help(format!("did you mean `${{{full}}}`?"));
                     } else {
                         d = d.help("IAM policy variables have a colon, like `${aws:username}`; pseudo parameters are `${AWS::Region}` and the like");
                     }

@@ -33,6 +33,9 @@ pub struct Naming {
     pub managed_policy: String,
     pub user: String,
     pub group: String,
+    /// A `stack`'s standalone managed policies (`{Part}` is empty when one
+    /// policy holds them all).
+    pub stack_policy: String,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -65,6 +68,7 @@ impl Default for Naming {
             managed_policy: "PersonalPolicy{Part}{Name}".into(),
             user: "{Name}".into(),
             group: "{Name}Group".into(),
+            stack_policy: "{Name}{Part}".into(),
         }
     }
 }
@@ -123,6 +127,7 @@ impl Config {
             ("naming.managed_policy", &self.naming.managed_policy, true),
             ("naming.user", &self.naming.user, false),
             ("naming.group", &self.naming.group, false),
+            ("naming.stack_policy", &self.naming.stack_policy, true),
         ];
         for (key, pattern, needs_part) in patterns {
             if !pattern.contains("{Name}") {

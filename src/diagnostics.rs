@@ -12,7 +12,6 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Code {
     Syntax,
-    NotSupportedYet,
     InvalidEscape,
     InvalidName,
     DuplicateName,
@@ -40,6 +39,10 @@ pub enum Code {
     MalformedResource,
     EmptyTrust,
     PropertyNotAllowed,
+    StackMembership,
+    TemplateArguments,
+    StackLimit,
+    NameCollision,
     Config,
     Io,
     ForeignFile,
@@ -49,7 +52,6 @@ pub enum Code {
 impl Code {
     pub const ALL: &'static [Code] = &[
         Code::Syntax,
-        Code::NotSupportedYet,
         Code::InvalidEscape,
         Code::InvalidName,
         Code::DuplicateName,
@@ -77,6 +79,10 @@ impl Code {
         Code::MalformedResource,
         Code::EmptyTrust,
         Code::PropertyNotAllowed,
+        Code::StackMembership,
+        Code::TemplateArguments,
+        Code::StackLimit,
+        Code::NameCollision,
         Code::Config,
         Code::Io,
         Code::ForeignFile,
@@ -87,7 +93,6 @@ impl Code {
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Syntax => "E001",
-            Code::NotSupportedYet => "E002",
             Code::InvalidEscape => "E003",
             Code::InvalidName => "E004",
             Code::DuplicateName => "E010",
@@ -115,6 +120,10 @@ impl Code {
             Code::MalformedResource => "E035",
             Code::EmptyTrust => "E036",
             Code::PropertyNotAllowed => "E037",
+            Code::StackMembership => "E038",
+            Code::TemplateArguments => "E039",
+            Code::StackLimit => "E040",
+            Code::NameCollision => "E041",
             Code::Config => "E080",
             Code::Io => "E081",
             Code::ForeignFile => "E082",
@@ -126,7 +135,6 @@ impl Code {
     pub fn title(self) -> &'static str {
         match self {
             Code::Syntax => "syntax error",
-            Code::NotSupportedYet => "construct not supported yet",
             Code::InvalidEscape => "invalid escape in a string",
             Code::InvalidName => "invalid name",
             Code::DuplicateName => "name defined twice",
@@ -154,6 +162,10 @@ impl Code {
             Code::MalformedResource => "malformed resource ARN",
             Code::EmptyTrust => "trust with no principal",
             Code::PropertyNotAllowed => "property not allowed here",
+            Code::StackMembership => "principal or policy in two stacks",
+            Code::TemplateArguments => "template parameters and arguments do not match",
+            Code::StackLimit => "template over a CloudFormation limit",
+            Code::NameCollision => "two resources would have the same IAM name",
             Code::Config => "invalid iamc.yaml",
             Code::Io => "file could not be read or written",
             Code::ForeignFile => "output folder holds a file iamc did not write",

@@ -72,9 +72,18 @@ impl<'p> Flattener<'p> {
 
     /// Everything a role or user is granted.
     pub fn grants(&mut self, principal: DeclId, lowered: &LoweredProgram) -> Grants {
+        let roots: Vec<DeclId> = self.program.edges[principal]
+            .iter()
+            .map(|e| e.target)
+            .collect();
+        self.grants_of(&roots, lowered)
+    }
+
+    /// The statements of these policies and groups together.
+    pub fn grants_of(&mut self, roots: &[DeclId], lowered: &LoweredProgram) -> Grants {
         let mut policies: Vec<DeclId> = Vec::new();
-        for edge in &self.program.edges[principal] {
-            policies.extend(self.policies(edge.target).iter().copied());
+        for &root in roots {
+            policies.extend(self.policies(root).iter().copied());
         }
         policies.sort_unstable();
         policies.dedup();

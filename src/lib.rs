@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod expand;
 pub mod flatten;
 pub mod lower;
 pub mod model;
@@ -24,11 +25,11 @@ pub mod vars;
 use ast::{Decl, DeclKind};
 use config::{Config, IAM_MAX_GROUP_POLICIES};
 use diagnostics::{Code, Diagnostic, Diagnostics};
-use render::template::{self, Kind, ManifestTemplate, PrincipalPlan};
+use render::template::{self, Kind, ManifestTemplate, PrincipalPlan, StackPlan};
 use serde::Serialize;
 use source::Sources;
 
-/// A successful compilation: every principal planned (statements flattened
+/// A successful compilation: every template planned (statements flattened
 /// and split), ready to render. Rendering cannot fail, so a build that gets
 /// this far has no error left to find.
 pub struct Compiled {
@@ -38,15 +39,25 @@ pub struct Compiled {
     plans: Vec<Plan>,
     /// Each lowered statement rendered once, shared by every template holding it.
     fragments: Vec<std::sync::Arc<str>>,
+    /// Every declared param, for the templates' `Parameters`.
+    param_decls: Vec<(resolve::DeclId, String)>,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
 }
 
-/// One principal's template, before rendering.
+/// One template, before rendering: a principal's own, or a `stack`'s.
 struct Plan {
+    /// The principal or the stack.
+    decl: resolve::DeclId,
+    is_stack: bool,
+    file: String,
+    members: Vec<Member>,
+}
+
+/// A principal, or a stack's standalone policy, with its managed policies.
+struct Member {
     decl: resolve::DeclId,
     kind: Kind,
-    file: String,
     parts: Vec<split::Part>,
     grants: flatten::Grants,
     trust: Option<resolve::DeclId>,
@@ -73,15 +84,21 @@ impl Compiled {
         &self.config
     }
 
-    /// Each principal: its declaration and the statements it is granted
-    /// (indexes into [`lower::LoweredProgram::statements`]), by file name.
+    /// Each principal (role or user): its declaration and the statements it is
+    /// granted (indexes into [`lower::LoweredProgram::statements`]).
     pub fn principals(&self) -> impl Iterator<Item = (resolve::DeclId, &flatten::Grants)> {
-        self.plans.iter().map(|p| (p.decl, &p.grants))
+        self.members()
+            .filter(|m| m.kind != Kind::Policy)
+            .map(|m| (m.decl, &m.grants))
     }
 
-    /// The managed policies of template `i`, as split.
-    pub fn parts(&self, i: usize) -> &[split::Part] {
-        &self.plans[i].parts
+    /// Each principal and standalone stack policy with its managed policies, as split.
+    pub fn managed_policies(&self) -> impl Iterator<Item = (resolve::DeclId, &[split::Part])> {
+        self.members().map(|m| (m.decl, m.parts.as_slice()))
+    }
+
+    fn members(&self) -> impl Iterator<Item = &Member> {
+        self.plans.iter().flat_map(|p| &p.members)
     }
 
     /// How many templates the program produces.
@@ -98,31 +115,58 @@ impl Compiled {
         &self.plans[i].file
     }
 
-    fn principal_plan(&self, plan: &Plan) -> PrincipalPlan<'_> {
-        let decl = &self.program.decls[plan.decl];
+    fn member_plan(&self, member: &Member) -> PrincipalPlan<'_> {
+        let decl = &self.program.decls[member.decl];
         let principal = match &decl.kind {
             DeclKind::Role(p) | DeclKind::User(p) => p,
             _ => &EMPTY_PRINCIPAL,
         };
         PrincipalPlan {
-            kind: plan.kind,
+            kind: member.kind,
             source: &decl.name.name,
             doc: decl.doc.as_deref(),
             principal,
-            parts: plan.parts.clone(),
-            grants: plan.grants.clone(),
-            trust: plan
+            parts: member.parts.clone(),
+            grants: member.grants.clone(),
+            trust: member
                 .trust
                 .and_then(|t| self.lowered.trusts.get(&t))
                 .map(Vec::as_slice),
         }
     }
 
+    fn stack_plan<'a>(
+        &'a self,
+        plan: &'a Plan,
+        param_decls: &'a [(&'a str, &'a ast::Param)],
+    ) -> StackPlan<'a> {
+        let decl = &self.program.decls[plan.decl];
+        StackPlan {
+            source: &decl.name.name,
+            doc: decl.doc.as_deref(),
+            is_stack: plan.is_stack,
+            members: plan.members.iter().map(|m| self.member_plan(m)).collect(),
+            params: &self.program.params,
+            param_decls,
+        }
+    }
+
+    fn param_decls(&self) -> Vec<(&str, &ast::Param)> {
+        self.param_decls
+            .iter()
+            .filter_map(|(id, name)| match &self.program.decls[*id].kind {
+                DeclKind::Param(p) => Some((name.as_str(), p)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Renders template `i`: (file name, YAML text).
     pub fn render(&self, i: usize) -> (String, String) {
         let plan = &self.plans[i];
+        let params = self.param_decls();
         let text = template::render_yaml(
-            &self.principal_plan(plan),
+            &self.stack_plan(plan, &params),
             &self.lowered,
             &self.fragments,
             &self.config,
@@ -137,12 +181,13 @@ impl Compiled {
 
     /// What every template grants, as data.
     pub fn manifest(&self) -> Manifest {
+        let params = self.param_decls();
         let templates = self
             .plans
             .iter()
             .map(|plan| {
                 template::manifest(
-                    &self.principal_plan(plan),
+                    &self.stack_plan(plan, &params),
                     &self.lowered,
                     &self.config,
                     &plan.file,
@@ -165,8 +210,34 @@ static EMPTY_PRINCIPAL: ast::Principal = ast::Principal {
     description: None,
 };
 
+/// `IAMC_TIMINGS=1` prints each phase's wall time to stderr (see the book's
+/// performance chapter).
+pub struct Timings {
+    on: bool,
+    last: std::time::Instant,
+}
+
+impl Timings {
+    pub fn start() -> Timings {
+        Timings {
+            on: std::env::var_os("IAMC_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0"),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    /// Prints the time since the previous phase ended.
+    pub fn phase(&mut self, name: &str) {
+        if self.on {
+            let ms = self.last.elapsed().as_secs_f64() * 1000.0;
+            eprintln!("iamc timing: {name:<8} {ms:>9.1} ms");
+        }
+        self.last = std::time::Instant::now();
+    }
+}
+
 /// Compiles every source file, or reports every error found.
 pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnostics> {
+    let mut timings = Timings::start();
     let mut diagnostics = Diagnostics::new();
     let finish = |mut d: Diagnostics| {
         d.sort(sources);
@@ -174,111 +245,235 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnosti
     };
 
     let decls = parse(sources, &mut diagnostics);
+    timings.phase("parse");
     if diagnostics.iter().any(|d| d.code == Code::Syntax) {
         return Err(finish(diagnostics));
     }
-    let (program, resolve_errors) = resolve::resolve(decls, sources);
+    let (mut program, resolve_errors) = resolve::resolve(decls, sources);
     diagnostics.extend(resolve_errors);
-    diagnostics.extend(check::check(&program, config));
+    let (calls, expand_errors) = expand::expand(&mut program);
+    diagnostics.extend(expand_errors);
+    timings.phase("resolve");
+    diagnostics.extend(check::check(&program, config, &calls));
+    timings.phase("check");
     if diagnostics.has_errors() {
         return Err(finish(diagnostics));
     }
     let (lowered, lower_errors) = lower::lower(&program, config);
     diagnostics.extend(lower_errors);
+    timings.phase("lower");
     if diagnostics.has_errors() {
         return Err(finish(diagnostics));
     }
 
     let mut flattener = flatten::Flattener::new(&program);
-    let mut plans = Vec::new();
+    let mut members: Vec<Option<Member>> = Vec::with_capacity(program.decls.len());
     for (id, decl) in program.decls.iter().enumerate() {
-        let (kind, principal) = match &decl.kind {
-            DeclKind::Role(p) => (Kind::Role, p),
-            DeclKind::User(p) => (Kind::User, p),
-            _ => continue,
-        };
-        let grants = flattener.grants(id, &lowered);
-        let trust = match kind {
-            Kind::Role => program.trust[id]
-                .or(Some(id))
-                .filter(|t| lowered.trusts.contains_key(t)),
-            Kind::User => None,
-        };
-        if kind == Kind::Role && trust.is_none() {
-            diagnostics.push(internal(decl, "role has no lowered trust"));
-            continue;
-        }
-        let allowed = max_parts(kind, principal.managed.len(), config);
-        let parts = match split::split(
-            &grants.statements,
+        members.push(plan_member(
+            &program,
             &lowered,
-            config.limits.policy_size,
-            allowed,
-        ) {
-            Ok(parts) => parts,
-            Err(too_many) => {
-                diagnostics.push(too_many_policies(decl, &too_many, principal.managed.len()));
-                continue;
-            }
-        };
-        let plan = Plan {
-            decl: id,
-            kind,
-            file: format!("{}.yaml", decl.name.name),
-            parts,
-            grants,
-            trust,
-        };
-        let names = template::Names::new(
-            &principal_plan_for_names(decl, principal, &plan),
-            &config.naming,
-        );
-        if let Some(d) = names_problem(decl, &names, &plan, config) {
-            diagnostics.push(d);
-            continue;
-        }
-        plans.push(plan);
+            &mut flattener,
+            id,
+            decl,
+            config,
+            &mut diagnostics,
+        ));
     }
+    let plans = plan_templates(&program, &mut members);
+    diagnostics.extend(names_problems(&program, &plans, config));
     if diagnostics.has_errors() {
         return Err(finish(diagnostics));
     }
-    plans.sort_by(|a, b| a.file.cmp(&b.file));
+    timings.phase("plan");
     let fragments = lowered
         .statements
         .iter()
         .map(template::statement_fragment)
         .collect();
-    Ok(Compiled {
+    timings.phase("fragment");
+    let param_decls = program
+        .decls
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| matches!(d.kind, DeclKind::Param(_)))
+        .map(|(id, d)| (id, d.name.name.clone()))
+        .collect();
+    let compiled = Compiled {
         program,
         lowered,
         config: config.clone(),
         plans,
         fragments,
+        param_decls,
+        diagnostics: Diagnostics::new(),
+    };
+    diagnostics.extend(stack_limits(&compiled));
+    if diagnostics.has_errors() {
+        return Err(finish(diagnostics));
+    }
+    Ok(Compiled {
         diagnostics: finish(diagnostics),
+        ..compiled
     })
 }
 
+/// Flattens and splits one principal, or a policy or group a stack emits
+/// standalone; `None` for any other declaration.
+fn plan_member(
+    program: &resolve::Program,
+    lowered: &lower::LoweredProgram,
+    flattener: &mut flatten::Flattener,
+    id: resolve::DeclId,
+    decl: &Decl,
+    config: &Config,
+    diagnostics: &mut Diagnostics,
+) -> Option<Member> {
+    let (kind, managed) = match &decl.kind {
+        DeclKind::Role(p) => (Kind::Role, p.managed.len()),
+        DeclKind::User(p) => (Kind::User, p.managed.len()),
+        DeclKind::Policy(_) | DeclKind::Group(_) if program.stack_of[id].is_some() => {
+            (Kind::Policy, 0)
+        }
+        _ => return None,
+    };
+    let grants = match kind {
+        Kind::Policy => flattener.grants_of(&[id], lowered),
+        _ => flattener.grants(id, lowered),
+    };
+    let trust = match kind {
+        Kind::Role => {
+            let trust = program.trust[id]
+                .or(Some(id))
+                .filter(|t| lowered.trusts.contains_key(t));
+            if trust.is_none() {
+                diagnostics.push(internal(decl, "role has no lowered trust"));
+                return None;
+            }
+            trust
+        }
+        _ => None,
+    };
+    let allowed = max_parts(kind, managed, config);
+    match split::split(
+        &grants.statements,
+        lowered,
+        config.limits.policy_size,
+        allowed,
+    ) {
+        Ok(parts) => Some(Member {
+            decl: id,
+            kind,
+            parts,
+            grants,
+            trust,
+        }),
+        Err(too_many) => {
+            diagnostics.push(too_many_policies(decl, &too_many, managed));
+            None
+        }
+    }
+}
+
+/// Groups members into templates: each stack's members into the stack's,
+/// every other principal into its own. Sorted by file name.
+fn plan_templates(program: &resolve::Program, members: &mut [Option<Member>]) -> Vec<Plan> {
+    let mut plans = Vec::new();
+    for (id, decl) in program.decls.iter().enumerate() {
+        let file = format!("{}.yaml", decl.name.name);
+        match &decl.kind {
+            DeclKind::Stack(_) => {
+                let mut in_stack: Vec<Member> = program.edges[id]
+                    .iter()
+                    .filter_map(|e| members[e.target].take())
+                    .collect();
+                // Roles, then users, then standalone policies, each by name.
+                in_stack.sort_by_key(|m| {
+                    let rank = match m.kind {
+                        Kind::Role => 0,
+                        Kind::User => 1,
+                        Kind::Policy => 2,
+                    };
+                    (rank, program.decls[m.decl].name.name.clone())
+                });
+                plans.push(Plan {
+                    decl: id,
+                    is_stack: true,
+                    file,
+                    members: in_stack,
+                });
+            }
+            DeclKind::Role(_) | DeclKind::User(_) if program.stack_of[id].is_none() => {
+                if let Some(member) = members[id].take() {
+                    plans.push(Plan {
+                        decl: id,
+                        is_stack: false,
+                        file,
+                        members: vec![member],
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    plans.sort_by(|a, b| a.file.cmp(&b.file));
+    plans
+}
+
 /// A plan view with just what naming needs.
-fn principal_plan_for_names<'a>(
-    decl: &'a Decl,
-    principal: &'a ast::Principal,
-    plan: &Plan,
-) -> PrincipalPlan<'a> {
+fn naming_view<'a>(decl: &'a Decl, member: &Member) -> PrincipalPlan<'a> {
+    let principal = match &decl.kind {
+        DeclKind::Role(p) | DeclKind::User(p) => p,
+        _ => &EMPTY_PRINCIPAL,
+    };
     PrincipalPlan {
-        kind: plan.kind,
+        kind: member.kind,
         source: &decl.name.name,
         doc: None,
         principal,
-        parts: plan.parts.clone(),
+        parts: member.parts.clone(),
         grants: flatten::Grants::default(),
         trust: None,
     }
 }
 
+/// Parses every file, largest first, on every core; declarations and
+/// diagnostics come back in file order.
 fn parse(sources: &Sources, diagnostics: &mut Diagnostics) -> Vec<Decl> {
+    let mut files: Vec<_> = sources.iter().map(|(id, f)| (id, f.text.len())).collect();
+    files.sort_by_key(|&(_, len)| std::cmp::Reverse(len));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len().max(1));
+    let mut parsed: Vec<_> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(&(id, _)) = files.get(n) else { break };
+                        out.push((id, syntax::parse_file(sources, id)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    parsed.sort_by_key(|(id, _)| *id);
+    if parsed.len() != files.len() {
+        diagnostics.push(Diagnostic::error(
+            Code::Internal,
+            "internal error: a parsing thread failed",
+        ));
+    }
     let mut decls = Vec::new();
-    for (id, _) in sources.iter() {
-        let (file_decls, file_diagnostics) = syntax::parse_file(sources, id);
+    for (_, (file_decls, file_diagnostics)) in parsed {
         decls.extend(file_decls);
         diagnostics.extend(file_diagnostics);
     }
@@ -293,6 +488,9 @@ fn max_parts(kind: Kind, attached: usize, config: &Config) -> usize {
     match kind {
         Kind::Role => max.saturating_sub(attached),
         Kind::User => max.min(IAM_MAX_GROUP_POLICIES),
+        // Standalone policies attach to nothing here; each part is a policy
+        // of its own, and the same maximum keeps them reviewable.
+        Kind::Policy => max,
     }
 }
 
@@ -332,70 +530,174 @@ fn policies(n: usize) -> String {
     }
 }
 
-/// Generated names must fit IAM's lengths and be distinct logical IDs.
-fn names_problem(
-    decl: &Decl,
-    names: &template::Names,
-    plan: &Plan,
-    config: &Config,
-) -> Option<Diagnostic> {
-    for name in &names.policies {
-        let len = name.chars().count();
-        if len > 128 {
-            return Some(
+/// Generated names must fit IAM's lengths, be distinct logical IDs within a
+/// template, and be distinct IAM names across the whole program (IAM names
+/// are unique per account, ignoring case).
+fn names_problems(program: &resolve::Program, plans: &[Plan], config: &Config) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut iam_names: std::collections::HashMap<(&str, String), (String, &Decl)> =
+        Default::default();
+    for plan in plans {
+        let mut logical: Vec<(String, &Decl)> = Vec::new();
+        for member in &plan.members {
+            let decl = &program.decls[member.decl];
+            let view = naming_view(decl, member);
+            let names = template::Names::new(&view, &config.naming);
+            for name in &names.policies {
+                let len = name.chars().count();
+                if len > 128 {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::NameTooLong,
+                            format!("managed policy name `{name}` is {len} characters long"),
+                        )
+                        .primary(
+                            decl.name.span,
+                            "IAM allows at most 128 characters in a managed policy name",
+                        )
+                        .note(format!(
+                            "the name comes from the pattern `{}`",
+                            config.naming.managed_policy
+                        ))
+                        .help(format!(
+                            "shorten `{}` by {} characters, or change the pattern in iamc.yaml",
+                            decl.name.name,
+                            len - 128
+                        )),
+                    );
+                }
+            }
+            for (what, name) in names.all(&view) {
+                logical.push((template::logical_id(name), decl));
+                // Roles, users, groups, instance profiles and managed policies
+                // each have a namespace of their own.
+                let kind = if what == "managed policy" {
+                    "policy"
+                } else {
+                    what
+                };
+                let key = (kind, name.to_ascii_lowercase());
+                match iam_names.get(&key) {
+                    Some((first, other)) if other.name.name != decl.name.name => diagnostics.push(
+                        Diagnostic::error(
+                            Code::NameCollision,
+                            format!("two {} would be named `{name}`", plural(what)),
+                        )
+                        .primary(
+                            decl.name.span,
+                            format!("`{}` gets the {what} `{name}`", decl.name.name),
+                        )
+                        .secondary(
+                            other.name.span,
+                            format!("and so does `{}` (`{first}`)", other.name.name),
+                        )
+                        .note("IAM names are unique in an account, ignoring case")
+                        .help("rename one of the two, or change the naming patterns in iamc.yaml"),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        iam_names.insert(key, (name.to_string(), decl));
+                    }
+                }
+            }
+        }
+        logical.sort_by(|a, b| a.0.cmp(&b.0));
+        if let Some(w) = logical.windows(2).find(|w| w[0].0 == w[1].0) {
+            let (id, decl) = &w[0];
+            diagnostics.push(
                 Diagnostic::error(
                     Code::NameTooLong,
-                    format!("managed policy name `{name}` is {len} characters long"),
+                    format!(
+                        "two resources in `{}` would both have the logical ID `{id}`",
+                        plan.file
+                    ),
                 )
                 .primary(
                     decl.name.span,
-                    "IAM allows at most 128 characters in a managed policy name",
+                    "the naming patterns give the same logical ID twice",
                 )
-                .note(format!(
-                    "the name comes from the pattern `{}`",
-                    config.naming.managed_policy
-                ))
-                .help(format!(
-                    "shorten `{}` by {} characters, or change the pattern in iamc.yaml",
-                    decl.name.name,
-                    len - 128
-                )),
+                .help("make the naming patterns in iamc.yaml differ by more than punctuation"),
             );
         }
     }
-    let mut logical: Vec<String> = names
-        .policies
-        .iter()
-        .map(|n| template::logical_id(n))
-        .collect();
-    logical.push(template::logical_id(&names.principal));
-    if let DeclKind::Role(p) = &decl.kind
-        && p.instance_profile.is_some()
-    {
-        logical.push(template::logical_id(&names.instance_profile));
+    diagnostics
+}
+
+fn plural(what: &str) -> String {
+    match what {
+        "managed policy" => "managed policies".to_string(),
+        other => format!("{other}s"),
     }
-    if plan.kind == Kind::User {
-        logical.push(template::logical_id(&names.group));
+}
+
+/// CloudFormation's limits on a template: 500 resources, 200 outputs and 1 MB
+/// of body; over 51,200 bytes it must be uploaded to S3. (Its 200 parameters
+/// cannot be reached first: each parameter is used by a resource.)
+fn stack_limits(compiled: &Compiled) -> Vec<Diagnostic> {
+    const MAX_OUTPUTS: usize = 200;
+    const MAX_BODY: usize = 1024 * 1024;
+    const MAX_DIRECT_BODY: usize = 51_200;
+    let mut diagnostics = Vec::new();
+    for (i, plan) in compiled.plans.iter().enumerate() {
+        let decl = &compiled.program.decls[plan.decl];
+        let policies: usize = plan.members.iter().map(|m| m.parts.len()).sum();
+        let outputs = policies
+            + plan
+                .members
+                .iter()
+                .map(|m| match m.kind {
+                    Kind::Role => 1 + usize::from(matches!(&compiled.program.decls[m.decl].kind, DeclKind::Role(p) if p.instance_profile.is_some())),
+                    Kind::User => 2,
+                    Kind::Policy => 0,
+                })
+                .sum::<usize>();
+        // Every resource has exactly one output, so the limit of 200 outputs
+        // is always reached before the limit of 500 resources.
+        if outputs > MAX_OUTPUTS {
+            diagnostics.push(
+                Diagnostic::error(Code::StackLimit, format!("`{}` would have {outputs} outputs", plan.file))
+                    .primary(decl.name.span, format!("CloudFormation allows {MAX_OUTPUTS} outputs (one per resource) in a template"))
+                    .help("split the stack in two"),
+            );
+        }
+        // Only large templates are rendered here, to measure them.
+        let estimate: usize = plan
+            .members
+            .iter()
+            .flat_map(|m| &m.parts)
+            .map(|p| p.size)
+            .sum();
+        if estimate * 3 + 4096 * plan.members.len() < MAX_DIRECT_BODY {
+            continue;
+        }
+        let bytes = compiled.render(i).1.len();
+        if bytes > MAX_BODY {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::StackLimit,
+                    format!("`{}` would be {bytes} bytes long", plan.file),
+                )
+                .primary(
+                    decl.name.span,
+                    "CloudFormation accepts templates of at most 1 MB",
+                )
+                .help("split the stack in two"),
+            );
+        } else if bytes > MAX_DIRECT_BODY {
+            diagnostics.push(
+                Diagnostic::warning(
+                    Code::StackLimit,
+                    format!("`{}` is {bytes} bytes long", plan.file),
+                )
+                .primary(
+                    decl.name.span,
+                    "over 51,200 bytes, so it must be uploaded to S3 to deploy",
+                )
+                .help("deploy it with `aws cloudformation deploy --s3-bucket ...`, or split it"),
+            );
+        }
     }
-    logical.sort();
-    let duplicate = logical
-        .windows(2)
-        .find(|w| w[0] == w[1])
-        .map(|w| w[0].clone());
-    duplicate.map(|id| {
-        Diagnostic::error(
-            Code::NameTooLong,
-            format!(
-                "two resources of `{}` would both be named `{id}`",
-                decl.name.name
-            ),
-        )
-        .primary(
-            decl.name.span,
-            "the naming patterns give the same name twice",
-        )
-        .help("make the naming patterns in iamc.yaml differ by more than punctuation")
-    })
+    diagnostics
 }
 
 fn internal(decl: &Decl, what: &str) -> Diagnostic {

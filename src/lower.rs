@@ -7,6 +7,7 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::model::{self, ConditionBlock, Statement, TrustStatement, Value};
 use crate::resolve::{DeclId, Program};
 use crate::source::Span;
+use crate::vars::Params;
 use std::collections::{BTreeMap, HashMap};
 
 /// Where a statement came from, for the comments of the output.
@@ -71,7 +72,7 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
                     } else {
                         sids.insert(sid.clone(), (which, s.effect_span));
                     }
-                    let statement = statement(s, sid);
+                    let statement = statement(s, sid, &program.params);
                     let size = statement.json_len();
                     if size > budget {
                         diagnostics.push(
@@ -104,14 +105,14 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
                 out.of_policy.insert(id, indexes);
             }
             DeclKind::Trust(t) => {
-                let lowered = trust(t);
+                let lowered = trust(t, &program.params);
                 let what = format!("the trust policy `{}`", decl.name.name);
                 diagnostics.extend(trust_too_large(&lowered, t, &what, decl.name.span, config));
                 out.trusts.insert(id, lowered);
             }
             DeclKind::Role(p) => {
                 if let Some((_, ast::TrustRef::Inline(t))) = &p.trust {
-                    let lowered = trust(t);
+                    let lowered = trust(t, &program.params);
                     let what = format!("the trust policy of `{}`", decl.name.name);
                     diagnostics.extend(trust_too_large(&lowered, t, &what, decl.name.span, config));
                     out.trusts.insert(id, lowered);
@@ -145,7 +146,7 @@ fn trust_too_large(
     })
 }
 
-fn statement(s: &ast::Statement, sid: String) -> Statement {
+fn statement(s: &ast::Statement, sid: String, params: &Params) -> Statement {
     let mut actions: Vec<String> = s.actions.iter().map(|a| a.text.clone()).collect();
     actions.sort_by_cached_key(|a| (a.to_ascii_lowercase(), a.clone()));
     actions.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
@@ -154,7 +155,10 @@ fn statement(s: &ast::Statement, sid: String) -> Statement {
     }
     let mut resources: Vec<Value> = match &s.resources {
         Resources::Any(_) => vec![Value::new("*")],
-        Resources::List(list) => list.iter().map(|r| Value::new(&r.value)).collect(),
+        Resources::List(list) => list
+            .iter()
+            .map(|r| Value::with_params(&r.value, params))
+            .collect(),
     };
     resources.sort();
     resources.dedup();
@@ -168,12 +172,12 @@ fn statement(s: &ast::Statement, sid: String) -> Statement {
         actions,
         not_resource: s.not_resource,
         resources,
-        conditions: conditions(&s.conditions),
+        conditions: conditions(&s.conditions, params),
     }
 }
 
 /// Conditions grouped by operator, then key; values sorted and deduplicated.
-fn conditions(conditions: &[Condition]) -> Vec<ConditionBlock> {
+fn conditions(conditions: &[Condition], params: &Params) -> Vec<ConditionBlock> {
     let mut blocks: BTreeMap<&str, BTreeMap<&str, Vec<Value>>> = BTreeMap::new();
     for c in conditions {
         let values = blocks
@@ -181,7 +185,11 @@ fn conditions(conditions: &[Condition]) -> Vec<ConditionBlock> {
             .or_default()
             .entry(c.key.value.as_str())
             .or_default();
-        values.extend(c.values.iter().map(|v| Value::new(&v.value)));
+        values.extend(
+            c.values
+                .iter()
+                .map(|v| Value::with_params(&v.value, params)),
+        );
         values.sort();
         values.dedup();
     }
@@ -195,7 +203,7 @@ fn conditions(conditions: &[Condition]) -> Vec<ConditionBlock> {
 }
 
 /// One statement per kind of principal and set of conditions, principals sorted.
-fn trust(t: &Trust) -> Vec<TrustStatement> {
+fn trust(t: &Trust, params: &Params) -> Vec<TrustStatement> {
     type Key = (TrustKind, &'static str, Vec<ConditionBlock>);
     let mut groups: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
     for entry in &t.entries {
@@ -212,9 +220,14 @@ fn trust(t: &Trust) -> Vec<TrustStatement> {
             _ => "sts:AssumeRole",
         };
         let principals = groups
-            .entry((entry.kind, action, conditions(&entry.conditions)))
+            .entry((entry.kind, action, conditions(&entry.conditions, params)))
             .or_default();
-        principals.extend(entry.principals.iter().map(|p| Value::new(&p.value)));
+        principals.extend(
+            entry
+                .principals
+                .iter()
+                .map(|p| Value::with_params(&p.value, params)),
+        );
         principals.sort();
         principals.dedup();
     }

@@ -2,61 +2,64 @@
 //! size as IAM counts it. Rendering and the manifest read this, never the AST.
 
 use crate::ast::Effect;
-use crate::vars::{self, Piece};
+use crate::vars::{self, Params, Piece};
 use serde_json::json;
 
 /// A string of a policy document. `sub` when it holds deploy-time values
-/// (`${AWS::Region}`), so it must render as `!Sub`.
+/// (`${AWS::Region}`, `${SomeParam}`), so it must render as `!Sub`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Value {
     pub text: String,
     pub sub: bool,
+    /// Characters in the compact JSON IAM measures, each deploy-time value at
+    /// its longest.
+    pub max_len: usize,
 }
 
 impl Value {
-    /// A checked string (its `${...}` already validated).
+    /// A string without declared params (pseudo parameters still count).
     pub fn new(text: &str) -> Value {
-        let sub =
-            matches!(vars::pieces(text), Ok(p) if p.iter().any(|p| matches!(p, Piece::Pseudo(_))));
+        Value::with_params(text, &Params::new())
+    }
+
+    /// A checked string (its `${...}` already validated against `params`).
+    pub fn with_params(text: &str, params: &Params) -> Value {
+        let Ok(pieces) = vars::pieces(text, params) else {
+            return Value {
+                text: text.to_string(),
+                sub: false,
+                max_len: json_string_len(text),
+            };
+        };
+        let sub = pieces
+            .iter()
+            .any(|p| matches!(p, Piece::Pseudo(_) | Piece::Param(_)));
+        let max_len = 2 + pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Literal(s) | Piece::PolicyVariable(s) => json_string_len(s) - 2,
+                Piece::Pseudo(name) => vars::max_length(name),
+                Piece::Param(name) => params
+                    .max_length(name)
+                    .unwrap_or(vars::DEFAULT_PARAM_MAX_LENGTH),
+            })
+            .sum::<usize>();
         Value {
             text: text.to_string(),
             sub,
+            max_len,
         }
     }
 
     /// Characters this value takes in the compact JSON IAM measures, with each
     /// deploy-time value at its longest.
     pub fn json_len(&self) -> usize {
-        if !self.sub {
-            return json_string_len(&self.text);
-        }
-        match vars::pieces(&self.text) {
-            Ok(pieces) => {
-                2 + pieces
-                    .iter()
-                    .map(|p| match p {
-                        Piece::Literal(s) | Piece::PolicyVariable(s) => json_string_len(s) - 2,
-                        Piece::Pseudo(name) => vars::max_length(name),
-                    })
-                    .sum::<usize>()
-            }
-            Err(_) => json_string_len(&self.text),
-        }
+        self.max_len
     }
 
     /// The text for a `!Sub`: policy variables escaped as `${!aws:username}`.
     pub fn sub_text(&self) -> String {
-        match vars::pieces(&self.text) {
-            Ok(pieces) => pieces
-                .iter()
-                .map(|p| match p {
-                    Piece::Literal(s) => s.to_string(),
-                    Piece::Pseudo(name) => format!("${{{name}}}"),
-                    Piece::PolicyVariable(v) => format!("${{!{}", &v[2..]),
-                })
-                .collect(),
-            Err(_) => self.text.clone(),
-        }
+        vars::sub_text(&self.text)
     }
 }
 

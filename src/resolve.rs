@@ -4,6 +4,7 @@
 use crate::ast::{Decl, DeclKind, Ident, TrustRef};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::source::{Sources, Span};
+use crate::vars::{DEFAULT_PARAM_MAX_LENGTH, Params};
 use std::collections::HashMap;
 
 pub type DeclId = usize;
@@ -25,6 +26,13 @@ pub struct Program {
     pub edges: Vec<Vec<Edge>>,
     /// For a role that names a trust declaration: that declaration.
     pub trust: Vec<Option<DeclId>>,
+    /// The declared CloudFormation params, with their longest values.
+    pub params: Params,
+    /// For a template instance (`policy X = T(...)`): the template.
+    pub template_of: Vec<Option<DeclId>>,
+    /// For a role, a user, or a policy or group emitted standalone: the
+    /// `stack` it belongs to.
+    pub stack_of: Vec<Option<DeclId>>,
 }
 
 impl Program {
@@ -38,6 +46,9 @@ enum Wanted {
     /// A group member or a principal's grant.
     Grant,
     Trust,
+    Template,
+    Role,
+    User,
 }
 
 impl Wanted {
@@ -48,6 +59,9 @@ impl Wanted {
                 DeclKind::Policy(_) | DeclKind::PolicyInstance(_) | DeclKind::Group(_)
             ),
             Wanted::Trust => matches!(kind, DeclKind::Trust(_)),
+            Wanted::Template => matches!(kind, DeclKind::Template(_)),
+            Wanted::Role => matches!(kind, DeclKind::Role(_)),
+            Wanted::User => matches!(kind, DeclKind::User(_)),
         }
     }
 
@@ -55,6 +69,9 @@ impl Wanted {
         match self {
             Wanted::Grant => "a policy or a group",
             Wanted::Trust => "a trust",
+            Wanted::Template => "a template",
+            Wanted::Role => "a role",
+            Wanted::User => "a user",
         }
     }
 }
@@ -66,7 +83,6 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
     let mut names: HashMap<String, DeclId> = HashMap::with_capacity(decls.len());
     let mut lower_names: HashMap<String, DeclId> = HashMap::with_capacity(decls.len());
     for (id, decl) in decls.iter().enumerate() {
-        unsupported(decl, &mut diagnostics);
         let name = &decl.name.name;
         if let Some(&first) = names.get(name) {
             let kind = decls[first].kind.keyword();
@@ -107,6 +123,9 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
     let mut program = Program {
         edges: vec![Vec::new(); decls.len()],
         trust: vec![None; decls.len()],
+        params: declared_params(&decls),
+        template_of: vec![None; decls.len()],
+        stack_of: vec![None; decls.len()],
         decls,
         names,
     };
@@ -131,52 +150,86 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
                 };
                 (grants, trust)
             }
+            DeclKind::PolicyInstance(instance) => {
+                program.template_of[id] = bind(
+                    &program,
+                    &instance.template,
+                    Wanted::Template,
+                    &mut diagnostics,
+                );
+                continue;
+            }
+            DeclKind::Stack(stack) => {
+                let lists = [
+                    (&stack.roles, Wanted::Role),
+                    (&stack.users, Wanted::User),
+                    (&stack.policies, Wanted::Grant),
+                ];
+                let mut members = Vec::new();
+                for (list, wanted) in lists {
+                    members.extend(bind_all(&program, list, wanted, &mut diagnostics));
+                }
+                (members, None)
+            }
             _ => continue,
         };
         program.edges[id] = edges;
         program.trust[id] = trust;
     }
+    diagnostics.extend(stack_membership(&mut program));
     diagnostics.extend(cycles(&program));
     (program, diagnostics)
 }
 
-/// `template`, `param`, `stack` and template instances parse, but their meaning
-/// comes in a later version.
-fn unsupported(decl: &Decl, diagnostics: &mut Vec<Diagnostic>) {
-    let (what, span, help) = match &decl.kind {
-        DeclKind::Template(_) => (
-            "`template`",
-            decl.keyword_span,
-            "for now, write a `policy` for each use of the template, with its values filled in",
-        ),
-        DeclKind::Param(_) => (
-            "`param`",
-            decl.keyword_span,
-            "for now, write the value into the strings that use it; pseudo parameters such as `${AWS::AccountId}` work",
-        ),
-        DeclKind::Stack(_) => (
-            "`stack`",
-            decl.keyword_span,
-            "for now, every role and user gets a template of its own: remove the `stack`",
-        ),
-        DeclKind::PolicyInstance(i) => (
-            "instantiating a template",
-            i.span,
-            "for now, write the policy out in full: `policy Name { allow ... on ... }`",
-        ),
-        _ => return,
-    };
-    diagnostics.push(
-        Diagnostic::error(
-            Code::NotSupportedYet,
-            format!("{what} is not supported yet"),
-        )
-        .primary(
-            span,
-            "this version of iamc reads this but cannot compile it",
-        )
-        .help(help),
-    );
+/// Each principal and standalone policy belongs to at most one stack.
+fn stack_membership(program: &mut Program) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let mut first_seen: HashMap<DeclId, Span> = HashMap::new();
+    for id in 0..program.decls.len() {
+        if !matches!(program.decls[id].kind, DeclKind::Stack(_)) {
+            continue;
+        }
+        for edge in &program.edges[id] {
+            match program.stack_of[edge.target] {
+                Some(other) => {
+                    let member = &program.decls[edge.target].name.name;
+                    let here = &program.decls[id].name.name;
+                    let there = &program.decls[other].name.name;
+                    let mut d = Diagnostic::error(
+                        Code::StackMembership,
+                        format!("`{member}` is in two stacks, `{there}` and `{here}`"),
+                    )
+                    .primary(edge.span, format!("listed in `{here}` here"));
+                    if let Some(first) = first_seen.get(&edge.target) {
+                        d = d.secondary(*first, format!("and in `{there}` here"));
+                    }
+                    diagnostics.push(d.help(format!(
+                        "a resource lives in one template: keep `{member}` in one stack"
+                    )));
+                }
+                None => {
+                    program.stack_of[edge.target] = Some(id);
+                    first_seen.insert(edge.target, edge.span);
+                }
+            }
+        }
+    }
+    diagnostics
+}
+
+/// Every `param` with the longest value iamc counts for it.
+fn declared_params(decls: &[Decl]) -> Params {
+    let mut params = Params::new();
+    for decl in decls {
+        if let DeclKind::Param(p) = &decl.kind {
+            let max = p
+                .max_length
+                .map(|(n, _)| n as usize)
+                .unwrap_or(DEFAULT_PARAM_MAX_LENGTH);
+            params.insert(&decl.name.name, max);
+        }
+    }
+    params
 }
 
 fn bind_all(
@@ -195,6 +248,9 @@ fn bind_all(
         })
         .collect()
 }
+
+/// Past this many errors, undefined names get no "did you mean".
+const SUGGEST_UNTIL_ERRORS: usize = 100;
 
 fn bind(
     program: &Program,
@@ -223,14 +279,18 @@ fn bind(
                 format!("`{}` is declared as a {kind} here", name.name),
             );
             d = match (&target.kind, wanted) {
-                (DeclKind::Template(_), _) => {
-                    d.help("grant a policy: templates are not supported yet, so write the policy out in full")
-                }
+                (DeclKind::Template(_), _) => d.help(format!(
+                    "instantiate the template as a policy and use that: `policy My{0} = {0}(...)`",
+                    name.name
+                )),
                 (DeclKind::Trust(_), Wanted::Grant) => d.help("a trust goes in a role's `trust`, not in `grants`"),
                 (DeclKind::Role(_) | DeclKind::User(_), Wanted::Grant) => {
                     d.help("principals cannot be members; grant the role's groups instead")
                 }
                 (_, Wanted::Trust) => d.help("declare a `trust` block, or write the trust inline: `trust { service \"ec2.amazonaws.com\" }`"),
+                (_, Wanted::Role | Wanted::User) => {
+                    d.help("a stack lists roles under `roles`, users under `users`, and policies or groups under `policies`")
+                }
                 _ => d,
             };
             diagnostics.push(d);
@@ -250,7 +310,12 @@ fn bind(
                 name.span,
                 format!("nothing has this name; expected {}", wanted.describe()),
             );
-            d = match did_you_mean(&name.name, candidates) {
+            // A suggestion compares the name with every declaration: after
+            // the first errors, stop, so many undefined names stay linear.
+            let similar = (diagnostics.len() < SUGGEST_UNTIL_ERRORS)
+                .then(|| did_you_mean(&name.name, candidates))
+                .flatten();
+            d = match similar {
                 Some(similar) => d.help(format!("did you mean `{similar}`?")),
                 None => match wanted {
                     Wanted::Grant => d.help(format!(
@@ -261,6 +326,7 @@ fn bind(
                         "declare `trust {} {{ ... }}`, or write the trust inline: `trust {{ service \"ec2.amazonaws.com\" }}`",
                         name.name
                     )),
+                    _ => d.help("check the spelling"),
                 },
             };
             diagnostics.push(d);

@@ -13,12 +13,41 @@ pub const PSEUDO_PARAMETERS: &[(&str, usize)] = &[
     ("AWS::URLSuffix", 20),
 ];
 
+/// The longest value iamc counts for a `param` without `max_length` (and the
+/// `MaxLength` it gives the CloudFormation parameter, so the count holds).
+pub const DEFAULT_PARAM_MAX_LENGTH: usize = 128;
+
+/// The CloudFormation parameters a program declares, with the longest value
+/// each may take.
+#[derive(Clone, Debug, Default)]
+pub struct Params(std::collections::HashMap<String, usize>);
+
+impl Params {
+    pub fn new() -> Params {
+        Params::default()
+    }
+
+    pub fn insert(&mut self, name: &str, max_length: usize) {
+        self.0.insert(name.to_string(), max_length);
+    }
+
+    pub fn max_length(&self, name: &str) -> Option<usize> {
+        self.0.get(name).copied()
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+}
+
 /// One piece of a string.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Piece<'s> {
     Literal(&'s str),
     /// `${AWS::Region}`: the name inside the braces.
     Pseudo(&'s str),
+    /// `${CustomerBucketPrefix}`: a declared param, the name inside the braces.
+    Param(&'s str),
     /// `${aws:username}`, `${*}`: kept for IAM, the whole text with braces.
     PolicyVariable(&'s str),
 }
@@ -34,8 +63,8 @@ pub enum VarError {
         end: usize,
         name: String,
     },
-    /// `${Name}` that is neither a pseudo parameter nor a policy variable: a
-    /// CloudFormation parameter, which this version of iamc does not declare.
+    /// `${Name}` that is neither a pseudo parameter, a declared param nor a
+    /// policy variable.
     UnknownName {
         start: usize,
         end: usize,
@@ -48,8 +77,9 @@ fn is_special_variable(inner: &str) -> bool {
     matches!(inner, "*" | "?" | "$")
 }
 
-/// Splits a string into literal text, pseudo parameters and policy variables.
-pub fn pieces(s: &str) -> Result<Vec<Piece<'_>>, Vec<VarError>> {
+/// Splits a string into literal text, deploy-time values (pseudo parameters and
+/// declared params) and policy variables.
+pub fn pieces<'s>(s: &'s str, params: &Params) -> Result<Vec<Piece<'s>>, Vec<VarError>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut rest = 0;
@@ -75,6 +105,8 @@ pub fn pieces(s: &str) -> Result<Vec<Piece<'_>>, Vec<VarError>> {
                     name: format!("AWS::{name}"),
                 });
             }
+        } else if params.max_length(inner).is_some() {
+            out.push(Piece::Param(inner));
         } else if inner.contains(':') || is_special_variable(inner) || inner.starts_with('!') {
             out.push(Piece::PolicyVariable(&s[start..end]));
         } else {
@@ -105,13 +137,57 @@ pub fn max_length(pseudo: &str) -> usize {
         .unwrap_or(256)
 }
 
+/// The text for a `!Sub` of a validated string: deploy-time values kept as
+/// `${X}`, policy variables escaped as `${!aws:username}`.
+pub fn sub_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    let mut rest = 0;
+    while let Some(found) = s[rest..].find("${") {
+        let start = rest + found;
+        let Some(close) = s[start..].find('}') else {
+            break;
+        };
+        let end = start + close + 1;
+        let inner = &s[start + 2..end - 1];
+        out.push_str(&s[rest..start]);
+        if is_deploy_time(inner) {
+            out.push_str(&s[start..end]);
+        } else {
+            out.push_str("${!");
+            out.push_str(&s[start + 2..end]);
+        }
+        rest = end;
+    }
+    out.push_str(&s[rest..]);
+    out
+}
+
+/// Whether `${inner}` of a validated string is filled in by CloudFormation.
+fn is_deploy_time(inner: &str) -> bool {
+    inner.starts_with("AWS::")
+        || !(inner.contains(':') || is_special_variable(inner) || inner.starts_with('!'))
+}
+
+/// The declared params a validated string uses.
+pub fn param_names(s: &str) -> impl Iterator<Item = &str> {
+    s.match_indices("${").filter_map(move |(start, _)| {
+        let close = s[start..].find('}')?;
+        let inner = &s[start + 2..start + close];
+        (!inner.starts_with("AWS::") && is_deploy_time(inner)).then_some(inner)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn splits_pseudo_parameters_and_policy_variables() {
-        let p = pieces("arn:${AWS::Partition}:s3:::home/${aws:username}/*").unwrap();
+        let p = pieces(
+            "arn:${AWS::Partition}:s3:::home/${aws:username}/*",
+            &Params::new(),
+        )
+        .unwrap();
         assert_eq!(
             p,
             vec![
@@ -127,7 +203,7 @@ mod tests {
     #[test]
     fn reports_unterminated_and_unknown() {
         assert_eq!(
-            pieces("a${AWS::Regoin}b${x"),
+            pieces("a${AWS::Regoin}b${x", &Params::new()),
             Err(vec![
                 VarError::UnknownPseudo {
                     start: 1,
@@ -138,8 +214,24 @@ mod tests {
             ])
         );
         assert!(matches!(
-            pieces("${Bucket}").unwrap_err()[0],
+            pieces("${Bucket}", &Params::new()).unwrap_err()[0],
             VarError::UnknownName { .. }
         ));
+    }
+
+    #[test]
+    fn declared_params_are_deploy_time_values() {
+        let mut params = Params::new();
+        params.insert("Prefix", 20);
+        let p = pieces("arn:aws:s3:::${Prefix}*/${aws:userid}", &params).unwrap();
+        assert_eq!(p[1], Piece::Param("Prefix"));
+        assert_eq!(
+            sub_text("arn:aws:s3:::${Prefix}*/${aws:userid}"),
+            "arn:aws:s3:::${Prefix}*/${!aws:userid}"
+        );
+        assert_eq!(
+            param_names("${AWS::Region}${Prefix}${aws:x}").collect::<Vec<_>>(),
+            ["Prefix"]
+        );
     }
 }

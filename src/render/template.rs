@@ -1,16 +1,19 @@
-//! One principal → one CloudFormation template: its managed policies, the role
-//! (with trust policy and instance profile) or the user (with its group), and an
-//! exported output for every ARN.
+//! One template: the managed policies of each member, the roles (with trust
+//! policy and instance profile), the users (with their groups), standalone
+//! managed policies of a `stack`, the CloudFormation parameters they use, and
+//! an exported output for every ARN.
 
 use super::yaml::{self, Item, Node};
-use crate::ast::Principal;
+use crate::ast::{Param, Principal};
 use crate::config::{Config, Naming};
 use crate::flatten::Grants;
 use crate::lower::{Lowered, LoweredProgram};
 use crate::model::{ConditionBlock, TrustStatement, Value, document_json};
 use crate::split::Part;
+use crate::vars::{self, Params};
 use serde::Serialize;
 use serde_json::json;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -18,6 +21,8 @@ use std::sync::Arc;
 pub enum Kind {
     Role,
     User,
+    /// A policy or group emitted as standalone managed policies by a `stack`.
+    Policy,
 }
 
 impl Kind {
@@ -25,11 +30,13 @@ impl Kind {
         match self {
             Kind::Role => "role",
             Kind::User => "user",
+            Kind::Policy => "policy",
         }
     }
 }
 
-/// Everything needed to render one principal.
+/// Everything needed to render one member of a template: a principal, or a
+/// stack's standalone policy.
 pub struct PrincipalPlan<'a> {
     pub kind: Kind,
     pub source: &'a str,
@@ -40,11 +47,26 @@ pub struct PrincipalPlan<'a> {
     pub trust: Option<&'a [TrustStatement]>,
 }
 
+/// A template: one principal's, or a `stack`'s with all its members.
+pub struct StackPlan<'a> {
+    /// The principal's or the stack's name.
+    pub source: &'a str,
+    pub doc: Option<&'a str>,
+    pub is_stack: bool,
+    pub members: Vec<PrincipalPlan<'a>>,
+    pub params: &'a Params,
+    /// Every declared param, by name, for the `Parameters` section.
+    pub param_decls: &'a [(&'a str, &'a Param)],
+}
+
 /// What the manifest says of one template.
 #[derive(Clone, Debug, Serialize)]
 pub struct ManifestTemplate {
     pub file: String,
     pub principals: Vec<ManifestPrincipal>,
+    /// A stack's standalone managed policies.
+    pub policies: Vec<ManifestPolicy>,
+    pub parameters: Vec<String>,
     pub exports: Vec<String>,
 }
 
@@ -70,7 +92,7 @@ pub struct ManifestPolicy {
     pub document: serde_json::Value,
 }
 
-/// Resource names of a principal, after the naming patterns.
+/// Resource names of a member, after the naming patterns.
 pub struct Names {
     pub principal: String,
     pub instance_profile: String,
@@ -81,24 +103,56 @@ pub struct Names {
 impl Names {
     pub fn new(plan: &PrincipalPlan, naming: &Naming) -> Names {
         let name = plan.source;
-        Names {
-            principal: Naming::apply(
-                if plan.kind == Kind::Role {
-                    &naming.role
-                } else {
-                    &naming.user
-                },
-                name,
-                "",
-            ),
-            instance_profile: Naming::apply(&naming.instance_profile, name, ""),
-            group: Naming::apply(&naming.group, name, ""),
-            policies: plan
+        let principal_pattern = match plan.kind {
+            Kind::Role => &naming.role,
+            Kind::User => &naming.user,
+            Kind::Policy => &naming.stack_policy,
+        };
+        let policies = match plan.kind {
+            // A standalone policy that fits one part keeps its plain name.
+            Kind::Policy if plan.parts.len() == 1 => {
+                vec![Naming::apply(&naming.stack_policy, name, "")]
+            }
+            Kind::Policy => plan
+                .parts
+                .iter()
+                .map(|p| Naming::apply(&naming.stack_policy, name, &p.name))
+                .collect(),
+            _ => plan
                 .parts
                 .iter()
                 .map(|p| Naming::apply(&naming.managed_policy, name, &p.name))
                 .collect(),
+        };
+        Names {
+            principal: Naming::apply(principal_pattern, name, ""),
+            instance_profile: Naming::apply(&naming.instance_profile, name, ""),
+            group: Naming::apply(&naming.group, name, ""),
+            policies,
         }
+    }
+
+    /// Every IAM name this member creates, with what it names.
+    pub fn all(&self, plan: &PrincipalPlan) -> Vec<(&'static str, &str)> {
+        let mut out: Vec<(&'static str, &str)> = self
+            .policies
+            .iter()
+            .map(|n| ("managed policy", n.as_str()))
+            .collect();
+        match plan.kind {
+            Kind::Role => {
+                out.push(("role", &self.principal));
+                if plan.principal.instance_profile.is_some() {
+                    out.push(("instance profile", &self.instance_profile));
+                }
+            }
+            Kind::User => {
+                out.push(("user", &self.principal));
+                out.push(("group", &self.group));
+            }
+            Kind::Policy => {}
+        }
+        out
     }
 }
 
@@ -230,10 +284,14 @@ struct Facts {
 }
 
 impl Facts {
-    fn new(plan: &PrincipalPlan, config: &Config) -> Facts {
+    fn new(plan: &PrincipalPlan, config: &Config, params: &Params) -> Facts {
         let names = Names::new(plan, &config.naming);
         let p = plan.principal;
-        let mut aws_managed: Vec<Value> = p.managed.iter().map(|s| Value::new(&s.value)).collect();
+        let mut aws_managed: Vec<Value> = p
+            .managed
+            .iter()
+            .map(|s| Value::with_params(&s.value, params))
+            .collect();
         aws_managed.sort();
         aws_managed.dedup();
         Facts {
@@ -293,18 +351,18 @@ pub fn statement_fragment(l: &Lowered) -> Arc<str> {
 /// Columns before a policy statement's `- Sid:` in a template.
 const STATEMENT_INDENT: usize = 10;
 
-/// Renders a principal's template. `fragments` holds each lowered statement's
-/// rendering ([`statement_fragment`]).
-pub fn render_yaml(
+/// A member's resources and outputs, appended to the template's.
+fn member_resources(
     plan: &PrincipalPlan,
+    stack: &StackPlan,
     lowered: &LoweredProgram,
     fragments: &[Arc<str>],
     config: &Config,
-) -> String {
-    let facts = Facts::new(plan, config);
-    let p = plan.principal;
+    resources: &mut Vec<(String, Item)>,
+    outputs: &mut Vec<(String, Item)>,
+) {
+    let facts = Facts::new(plan, config, stack.params);
     let word = plan.kind.word();
-    let mut resources: Vec<(String, Item)> = Vec::new();
     for (part, name) in plan.parts.iter().zip(&facts.names.policies) {
         let items = part
             .statements
@@ -314,36 +372,62 @@ pub fn render_yaml(
                 None => Node::Verbatim(fragments[i as usize].clone()).into(),
             })
             .collect();
-        let (attach_key, attach_to) = match plan.kind {
-            Kind::Role => ("Roles", &facts.principal_logical),
-            Kind::User => ("Groups", &facts.group_logical),
+        let description = match plan.kind {
+            Kind::Policy => plan
+                .doc
+                .filter(|d| d.chars().count() <= 1000 && d.chars().all(crate::check::is_iam_char))
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("Managed policy {}, generated by iamc", plan.source)),
+            _ => format!(
+                "{} permissions of {word} {}, generated by iamc",
+                part.name, plan.source
+            ),
         };
-        let properties = Node::map(vec![
+        let mut properties = vec![
             ("ManagedPolicyName", Node::str(name)),
-            (
-                "Description",
-                Node::str(format!(
-                    "{} permissions of {word} {}, generated by iamc",
-                    part.name, plan.source
-                )),
-            ),
+            ("Description", Node::str(description)),
             ("Path", Node::str("/")),
-            (
-                attach_key,
-                Node::seq([Node::Tagged("!Ref", attach_to.clone())]),
-            ),
-            ("PolicyDocument", document(items)),
-        ]);
+        ];
+        match plan.kind {
+            Kind::Role => properties.push((
+                "Roles",
+                Node::seq([Node::Tagged("!Ref", facts.principal_logical.clone())]),
+            )),
+            Kind::User => properties.push((
+                "Groups",
+                Node::seq([Node::Tagged("!Ref", facts.group_logical.clone())]),
+            )),
+            Kind::Policy => {}
+        }
+        properties.push(("PolicyDocument", document(items)));
         resources.push((
             logical_id(name),
             Node::map(vec![
                 ("Type", Node::str("AWS::IAM::ManagedPolicy")),
-                ("Properties", properties),
+                ("Properties", Node::map(properties)),
             ])
             .into(),
         ));
     }
+    if plan.kind != Kind::Policy {
+        principal_resources(plan, &facts, stack.params, resources);
+    }
+    outputs.extend(
+        facts
+            .outputs(plan)
+            .into_iter()
+            .map(|(logical, what, v)| output(&logical, &what, v)),
+    );
+}
 
+/// The role (and instance profile) or the user (and group) of a principal.
+fn principal_resources(
+    plan: &PrincipalPlan,
+    facts: &Facts,
+    params: &Params,
+    resources: &mut Vec<(String, Item)>,
+) {
+    let p = plan.principal;
     let description = p
         .description
         .as_ref()
@@ -382,7 +466,10 @@ pub fn render_yaml(
         properties.push(("ManagedPolicyArns", values(&facts.aws_managed)));
     }
     if let Some(b) = &p.boundary {
-        properties.push(("PermissionsBoundary", value(&Value::new(&b.value))));
+        properties.push((
+            "PermissionsBoundary",
+            value(&Value::with_params(&b.value, params)),
+        ));
     }
     if let Some((seconds, _)) = p.max_session {
         properties.push(("MaxSessionDuration", Node::Int(seconds)));
@@ -399,7 +486,6 @@ pub fn render_yaml(
             .map(|(k, v)| Node::map(vec![("Key", Node::str(k)), ("Value", Node::str(v))]));
         properties.push(("Tags", Node::seq(tags)));
     }
-
     if plan.kind == Kind::User {
         let group = Node::map(vec![
             ("GroupName", Node::str(&facts.names.group)),
@@ -448,19 +534,96 @@ pub fn render_yaml(
             .into(),
         ));
     }
-    let outputs = facts
-        .outputs(plan)
-        .into_iter()
-        .map(|(logical, what, v)| output(&logical, &what, v))
-        .collect();
+}
 
-    let mut template_description = format!("IAM {word} {}, generated by iamc", plan.source);
-    if let Some(doc) = plan.doc.and_then(|d| d.lines().next()) {
+/// The declared params a template's strings use, sorted.
+pub fn used_params(stack: &StackPlan, lowered: &LoweredProgram) -> Vec<String> {
+    let mut used = BTreeSet::new();
+    let mut note = |v: &Value| {
+        if v.sub {
+            used.extend(vars::param_names(&v.text).map(str::to_string));
+        }
+    };
+    for member in &stack.members {
+        for part in &member.parts {
+            for &i in &part.statements {
+                let s = &lowered.statements[i as usize].statement;
+                s.resources.iter().for_each(&mut note);
+                s.conditions
+                    .iter()
+                    .flat_map(|b| &b.keys)
+                    .flat_map(|(_, v)| v)
+                    .for_each(&mut note);
+            }
+        }
+        for t in member.trust.unwrap_or(&[]) {
+            t.principals.iter().for_each(&mut note);
+            t.conditions
+                .iter()
+                .flat_map(|b| &b.keys)
+                .flat_map(|(_, v)| v)
+                .for_each(&mut note);
+        }
+        let p = member.principal;
+        for s in p.managed.iter().chain(p.boundary.iter()) {
+            note(&Value::with_params(&s.value, stack.params));
+        }
+    }
+    used.into_iter().collect()
+}
+
+/// The `Parameters` section: each used param as a String with its `MaxLength`
+/// (the length iamc counted it at).
+fn parameters(used: &[String], stack: &StackPlan) -> Vec<(String, Item)> {
+    used.iter()
+        .filter_map(|name| {
+            let (_, param) = stack.param_decls.iter().find(|(n, _)| n == name)?;
+            let max = stack.params.max_length(name)?;
+            let mut entries = vec![("Type", Node::str("String"))];
+            if let Some(d) = &param.description {
+                entries.push(("Description", Node::str(&d.value)));
+            }
+            if let Some(d) = &param.default {
+                entries.push(("Default", Node::str(&d.value)));
+            }
+            entries.push(("MaxLength", Node::Int(max as u64)));
+            Some((name.clone(), Node::map(entries).into()))
+        })
+        .collect()
+}
+
+/// Renders a template. `fragments` holds each lowered statement's rendering
+/// ([`statement_fragment`]).
+pub fn render_yaml(
+    stack: &StackPlan,
+    lowered: &LoweredProgram,
+    fragments: &[Arc<str>],
+    config: &Config,
+) -> String {
+    let mut resources: Vec<(String, Item)> = Vec::new();
+    let mut outputs: Vec<(String, Item)> = Vec::new();
+    for member in &stack.members {
+        member_resources(
+            member,
+            stack,
+            lowered,
+            fragments,
+            config,
+            &mut resources,
+            &mut outputs,
+        );
+    }
+    let what = match stack.members.first() {
+        Some(m) if !stack.is_stack => m.kind.word(),
+        _ => "stack",
+    };
+    let mut template_description = format!("IAM {what} {}, generated by iamc", stack.source);
+    if let Some(doc) = stack.doc.and_then(|d| d.lines().next()) {
         template_description.push_str(": ");
         template_description.push_str(doc);
     }
     let template_description: String = template_description.chars().take(1024).collect();
-    let root = vec![
+    let mut root = vec![
         (
             "AWSTemplateFormatVersion".to_string(),
             Node::str("2010-09-09").into(),
@@ -469,9 +632,13 @@ pub fn render_yaml(
             "Description".to_string(),
             Node::str(template_description).into(),
         ),
-        ("Resources".to_string(), Node::Map(resources).into()),
-        ("Outputs".to_string(), Node::Map(outputs).into()),
     ];
+    let parameters = parameters(&used_params(stack, lowered), stack);
+    if !parameters.is_empty() {
+        root.push(("Parameters".to_string(), Node::Map(parameters).into()));
+    }
+    root.push(("Resources".to_string(), Node::Map(resources).into()));
+    root.push(("Outputs".to_string(), Node::Map(outputs).into()));
     let mut text = String::with_capacity(16 * 1024);
     text.push_str(super::BANNER);
     text.push('\n');
@@ -479,18 +646,14 @@ pub fn render_yaml(
     text
 }
 
-/// What a principal's template grants, as data.
-pub fn manifest(
+fn manifest_policies(
     plan: &PrincipalPlan,
+    names: &[String],
     lowered: &LoweredProgram,
-    config: &Config,
-    file: &str,
-) -> ManifestTemplate {
-    let facts = Facts::new(plan, config);
-    let managed_policies = plan
-        .parts
+) -> Vec<ManifestPolicy> {
+    plan.parts
         .iter()
-        .zip(&facts.names.policies)
+        .zip(names)
         .map(|(part, name)| {
             let docs: Vec<serde_json::Value> = part
                 .statements
@@ -504,20 +667,38 @@ pub fn manifest(
                 document: document_json(&docs),
             }
         })
-        .collect();
-    let trust_policy = plan.trust.map(|trust| {
-        let statements: Vec<serde_json::Value> =
-            trust.iter().map(TrustStatement::to_json).collect();
-        json!({"Version": "2012-10-17", "Statement": statements})
-    });
-    ManifestTemplate {
-        file: file.to_string(),
-        exports: facts
-            .outputs(plan)
-            .into_iter()
-            .map(|(logical, _, _)| format!("{logical}Arn"))
-            .collect(),
-        principals: vec![ManifestPrincipal {
+        .collect()
+}
+
+/// What a template grants, as data.
+pub fn manifest(
+    stack: &StackPlan,
+    lowered: &LoweredProgram,
+    config: &Config,
+    file: &str,
+) -> ManifestTemplate {
+    let mut principals = Vec::new();
+    let mut policies = Vec::new();
+    let mut exports = Vec::new();
+    for plan in &stack.members {
+        let facts = Facts::new(plan, config, stack.params);
+        exports.extend(
+            facts
+                .outputs(plan)
+                .into_iter()
+                .map(|(logical, _, _)| format!("{logical}Arn")),
+        );
+        let managed_policies = manifest_policies(plan, &facts.names.policies, lowered);
+        if plan.kind == Kind::Policy {
+            policies.extend(managed_policies);
+            continue;
+        }
+        let trust_policy = plan.trust.map(|trust| {
+            let statements: Vec<serde_json::Value> =
+                trust.iter().map(TrustStatement::to_json).collect();
+            json!({"Version": "2012-10-17", "Statement": statements})
+        });
+        principals.push(ManifestPrincipal {
             kind: plan.kind,
             source: plan.source.to_string(),
             name: facts.names.principal.clone(),
@@ -530,6 +711,13 @@ pub fn manifest(
             trust_policy,
             aws_managed_policies: facts.aws_managed.iter().map(|v| v.text.clone()).collect(),
             managed_policies,
-        }],
+        });
+    }
+    ManifestTemplate {
+        file: file.to_string(),
+        principals,
+        policies,
+        parameters: used_params(stack, lowered),
+        exports,
     }
 }
