@@ -28,6 +28,15 @@ fn golden_cases() {
     for case in cases {
         let files = support::load_sources(&case.join("policies"));
         let output = support::compile(&files, &support::config(&case));
+        for (name, text) in &output {
+            // serde_yaml rejects duplicate keys, which CloudFormation would too.
+            if let Err(e) = serde_yaml::from_str::<serde_yaml::Value>(text) {
+                failures.push_str(&format!(
+                    "case {}: {name} is not valid YAML: {e}\n",
+                    case.display()
+                ));
+            }
+        }
         let expected = case.join("expected");
         if support::updating() {
             support::write_folder(&expected, &output);

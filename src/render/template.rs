@@ -67,7 +67,19 @@ pub struct ManifestTemplate {
     /// A stack's standalone managed policies.
     pub policies: Vec<ManifestPolicy>,
     pub parameters: Vec<String>,
+    /// Output names (`{LogicalId}Arn`); each is exported as
+    /// `${AWS::StackName}-{name}`.
     pub exports: Vec<String>,
+    pub outputs: Vec<ManifestOutput>,
+}
+
+/// One output of a template: an exported ARN.
+#[derive(Clone, Debug, Serialize)]
+pub struct ManifestOutput {
+    pub name: String,
+    pub description: String,
+    /// The CloudFormation type of the resource whose ARN it holds.
+    pub resource_type: &'static str,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -328,12 +340,14 @@ impl Facts {
                 get_att_arn(&self.group_logical),
             ));
         }
-        let what = format!("{} {}", plan.kind.word(), self.names.principal);
-        out.push((
-            self.principal_logical.clone(),
-            what,
-            get_att_arn(&self.principal_logical),
-        ));
+        if plan.kind != Kind::Policy {
+            let what = format!("{} {}", plan.kind.word(), self.names.principal);
+            out.push((
+                self.principal_logical.clone(),
+                what,
+                get_att_arn(&self.principal_logical),
+            ));
+        }
         if let Some(logical) = &self.instance_profile_logical {
             let what = format!("instance profile {}", self.names.instance_profile);
             out.push((logical.clone(), what, get_att_arn(logical)));
@@ -646,6 +660,17 @@ pub fn render_yaml(
     text
 }
 
+/// The resource type an output's description names.
+fn resource_type(what: &str) -> &'static str {
+    match what.split(' ').next() {
+        Some("role") => "AWS::IAM::Role",
+        Some("user") => "AWS::IAM::User",
+        Some("group") => "AWS::IAM::Group",
+        Some("instance") => "AWS::IAM::InstanceProfile",
+        _ => "AWS::IAM::ManagedPolicy",
+    }
+}
+
 fn manifest_policies(
     plan: &PrincipalPlan,
     names: &[String],
@@ -679,14 +704,18 @@ pub fn manifest(
 ) -> ManifestTemplate {
     let mut principals = Vec::new();
     let mut policies = Vec::new();
-    let mut exports = Vec::new();
+    let mut outputs = Vec::new();
     for plan in &stack.members {
         let facts = Facts::new(plan, config, stack.params);
-        exports.extend(
+        outputs.extend(
             facts
                 .outputs(plan)
                 .into_iter()
-                .map(|(logical, _, _)| format!("{logical}Arn")),
+                .map(|(logical, what, _)| ManifestOutput {
+                    name: format!("{logical}Arn"),
+                    resource_type: resource_type(&what),
+                    description: format!("ARN of {what}"),
+                }),
         );
         let managed_policies = manifest_policies(plan, &facts.names.policies, lowered);
         if plan.kind == Kind::Policy {
@@ -718,6 +747,7 @@ pub fn manifest(
         principals,
         policies,
         parameters: used_params(stack, lowered),
-        exports,
+        exports: outputs.iter().map(|o| o.name.clone()).collect(),
+        outputs,
     }
 }
