@@ -2,6 +2,7 @@
 
 mod build;
 mod manifest;
+mod outputs;
 mod project;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -52,6 +53,8 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// List every template's outputs and the names they are exported under
+    Outputs(outputs::OutputsArgs),
     /// Print, as JSON, every template, principal and policy document iamc computes
     Manifest {
         #[command(flatten)]
@@ -72,5 +75,6 @@ pub fn run() -> ExitCode {
             check,
         } => build::run(&project, out.as_deref(), check),
         Command::Manifest { project } => manifest::run(&project),
+        Command::Outputs(args) => outputs::run(&args),
     }
 }
