@@ -12,6 +12,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod expand;
 pub mod flatten;
+pub mod fmt;
 pub mod lower;
 pub mod model;
 pub mod output;

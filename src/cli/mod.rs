@@ -1,6 +1,7 @@
 //! The command line: arguments → library calls → exit code.
 
 mod build;
+mod fmt;
 mod manifest;
 mod outputs;
 mod project;
@@ -55,6 +56,17 @@ enum Command {
     },
     /// List every template's outputs and the names they are exported under
     Outputs(outputs::OutputsArgs),
+    /// Rewrite .iam files in the canonical layout, keeping every comment
+    Fmt {
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// Write nothing; exit 1 and show the diff if a file is not formatted
+        #[arg(long)]
+        check: bool,
+        /// Files or folders to format [default: the source folder]
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
     /// Print, as JSON, every template, principal and policy document iamc computes
     Manifest {
         #[command(flatten)]
@@ -75,6 +87,11 @@ pub fn run() -> ExitCode {
             check,
         } => build::run(&project, out.as_deref(), check),
         Command::Manifest { project } => manifest::run(&project),
+        Command::Fmt {
+            project,
+            check,
+            paths,
+        } => fmt::run(&project, &paths, check),
         Command::Outputs(args) => outputs::run(&args),
     }
 }

@@ -1,0 +1,106 @@
+//! `iamc fmt`: the canonical layout of `.iam` source text, keeping every comment.
+//!
+//! A file is formatted only if it parses. The text is lexed with its comments
+//! ([`lex`]), arranged into lines, lists and blocks ([`tree`]) and printed in
+//! the canonical style ([`print`]). The result is then parsed again and must
+//! give the same declarations (spans aside), the same diagnostics and the same
+//! comments as the original; if it does not, the file is refused with an
+//! internal error and left as it was, so formatting never changes meaning.
+
+mod lex;
+mod print;
+mod tree;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source::{FileId, SourceFile, Sources, Span};
+use crate::syntax::parse_file;
+
+pub use print::WIDTH;
+
+/// Formats file `file` of `sources`. On a syntax error, returns the syntax
+/// diagnostics (the file cannot be formatted); on a formatter failure, an
+/// internal-error diagnostic.
+pub fn format_file(sources: &Sources, file: FileId) -> Result<String, Vec<Diagnostic>> {
+    let Some(source) = sources.get(file) else {
+        return Err(Vec::new());
+    };
+    let text = &source.text;
+    let (decls, diagnostics) = parse_file(sources, file);
+    let syntax: Vec<Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.code == Code::Syntax)
+        .cloned()
+        .collect();
+    if !syntax.is_empty() {
+        return Err(syntax);
+    }
+    let bug = |offset: usize, what: &str| {
+        vec![
+            Diagnostic::error(
+                Code::Internal,
+                format!("internal error: iamc fmt {what}; the file was left unchanged"),
+            )
+            .primary(Span::new(file, offset, offset), "while formatting this")
+            .help("this is a bug in iamc; please report it with this file"),
+        ]
+    };
+    let lexed = lex::lex(text).map_err(|at| bug(at, "could not read a token"))?;
+    let tree = tree::build(lexed).map_err(|at| bug(at, "did not expect this token"))?;
+    let formatted = print::print(&tree);
+
+    // Never change meaning: the formatted text must parse to the same program.
+    let mut again = Sources::new();
+    let id = again.add(SourceFile::new(source.name.clone(), formatted.clone()));
+    let (new_decls, new_diagnostics) = parse_file(&again, id);
+    if new_diagnostics.iter().any(|d| d.code == Code::Syntax) {
+        return Err(bug(0, "produced text that does not parse"));
+    }
+    if without_spans(&decls) != without_spans(&new_decls)
+        || messages(&diagnostics) != messages(&new_diagnostics)
+    {
+        return Err(bug(0, "would have changed the meaning of this file"));
+    }
+    if lex::comments(text) != lex::comments(&formatted) {
+        return Err(bug(0, "would have lost or moved a comment"));
+    }
+    Ok(formatted)
+}
+
+/// Formats one source text named `name` (see [`format_file`]).
+pub fn format_text(name: &str, text: &str) -> Result<String, Vec<Diagnostic>> {
+    let mut sources = Sources::new();
+    let id = sources.add(SourceFile::new(name, text));
+    format_file(&sources, id)
+}
+
+/// Every comment of a source text, in order, without trailing blanks
+/// (`None` if the text cannot be read into tokens).
+pub fn comments(text: &str) -> Option<Vec<String>> {
+    lex::comments(text)
+}
+
+/// A syntax tree printed without its spans: two trees are the same program
+/// exactly when these are equal.
+pub fn without_spans<T: std::fmt::Debug>(tree: &T) -> String {
+    let debug = format!("{tree:?}");
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug.as_str();
+    while let Some(at) = rest.find("Span { file: ") {
+        out.push_str(&rest[..at]);
+        out.push_str("Span");
+        rest = &rest[at..];
+        match rest.find('}') {
+            Some(end) => rest = &rest[end + 1..],
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn messages(diagnostics: &[Diagnostic]) -> Vec<(Code, &str)> {
+    diagnostics
+        .iter()
+        .map(|d| (d.code, d.message.as_str()))
+        .collect()
+}
