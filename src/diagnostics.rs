@@ -46,6 +46,8 @@ pub enum Code {
     Config,
     Io,
     ForeignFile,
+    ImportInvalid,
+    CannotImport,
     Internal,
 }
 
@@ -86,6 +88,8 @@ impl Code {
         Code::Config,
         Code::Io,
         Code::ForeignFile,
+        Code::ImportInvalid,
+        Code::CannotImport,
         Code::Internal,
     ];
 
@@ -127,6 +131,8 @@ impl Code {
             Code::Config => "E080",
             Code::Io => "E081",
             Code::ForeignFile => "E082",
+            Code::ImportInvalid => "E090",
+            Code::CannotImport => "E091",
             Code::Internal => "E999",
         }
     }
@@ -169,6 +175,8 @@ impl Code {
             Code::Config => "invalid iamc.yaml",
             Code::Io => "file could not be read or written",
             Code::ForeignFile => "output folder holds a file iamc did not write",
+            Code::ImportInvalid => "import input is not a policy document or template",
+            Code::CannotImport => "import cannot express part of the input",
             Code::Internal => "internal error (a bug in iamc)",
         }
     }

@@ -13,6 +13,7 @@ pub mod diagnostics;
 pub mod expand;
 pub mod flatten;
 pub mod fmt;
+pub mod import;
 pub mod lower;
 pub mod model;
 pub mod output;

@@ -23,6 +23,10 @@ use std::path::{Path, PathBuf};
 /// `tests/cli/expected/`.
 const CLI_CODES: &[Code] = &[Code::Io, Code::ForeignFile];
 
+/// Codes of `iamc import`, whose inputs are JSON and YAML: pinned by
+/// `tests/import.rs`, whose expected stderr lives in `tests/import/expected/`.
+const IMPORT_CODES: &[Code] = &[Code::ImportInvalid, Code::CannotImport];
+
 fn ui_dir() -> PathBuf {
     support::repo().join("tests/ui")
 }
@@ -164,13 +168,18 @@ fn stderr_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The codes shown as `error[EXXX]` in the `.stderr` files of a folder.
+/// The codes shown as `error[EXXX]` or `warning[EXXX]` in the `.stderr` files of a folder.
 fn codes_in(dir: &Path) -> BTreeSet<String> {
     let mut codes = BTreeSet::new();
     for path in stderr_files(dir) {
         let text = fs::read_to_string(&path).unwrap();
         for (i, _) in text.match_indices("error[E") {
             if let Some(code) = text.get(i + 6..i + 10) {
+                codes.insert(code.to_string());
+            }
+        }
+        for (i, _) in text.match_indices("warning[E") {
+            if let Some(code) = text.get(i + 8..i + 12) {
                 codes.insert(code.to_string());
             }
         }
@@ -182,12 +191,15 @@ fn codes_in(dir: &Path) -> BTreeSet<String> {
 fn every_code_has_a_ui_test() {
     let ui = codes_in(&ui_dir());
     let cli = codes_in(&support::repo().join("tests/cli/expected"));
+    let import = codes_in(&support::repo().join("tests/import/expected"));
     let mut missing = Vec::new();
     for &code in Code::ALL {
         let (covered, place) = if code == Code::Internal {
             continue;
         } else if CLI_CODES.contains(&code) {
             (cli.contains(code.as_str()), "tests/cli/expected/")
+        } else if IMPORT_CODES.contains(&code) {
+            (import.contains(code.as_str()), "tests/import/expected/")
         } else {
             (ui.contains(code.as_str()), "tests/ui/")
         };

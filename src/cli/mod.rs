@@ -2,6 +2,7 @@
 
 mod build;
 mod fmt;
+mod import;
 mod manifest;
 mod outputs;
 mod project;
@@ -56,6 +57,21 @@ enum Command {
     },
     /// List every template's outputs and the names they are exported under
     Outputs(outputs::OutputsArgs),
+    /// Read IAM policy JSON and CloudFormation templates; write .iam source for them
+    Import {
+        /// Policy documents (JSON) and CloudFormation templates (JSON or YAML)
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Write the source to this file [default: standard output]
+        #[arg(long, short = 'o', value_name = "FILE.iam")]
+        out: Option<PathBuf>,
+        /// Settings whose naming patterns are read back [default: iamc.yaml in the current folder, if present]
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// How to print diagnostics (always on standard error)
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Rewrite .iam files in the canonical layout, keeping every comment
     Fmt {
         #[command(flatten)]
@@ -86,6 +102,12 @@ pub fn run() -> ExitCode {
             out,
             check,
         } => build::run(&project, out.as_deref(), check),
+        Command::Import {
+            files,
+            out,
+            config,
+            format,
+        } => import::run(&files, out.as_deref(), config.as_deref(), format),
         Command::Manifest { project } => manifest::run(&project),
         Command::Fmt {
             project,

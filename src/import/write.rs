@@ -1,0 +1,268 @@
+//! The imported model as `.iam` text: policies, then groups, then roles and
+//! users, each sorted by name. Records where each declaration stands, so that
+//! a problem the compiler finds in it can be traced back to what was imported.
+
+use super::model::{Condition, Model, PrincipalKind, Statement, TrustEntry};
+use crate::ast::{Effect, TrustKind};
+use std::ops::Range;
+
+/// What a declaration of the written text came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entity {
+    Policy(usize),
+    Group(usize),
+    Principal(usize),
+}
+
+/// The model's names, and which of its parts are left out.
+pub struct Plan<'a> {
+    pub model: &'a Model,
+    pub policy_names: &'a [String],
+    pub group_names: &'a [String],
+    pub principal_names: &'a [String],
+    pub dropped: &'a [Entity],
+}
+
+impl Plan<'_> {
+    fn keeps(&self, e: Entity) -> bool {
+        !self.dropped.contains(&e)
+    }
+
+    /// A group is written when it keeps at least one policy.
+    fn group_members(&self, g: usize) -> Vec<&str> {
+        let mut members: Vec<&str> = self.model.groups[g]
+            .members
+            .iter()
+            .filter(|&&p| self.keeps(Entity::Policy(p)))
+            .map(|&p| self.policy_names[p].as_str())
+            .collect();
+        members.sort();
+        members.dedup();
+        members
+    }
+
+    pub fn group_written(&self, g: usize) -> bool {
+        self.keeps(Entity::Group(g)) && !self.group_members(g).is_empty()
+    }
+}
+
+/// Lines longer than this are broken, one item a line.
+const WIDTH: usize = 100;
+
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// `[a, b]` on one line, or one item a line indented under `indent`; a single
+/// item stands without brackets.
+fn list(items: &[String], indent: &str, room: usize) -> String {
+    if items.len() == 1 && items[0].len() <= room {
+        return items[0].clone();
+    }
+    let one_line = format!("[{}]", items.join(", "));
+    if one_line.len() <= room {
+        return one_line;
+    }
+    let mut out = String::from("[\n");
+    for item in items {
+        out.push_str(&format!("{indent}  {item},\n"));
+    }
+    out.push_str(indent);
+    out.push(']');
+    out
+}
+
+fn doc_comment(out: &mut String, doc: &str, indent: &str) {
+    for line in doc.lines() {
+        out.push_str(&format!("{indent}/// {line}\n"));
+    }
+}
+
+fn conditions(out: &mut String, conditions: &[Condition], indent: &str) {
+    for c in conditions {
+        let values: Vec<String> = c.values.iter().map(|v| quote(v)).collect();
+        let head = format!("{indent}when {} {} ", c.operator, quote(&c.key));
+        let room = WIDTH.saturating_sub(head.len());
+        out.push_str(&format!("{head}{}\n", list(&values, indent, room)));
+    }
+}
+
+fn statement(out: &mut String, s: &Statement) {
+    let effect = match s.effect {
+        Effect::Allow => "allow",
+        Effect::Deny => "deny",
+    };
+    let not_action = if s.not_action { "not " } else { "" };
+    let not_resource = if s.not_resource { "not " } else { "" };
+    let quoted: Vec<String> = s.resources.iter().map(|r| quote(r)).collect();
+    let line = |action_room: usize, resource_room: usize| {
+        let resources = if s.resources == ["*"] {
+            "*".to_string()
+        } else {
+            list(&quoted, "  ", resource_room)
+        };
+        let actions = list(&s.actions, "  ", action_room);
+        format!("  {effect} {not_action}{actions} on {not_resource}{resources}")
+    };
+    // Too long for one line: break the resources, then the actions, then both.
+    let text = [(WIDTH, WIDTH), (WIDTH, 0), (0, WIDTH), (0, 0)]
+        .into_iter()
+        .map(|(a, r)| line(a, r))
+        .find(|t| t.lines().all(|l| l.len() <= WIDTH))
+        .unwrap_or_else(|| line(0, 0));
+    out.push_str(&text);
+    out.push('\n');
+    conditions(out, &s.conditions, "    ");
+}
+
+fn trust(out: &mut String, entries: &[TrustEntry]) {
+    out.push_str("  trust {\n");
+    for e in entries {
+        let kind = match e.kind {
+            TrustKind::Service => "service",
+            TrustKind::Aws => "aws",
+            TrustKind::Federated => "federated",
+        };
+        let principals: Vec<String> = e.principals.iter().map(|p| quote(p)).collect();
+        out.push_str(&format!(
+            "    {kind} {}\n",
+            list(&principals, "    ", WIDTH - 6 - kind.len())
+        ));
+        conditions(out, &e.conditions, "      ");
+    }
+    out.push_str("  }\n");
+}
+
+/// The program text, and the byte range of each declaration in it.
+pub fn write(plan: &Plan, header: &str) -> (String, Vec<(Range<usize>, Entity)>) {
+    let model = plan.model;
+    let mut out = String::new();
+    let mut ranges = Vec::new();
+    out.push_str(header);
+
+    let mut params: Vec<&super::model::Param> = model.params.iter().collect();
+    params.sort_by(|a, b| a.name.cmp(&b.name));
+    for p in params {
+        out.push_str(&format!("\nparam {} {{\n", p.name));
+        if let Some(d) = &p.default {
+            out.push_str(&format!("  default {}\n", quote(d)));
+        }
+        if let Some(d) = &p.description {
+            out.push_str(&format!("  description {}\n", quote(d)));
+        }
+        if let Some(n) = p.max_length {
+            out.push_str(&format!("  max_length {n}\n"));
+        }
+        out.push_str("}\n");
+    }
+
+    let mut policies: Vec<usize> = (0..model.policies.len())
+        .filter(|&p| plan.keeps(Entity::Policy(p)))
+        .filter(|&p| {
+            (0..model.groups.len())
+                .any(|g| plan.group_written(g) && model.groups[g].members.contains(&p))
+        })
+        .collect();
+    policies.sort_by(|&a, &b| plan.policy_names[a].cmp(&plan.policy_names[b]));
+    for p in policies {
+        out.push('\n');
+        let start = out.len();
+        out.push_str(&format!("policy {} {{\n", plan.policy_names[p]));
+        statement(&mut out, &model.policies[p].statement);
+        out.push_str("}\n");
+        ranges.push((start..out.len(), Entity::Policy(p)));
+    }
+
+    let mut groups: Vec<usize> = (0..model.groups.len())
+        .filter(|&g| plan.group_written(g))
+        .collect();
+    groups.sort_by(|&a, &b| plan.group_names[a].cmp(&plan.group_names[b]));
+    for g in groups {
+        out.push('\n');
+        let start = out.len();
+        if let Some(doc) = &model.groups[g].doc {
+            doc_comment(&mut out, doc, "");
+        }
+        out.push_str(&format!("group {} {{\n", plan.group_names[g]));
+        for member in plan.group_members(g) {
+            out.push_str(&format!("  {member}\n"));
+        }
+        out.push_str("}\n");
+        ranges.push((start..out.len(), Entity::Group(g)));
+    }
+
+    let mut principals: Vec<usize> = (0..model.principals.len())
+        .filter(|&p| plan.keeps(Entity::Principal(p)))
+        .collect();
+    principals.sort_by(|&a, &b| {
+        (model.principals[a].kind, &plan.principal_names[a])
+            .cmp(&(model.principals[b].kind, &plan.principal_names[b]))
+    });
+    for i in principals {
+        let p = &model.principals[i];
+        out.push('\n');
+        let start = out.len();
+        let keyword = match p.kind {
+            PrincipalKind::Role => "role",
+            PrincipalKind::User => "user",
+        };
+        out.push_str(&format!("{keyword} {} {{\n", plan.principal_names[i]));
+        let mut grants: Vec<&str> = p
+            .groups
+            .iter()
+            .filter(|&&g| plan.group_written(g))
+            .map(|&g| plan.group_names[g].as_str())
+            .collect();
+        grants.sort();
+        grants.dedup();
+        let grants: Vec<String> = grants.into_iter().map(str::to_string).collect();
+        let shown = if grants.is_empty() {
+            "[]".to_string()
+        } else {
+            list(&grants, "  ", WIDTH - 9)
+        };
+        out.push_str(&format!("  grants {shown}\n"));
+        if p.kind == PrincipalKind::Role {
+            trust(&mut out, &p.trust);
+        }
+        let mut managed: Vec<String> = p.managed.iter().map(|m| quote(m)).collect();
+        managed.sort();
+        managed.dedup();
+        if !managed.is_empty() {
+            out.push_str(&format!("  managed {}\n", list(&managed, "  ", WIDTH - 10)));
+        }
+        if p.instance_profile {
+            out.push_str("  instance_profile\n");
+        }
+        if let Some(b) = &p.boundary {
+            out.push_str(&format!("  boundary {}\n", quote(b)));
+        }
+        if let Some(path) = &p.path {
+            out.push_str(&format!("  path {}\n", quote(path)));
+        }
+        if let Some(s) = p.max_session {
+            out.push_str(&format!("  max_session {s}\n"));
+        }
+        for (k, v) in &p.tags {
+            out.push_str(&format!("  tag {} {}\n", quote(k), quote(v)));
+        }
+        if let Some(d) = &p.description {
+            out.push_str(&format!("  description {}\n", quote(d)));
+        }
+        out.push_str("}\n");
+        ranges.push((start..out.len(), Entity::Principal(i)));
+    }
+    (out, ranges)
+}
