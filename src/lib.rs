@@ -19,6 +19,7 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod resolve;
+pub mod review;
 pub mod source;
 pub mod split;
 pub mod syntax;

@@ -1,6 +1,9 @@
 //! The command line: arguments → library calls → exit code.
 
 mod build;
+mod diff;
+mod explain;
+mod graph;
 mod fmt;
 mod import;
 mod manifest;
@@ -88,6 +91,12 @@ enum Command {
         #[command(flatten)]
         project: ProjectArgs,
     },
+    /// Compare with a git revision or a folder: who gains or loses what
+    Diff(diff::DiffArgs),
+    /// Show every path by which a principal receives the statements matching an action
+    Explain(explain::ExplainArgs),
+    /// Draw the group graph, whole or from one principal, as Mermaid or Graphviz DOT
+    Graph(graph::GraphArgs),
 }
 
 /// Exit codes: 0 success, 1 `--check` found the output stale, 2 errors or bad usage.
@@ -109,6 +118,9 @@ pub fn run() -> ExitCode {
             format,
         } => import::run(&files, out.as_deref(), config.as_deref(), format),
         Command::Manifest { project } => manifest::run(&project),
+        Command::Diff(args) => diff::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Graph(args) => graph::run(&args),
         Command::Fmt {
             project,
             check,

@@ -1,0 +1,257 @@
+//! What each principal holds, as comparable items: one action on one resource
+//! with its conditions, one trusted principal, one AWS managed policy. Each
+//! item remembers the source policies it comes from.
+
+use crate::Compiled;
+use crate::ast::DeclKind;
+use crate::model::{ConditionBlock, Statement};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `StringLike "s3:prefix" ["devserver/*"]`: values ORed, blocks ANDed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Condition {
+    pub operator: String,
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+pub fn conditions(blocks: &[ConditionBlock]) -> Vec<Condition> {
+    blocks
+        .iter()
+        .flat_map(|b| {
+            b.keys.iter().map(|(key, values)| Condition {
+                operator: b.operator.clone(),
+                key: key.clone(),
+                values: values.iter().map(|v| v.text.clone()).collect(),
+            })
+        })
+        .collect()
+}
+
+/// One thing a principal holds.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Item {
+    /// A permission. Before folding: one action on one resource, except that
+    /// a `NotAction` keeps its whole list of actions and a `NotResource` its
+    /// whole list of resources (they mean "all but these").
+    Statement {
+        effect: &'static str,
+        not_action: bool,
+        actions: Vec<String>,
+        not_resource: bool,
+        resources: Vec<String>,
+        conditions: Vec<Condition>,
+    },
+    /// Someone who may assume the role.
+    Trust {
+        principal_kind: &'static str,
+        principal: String,
+        action: &'static str,
+        conditions: Vec<Condition>,
+    },
+    /// An AWS managed policy attached by ARN.
+    ManagedPolicy { arn: String },
+}
+
+impl Item {
+    /// The item as compared: actions ignore case, as IAM's do.
+    pub fn key(&self) -> Item {
+        match self {
+            Item::Statement {
+                effect,
+                not_action,
+                actions,
+                not_resource,
+                resources,
+                conditions,
+            } => Item::Statement {
+                effect,
+                not_action: *not_action,
+                actions: actions.iter().map(|a| a.to_ascii_lowercase()).collect(),
+                not_resource: *not_resource,
+                resources: resources.clone(),
+                conditions: conditions.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+}
+
+/// The items of one statement.
+pub fn atoms(s: &Statement) -> Vec<Item> {
+    let conditions = conditions(&s.conditions);
+    let actions: Vec<Vec<String>> = if s.not_action {
+        vec![s.actions.clone()]
+    } else {
+        s.actions.iter().map(|a| vec![a.clone()]).collect()
+    };
+    let resources: Vec<Vec<String>> = if s.not_resource {
+        vec![s.resources.iter().map(|r| r.text.clone()).collect()]
+    } else {
+        s.resources.iter().map(|r| vec![r.text.clone()]).collect()
+    };
+    let mut out = Vec::with_capacity(actions.len() * resources.len());
+    for a in &actions {
+        for r in &resources {
+            out.push(Item::Statement {
+                effect: s.effect.as_str(),
+                not_action: s.not_action,
+                actions: a.clone(),
+                not_resource: s.not_resource,
+                resources: r.clone(),
+                conditions: conditions.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// What one principal holds: each item (by its key) with its display form and
+/// the policies it comes from.
+#[derive(Clone, Debug, Default)]
+pub struct Holdings {
+    pub items: BTreeMap<Item, (Item, BTreeSet<String>)>,
+}
+
+impl Holdings {
+    fn add(&mut self, item: Item, policies: impl IntoIterator<Item = String>) {
+        let entry = self
+            .items
+            .entry(item.key())
+            .or_insert_with(|| (item, BTreeSet::new()));
+        entry.1.extend(policies);
+    }
+}
+
+/// A principal of a compiled program.
+#[derive(Clone, Debug)]
+pub struct PrincipalHoldings {
+    pub name: String,
+    /// `role` or `user`.
+    pub kind: &'static str,
+    pub holdings: Holdings,
+}
+
+/// Every principal's holdings, by name.
+pub fn holdings(compiled: &Compiled) -> BTreeMap<String, PrincipalHoldings> {
+    let program = compiled.program();
+    let lowered = compiled.lowered();
+    let mut out = BTreeMap::new();
+    for (id, grants) in compiled.principals() {
+        let decl = &program.decls[id];
+        let (kind, principal) = match &decl.kind {
+            DeclKind::Role(p) => ("role", p),
+            DeclKind::User(p) => ("user", p),
+            _ => continue,
+        };
+        let mut holdings = Holdings::default();
+        for &i in &grants.statements {
+            let l = &lowered.statements[i as usize];
+            let mut policies = vec![l.origin.policy.clone()];
+            policies.extend(grants.also.get(&i).into_iter().flatten().cloned());
+            for atom in atoms(&l.statement) {
+                holdings.add(atom, policies.iter().cloned());
+            }
+        }
+        if kind == "role" {
+            let trust = program.trust[id]
+                .or(Some(id))
+                .and_then(|t| lowered.trusts.get(&t));
+            for t in trust.into_iter().flatten() {
+                for p in &t.principals {
+                    let item = Item::Trust {
+                        principal_kind: t.principal_kind,
+                        principal: p.text.clone(),
+                        action: t.action,
+                        conditions: conditions(&t.conditions),
+                    };
+                    let from = program.trust[id].map(|t| program.decls[t].name.name.clone());
+                    holdings.add(item, from);
+                }
+            }
+        }
+        for arn in &principal.managed {
+            holdings.add(
+                Item::ManagedPolicy {
+                    arn: arn.value.clone(),
+                },
+                None,
+            );
+        }
+        out.insert(
+            decl.name.name.clone(),
+            PrincipalHoldings {
+                name: decl.name.name.clone(),
+                kind,
+                holdings,
+            },
+        );
+    }
+    out
+}
+
+/// `[a, b]`, or `a` alone.
+pub fn list(items: &[String]) -> String {
+    match items {
+        [one] => one.clone(),
+        _ => format!("[{}]", items.join(", ")),
+    }
+}
+
+/// `StringLike s3:prefix "devserver/*" and Bool aws:SecureTransport "true"`.
+pub fn conditions_text(conditions: &[Condition]) -> String {
+    conditions
+        .iter()
+        .map(|c| {
+            let values: Vec<String> = c.values.iter().map(|v| format!("\"{v}\"")).collect();
+            format!("{} {} {}", c.operator, c.key, list(&values))
+        })
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// An item in words: `Allow s3:GetObject on arn:aws:s3:::cdn/* when ...`.
+pub fn describe(item: &Item) -> String {
+    match item {
+        Item::Statement {
+            effect,
+            not_action,
+            actions,
+            not_resource,
+            resources,
+            conditions,
+        } => {
+            let mut s = format!(
+                "{effect} {}{} on {}{}",
+                if *not_action { "not " } else { "" },
+                list(actions),
+                if *not_resource { "not " } else { "" },
+                list(resources)
+            );
+            if !conditions.is_empty() {
+                s.push_str(" when ");
+                s.push_str(&conditions_text(conditions));
+            }
+            s
+        }
+        Item::Trust {
+            principal_kind,
+            principal,
+            action,
+            conditions,
+        } => {
+            let mut s = format!("trust {principal_kind} {principal}");
+            if *action != "sts:AssumeRole" {
+                s.push_str(&format!(" with {action}"));
+            }
+            if !conditions.is_empty() {
+                s.push_str(" when ");
+                s.push_str(&conditions_text(conditions));
+            }
+            s
+        }
+        Item::ManagedPolicy { arn } => format!("AWS managed policy {arn}"),
+    }
+}

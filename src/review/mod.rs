@@ -1,0 +1,11 @@
+//! Review commands for pull requests, on top of the compiler: [`diff`] (who
+//! gains or loses what), [`explain`] (why a principal holds a permission) and
+//! [`graph`] (the group graph as a picture).
+
+pub mod diff;
+pub mod diff_report;
+pub mod explain;
+pub mod git;
+pub mod glob;
+pub mod grants;
+pub mod graph;
