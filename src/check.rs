@@ -251,6 +251,9 @@ impl Checker<'_> {
                 d = d.help(help);
             }
             self.push(d);
+        } else if let Some(d) = crate::catalog::unknown_action(text, action.span) {
+            // Well formed, but no real service or action (E050).
+            self.push(d);
         }
     }
 

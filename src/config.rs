@@ -1,7 +1,9 @@
 //! `iamc.yaml`: folders, naming patterns and limits. Every setting is optional.
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::lint::Level;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 /// IAM's hard maximum of managed policies attached to a role or user.
 pub const IAM_MAX_MANAGED_POLICIES: usize = 20;
@@ -23,6 +25,8 @@ pub struct Config {
     pub output: String,
     pub naming: Naming,
     pub limits: Limits,
+    /// Lint levels by lint name (`action-wildcard: deny`); unnamed lints keep their default.
+    pub lints: BTreeMap<String, Level>,
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -56,6 +60,7 @@ impl Default for Config {
             output: "generated".into(),
             naming: Naming::default(),
             limits: Limits::default(),
+            lints: BTreeMap::new(),
         }
     }
 }
@@ -161,6 +166,9 @@ impl Config {
                 "`limits.trust_policy_size` must be 256 to {IAM_TRUST_POLICY_MAX}, got {}",
                 l.trust_policy_size
             ));
+        }
+        if let Some(problem) = crate::lint::unknown_names(self.lints.keys()) {
+            return err(problem);
         }
         if self.source.is_empty() || self.output.is_empty() {
             return err("`source` and `output` must not be empty".into());

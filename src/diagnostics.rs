@@ -43,6 +43,7 @@ pub enum Code {
     TemplateArguments,
     StackLimit,
     NameCollision,
+    UnknownAction,
     Config,
     Io,
     ForeignFile,
@@ -51,6 +52,9 @@ pub enum Code {
     ImportInvalid,
     CannotImport,
     Internal,
+    /// A finding of a lint, by its number (1 for `L001`); not in [`Code::ALL`]:
+    /// the lints are listed by [`crate::lint::LINTS`].
+    Lint(u16),
 }
 
 impl Code {
@@ -87,6 +91,7 @@ impl Code {
         Code::TemplateArguments,
         Code::StackLimit,
         Code::NameCollision,
+        Code::UnknownAction,
         Code::Config,
         Code::Io,
         Code::ForeignFile,
@@ -128,10 +133,12 @@ impl Code {
             Code::MalformedResource => "E035",
             Code::EmptyTrust => "E036",
             Code::PropertyNotAllowed => "E037",
+            Code::Lint(n) => crate::lint::code_str(n),
             Code::StackMembership => "E038",
             Code::TemplateArguments => "E039",
             Code::StackLimit => "E040",
             Code::NameCollision => "E041",
+            Code::UnknownAction => "E050",
             Code::Config => "E080",
             Code::Io => "E081",
             Code::ForeignFile => "E082",
@@ -174,6 +181,8 @@ impl Code {
             Code::MalformedResource => "malformed resource ARN",
             Code::EmptyTrust => "trust with no principal",
             Code::PropertyNotAllowed => "property not allowed here",
+            Code::UnknownAction => "unknown service or action",
+            Code::Lint(_) => "lint finding (see the lint's page)",
             Code::StackMembership => "principal or policy in two stacks",
             Code::TemplateArguments => "template parameters and arguments do not match",
             Code::StackLimit => "template over a CloudFormation limit",

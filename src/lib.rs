@@ -6,6 +6,7 @@
 //! [`render`] writes the templates. [`compile`] runs them in that order.
 
 pub mod ast;
+pub mod catalog;
 pub mod check;
 pub mod cli;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod expand;
 pub mod flatten;
 pub mod fmt;
 pub mod import;
+pub mod lint;
 pub mod lower;
 pub mod model;
 pub mod output;

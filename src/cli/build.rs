@@ -24,6 +24,13 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
         }
     };
     let mut diagnostics = compiled.diagnostics.clone();
+    // Lints: warnings are printed; a `deny` finding fails before anything is written.
+    let lints = crate::lint::run(&compiled, &project.sources);
+    diagnostics.extend(lints.diagnostics.0);
+    if diagnostics.has_errors() {
+        project::report(&diagnostics, &project.sources, args.format);
+        return ExitCode::from(EXIT_ERROR);
+    }
     let changes = match output::sync(&out_dir, &compiled, check) {
         Ok(c) => c,
         Err(errors) => {

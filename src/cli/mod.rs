@@ -6,6 +6,7 @@ mod explain;
 mod graph;
 mod fmt;
 mod import;
+mod lint;
 mod manifest;
 mod outputs;
 mod project;
@@ -57,6 +58,18 @@ enum Command {
         /// Write nothing; exit 1 and show the diff if the output folder is stale
         #[arg(long)]
         check: bool,
+    },
+    /// Run the security lints and print their findings (exit 2 on a `deny` finding)
+    Lint {
+        /// Folder of .iam sources [default: `source` in iamc.yaml, else policies/]
+        #[arg(long, value_name = "DIR")]
+        src: Option<PathBuf>,
+        /// Settings file [default: iamc.yaml in the current folder, if present]
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// How to print the findings
+        #[arg(long, value_enum, default_value_t = lint::LintFormat::Text)]
+        format: lint::LintFormat,
     },
     /// List every template's outputs and the names they are exported under
     Outputs(outputs::OutputsArgs),
@@ -111,6 +124,11 @@ pub fn run() -> ExitCode {
             out,
             check,
         } => build::run(&project, out.as_deref(), check),
+        Command::Lint {
+            src,
+            config,
+            format,
+        } => lint::run(src, config, format),
         Command::Import {
             files,
             out,

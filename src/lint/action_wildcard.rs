@@ -1,0 +1,65 @@
+//! L001 `action-wildcard`: `allow *`, every action of every service.
+
+use super::{Context, Finding, Level, Lint};
+
+pub const LINT: Lint = Lint {
+    code: "L001",
+    name: "action-wildcard",
+    summary: "`allow *`: every action of every service",
+    default: Level::Deny,
+    justifiable: true,
+    doc: DOC,
+    check,
+};
+
+const DOC: &str = r#"## What it does
+
+Flags an `allow` statement whose actions include `*`: every action of every AWS
+service, today's and those AWS adds tomorrow.
+
+## Why it matters
+
+`Action: *` is administrator access, whatever the resources say: on `*` it is the
+`AdministratorAccess` policy, and even on one ARN it grants every action that resource
+will ever support. It is the first thing an attacker holding the credentials looks for,
+and the last thing a least-privilege program should contain.
+
+## Example
+
+```iam
+policy Everything {
+  allow * on "arn:aws:s3:::acme-cdn/*"
+}
+```
+
+## How to fix
+
+Name the actions the job needs. If a statement really must grant everything (a
+break-glass role), say why with `because`, and the lint reports it as justified
+instead:
+
+```iam
+policy CdnRead {
+  allow [s3:GetObject, s3:GetObjectVersion] on "arn:aws:s3:::acme-cdn/*"
+}
+```
+"#;
+
+fn check(cx: &Context, out: &mut Vec<Finding>) {
+    for (i, s) in cx.allows() {
+        let st = &s.statement;
+        if st.not_action || !st.actions.iter().any(|a| a == "*") {
+            continue;
+        }
+        out.push(Finding {
+            diagnostic: LINT
+                .diagnostic(format!(
+                    "policy `{}` allows every action (`*`)",
+                    s.origin.policy
+                ))
+                .primary(cx.action_span(i, "*"), "every action of every service")
+                .help("name the actions this statement needs"),
+            statements: vec![i],
+        });
+    }
+}

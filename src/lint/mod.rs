@@ -1,0 +1,392 @@
+//! Security lints: the grants a reviewer would question, found in a compiled
+//! program before AWS sees it. One lint a file, each with its documentation
+//! (the book's page is generated from it); [`LINTS`] is the registry and
+//! [`run`] applies them at the levels `iamc.yaml` sets.
+//!
+//! Codes are `L001`, `L002`, ... in the order lints were added; a code is never
+//! reused. Names (`action-wildcard`) are what `iamc.yaml` uses.
+
+mod action_wildcard;
+mod allow_not;
+mod aws_managed_policy;
+mod escalation_combination;
+mod pass_role_wildcard;
+mod privilege_escalation;
+mod redundant_member;
+mod resource_type_mismatch;
+mod resource_wildcard;
+mod service_wildcard;
+mod shadowed_action;
+mod unreachable;
+
+use crate::Compiled;
+use crate::ast::{self, DeclKind, Effect};
+use crate::catalog::{self, Catalog};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity, did_you_mean, line_column};
+use crate::flatten::Grants;
+use crate::lower::{Lowered, LoweredProgram};
+use crate::model::Statement;
+use crate::resolve::{DeclId, Program};
+use crate::source::{Sources, Span};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, VecDeque};
+
+/// How a lint's findings are reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Not reported.
+    Allow,
+    /// Reported as a warning; the build succeeds.
+    Warn,
+    /// Reported as an error; the build fails and writes nothing.
+    Deny,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+}
+
+/// A lint: its identity, default level and documentation, and its check.
+pub struct Lint {
+    /// Stable code, `L001`.
+    pub code: &'static str,
+    /// Name used in `iamc.yaml`, `action-wildcard`.
+    pub name: &'static str,
+    /// One line: what it flags.
+    pub summary: &'static str,
+    pub default: Level,
+    /// Whether a statement's `because "..."` silences it for that statement.
+    pub justifiable: bool,
+    /// Markdown: what it does, why it matters, an example, how to fix.
+    pub doc: &'static str,
+    pub check: fn(&Context, &mut Vec<Finding>),
+}
+
+/// Every lint, in code order.
+pub const LINTS: &[&Lint] = &[
+    &action_wildcard::LINT,
+    &service_wildcard::LINT,
+    &resource_wildcard::LINT,
+    &pass_role_wildcard::LINT,
+    &privilege_escalation::LINT,
+    &escalation_combination::LINT,
+    &allow_not::LINT,
+    &aws_managed_policy::LINT,
+    &unreachable::LINT,
+    &redundant_member::LINT,
+    &shadowed_action::LINT,
+    &resource_type_mismatch::LINT,
+];
+
+/// The code of lint number `n` (`L001` for 1).
+pub fn code_str(n: u16) -> &'static str {
+    usize::from(n)
+        .checked_sub(1)
+        .and_then(|i| LINTS.get(i))
+        .map(|l| l.code)
+        .unwrap_or("L???")
+}
+
+impl Lint {
+    /// A finding of this lint (the level decides its severity later).
+    pub fn diagnostic(&self, message: impl Into<String>) -> Diagnostic {
+        let n = self.code.get(1..).and_then(|d| d.parse().ok()).unwrap_or(0);
+        Diagnostic::warning(Code::Lint(n), message)
+    }
+}
+
+pub fn by_name(name: &str) -> Option<&'static Lint> {
+    LINTS.iter().copied().find(|l| l.name == name)
+}
+
+pub fn by_code(code: &str) -> Option<&'static Lint> {
+    LINTS.iter().copied().find(|l| l.code == code)
+}
+
+/// For `iamc.yaml`: the first lint name that is not a lint, explained.
+pub fn unknown_names<'a>(names: impl Iterator<Item = &'a String>) -> Option<String> {
+    for name in names {
+        if by_name(name).is_some() {
+            continue;
+        }
+        let mut problem = format!("`lints.{name}`: there is no lint named `{name}`");
+        if let Some(lint) = by_code(name) {
+            problem.push_str(&format!(
+                "; lints are named, not numbered: write `{}`",
+                lint.name
+            ));
+        } else if let Some(close) = did_you_mean(name, LINTS.iter().map(|l| l.name)) {
+            problem.push_str(&format!("; did you mean `{close}`?"));
+        }
+        return Some(problem);
+    }
+    None
+}
+
+/// What a lint found: a diagnostic (its severity is set from the level) and
+/// the statements it is about, whose `because` may silence it.
+pub struct Finding {
+    pub diagnostic: Diagnostic,
+    /// Indexes into [`LoweredProgram::statements`]; empty for findings about
+    /// declarations (a group, an attachment), which no `because` silences.
+    pub statements: Vec<u32>,
+}
+
+/// A finding silenced by the `because` of its statements.
+#[derive(Clone)]
+pub struct Justified {
+    pub lint: &'static Lint,
+    pub message: String,
+    pub span: Span,
+    pub because: Vec<String>,
+}
+
+/// The lints' findings over one program.
+#[derive(Default)]
+pub struct Report {
+    /// Findings at level `warn` (warnings) and `deny` (errors), sorted.
+    pub diagnostics: Diagnostics,
+    pub justified: Vec<Justified>,
+}
+
+impl Report {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.has_errors()
+    }
+
+    /// The findings as a terminal shows them, then the justified grants.
+    pub fn render_text(&self, sources: &Sources) -> String {
+        let mut out = self.diagnostics.render_text(sources);
+        for j in &self.justified {
+            let file = sources
+                .get(j.span.file)
+                .map(|f| f.name.as_str())
+                .unwrap_or("?");
+            let (line, column) = line_column(sources, j.span.file, j.span.start);
+            out.push_str(&format!(
+                "justified[{}]: {}\n  --> {file}:{line}:{column}\n",
+                j.lint.code, j.message
+            ));
+            for b in &j.because {
+                out.push_str(&format!("  because \"{b}\"\n"));
+            }
+        }
+        out
+    }
+}
+
+/// The level of a lint under a configuration.
+pub fn level(lint: &Lint, config: &crate::config::Config) -> Level {
+    config.lints.get(lint.name).copied().unwrap_or(lint.default)
+}
+
+/// Runs every lint not at `allow` over a compiled program.
+pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
+    let cx = Context {
+        program: compiled.program(),
+        lowered: compiled.lowered(),
+        principals: compiled.principals().collect(),
+        catalog: catalog::catalog(),
+    };
+    let mut report = Report::default();
+    for &lint in LINTS {
+        let level = level(lint, compiled.config());
+        if level == Level::Allow {
+            continue;
+        }
+        let mut findings = Vec::new();
+        (lint.check)(&cx, &mut findings);
+        for f in findings {
+            let because: Vec<String> = f
+                .statements
+                .iter()
+                .filter_map(|&i| cx.statement(i).origin.because.clone())
+                .collect();
+            let mut reasons = because.clone();
+            reasons.dedup();
+            if lint.justifiable && !f.statements.is_empty() && because.len() == f.statements.len() {
+                let span = f
+                    .diagnostic
+                    .labels
+                    .iter()
+                    .find(|l| l.primary)
+                    .map(|l| l.span)
+                    .unwrap_or_else(|| cx.statement(f.statements[0]).origin.span);
+                report.justified.push(Justified {
+                    lint,
+                    message: f.diagnostic.message,
+                    span,
+                    because: reasons,
+                });
+                continue;
+            }
+            let mut d = f.diagnostic;
+            d.severity = match level {
+                Level::Deny => Severity::Error,
+                _ => Severity::Warning,
+            };
+            let origin = if compiled.config().lints.contains_key(lint.name) {
+                "set in iamc.yaml"
+            } else {
+                "the default"
+            };
+            d.notes.push(format!(
+                "`{}` is at level `{}`, {origin}{}",
+                lint.name,
+                level.as_str(),
+                if lint.justifiable {
+                    "; a `because \"...\"` on the statement says why the grant is needed and silences it"
+                } else {
+                    ""
+                }
+            ));
+            report.diagnostics.push(d);
+        }
+    }
+    report.diagnostics.sort(sources);
+    report
+        .justified
+        .sort_by_key(|j| (j.span.file, j.span.start, j.lint.code));
+    report
+}
+
+/// What a lint sees: the program, its statements, each principal's grants and
+/// the action catalog.
+pub struct Context<'a> {
+    pub program: &'a Program,
+    pub lowered: &'a LoweredProgram,
+    pub principals: Vec<(DeclId, &'a Grants)>,
+    pub catalog: &'static Catalog,
+}
+
+impl Context<'_> {
+    pub fn statement(&self, i: u32) -> &Lowered {
+        &self.lowered.statements[i as usize]
+    }
+
+    /// Every `allow` statement of the program, with its index.
+    pub fn allows(&self) -> impl Iterator<Item = (u32, &Lowered)> {
+        self.lowered
+            .statements
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.statement.effect == Effect::Allow)
+            .map(|(i, s)| (i as u32, s))
+    }
+
+    pub fn name(&self, id: DeclId) -> &str {
+        &self.program.decls[id].name.name
+    }
+
+    /// The declaration of a statement's policy.
+    pub fn policy_of(&self, i: u32) -> Option<DeclId> {
+        self.program
+            .names
+            .get(&self.statement(i).origin.policy)
+            .copied()
+    }
+
+    /// The statement as written, for the spans of its parts.
+    fn source(&self, i: u32) -> Option<&ast::Statement> {
+        let origin = &self.statement(i).origin;
+        match &self.program.get(&origin.policy)?.kind {
+            DeclKind::Policy(statements) => statements.iter().find(|s| s.span == origin.span),
+            _ => None,
+        }
+    }
+
+    /// Where an action of a statement is written (else the whole statement).
+    pub fn action_span(&self, i: u32, action: &str) -> Span {
+        self.source(i)
+            .and_then(|s| {
+                s.actions
+                    .iter()
+                    .find(|a| a.text.eq_ignore_ascii_case(action))
+            })
+            .map(|a| a.span)
+            .unwrap_or(self.statement(i).origin.span)
+    }
+
+    /// Where a statement's resources are written.
+    pub fn resources_span(&self, i: u32) -> Span {
+        self.source(i)
+            .map(|s| s.resources_span)
+            .unwrap_or(self.statement(i).origin.span)
+    }
+
+    /// Where a resource of a statement is written (else all its resources).
+    pub fn resource_span(&self, i: u32, resource: &str) -> Span {
+        let found = self.source(i).and_then(|s| match &s.resources {
+            ast::Resources::List(list) => list.iter().find(|r| r.value == resource).map(|r| r.span),
+            ast::Resources::Any(span) => Some(*span),
+        });
+        found.unwrap_or_else(|| self.resources_span(i))
+    }
+
+    /// Where the statement begins (`allow`).
+    pub fn effect_span(&self, i: u32) -> Span {
+        self.source(i)
+            .map(|s| s.effect_span)
+            .unwrap_or(self.statement(i).origin.span)
+    }
+
+    /// The shortest path in the group graph from a principal to a policy:
+    /// `JaneDoe ← TeamAProd ← TeamADev ← DeployTeamADev`.
+    pub fn path(&self, principal: DeclId, target: DeclId) -> String {
+        let mut parent: HashMap<DeclId, DeclId> = HashMap::new();
+        let mut queue = VecDeque::from([principal]);
+        while let Some(id) = queue.pop_front() {
+            if id == target {
+                break;
+            }
+            for edge in &self.program.edges[id] {
+                if edge.target != principal && !parent.contains_key(&edge.target) {
+                    parent.insert(edge.target, id);
+                    queue.push_back(edge.target);
+                }
+            }
+        }
+        let mut names = vec![self.name(target)];
+        let mut at = target;
+        while let Some(&p) = parent.get(&at) {
+            names.push(self.name(p));
+            at = p;
+        }
+        names.reverse();
+        names.join(" ← ")
+    }
+}
+
+/// `*`, or a service-qualified pattern (`s3:Get*`), covers an action?
+pub fn covers(pattern: &str, action: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    match (pattern.split_once(':'), action.split_once(':')) {
+        (Some((ps, pn)), Some((s, n))) => ps.eq_ignore_ascii_case(s) && catalog::glob(pn, n),
+        _ => false,
+    }
+}
+
+/// Whether a statement allows an action, `NotAction` included.
+pub fn grants(s: &Statement, action: &str) -> bool {
+    let listed = s.actions.iter().any(|p| covers(p, action));
+    s.effect == Effect::Allow && listed != s.not_action
+}
+
+/// Whether a statement's resource is every resource: `*` (or a `NotResource`).
+pub fn on_everything(s: &Statement) -> bool {
+    s.not_resource || s.resources.iter().any(|r| r.text == "*")
+}
+
+/// Whether an action pattern holds a wildcard.
+pub fn is_wildcard(action: &str) -> bool {
+    action.contains(['*', '?'])
+}

@@ -1,0 +1,133 @@
+//! L011 `shadowed-action`: an action a wildcard of the same principal already
+//! grants on the same resources.
+
+use super::{Context, Finding, Level, Lint, covers, is_wildcard};
+use crate::model::Statement;
+use crate::resolve::DeclId;
+use std::collections::BTreeMap;
+
+pub const LINT: Lint = Lint {
+    code: "L011",
+    name: "shadowed-action",
+    summary: "an action already granted by a wildcard on the same resources",
+    default: Level::Warn,
+    justifiable: false,
+    doc: DOC,
+    check,
+};
+
+const DOC: &str = r#"## What it does
+
+Looks at everything a role or user holds once its groups are flattened, and flags an
+action (`s3:GetObject`) that a wildcard (`s3:Get*`, `s3:*`, `*`) of an `allow`
+statement already grants on the same resources (or on `*`), with no condition the
+first statement does not also have.
+
+## Why it matters
+
+The named action reads as the precise grant, but the wildcard is what really
+decides: narrowing or removing the named action changes nothing. Either the wildcard
+is broader than intended, or the named action is dead.
+
+## Example
+
+```iam
+policy ReadCdn { allow s3:GetObject on "arn:aws:s3:::acme-cdn/*" }
+policy CdnTools { allow s3:Get* on "arn:aws:s3:::acme-cdn/*" }
+group Web { ReadCdn, CdnTools }
+trust Devserver { service "ec2.amazonaws.com" }
+role Frontend {
+  grants Web
+  trust Devserver
+}
+```
+
+## How to fix
+
+Keep one of the two: narrow the wildcard to what is needed, or drop the named action.
+
+```iam
+policy ReadCdn { allow [s3:GetObject, s3:GetObjectVersion] on "arn:aws:s3:::acme-cdn/*" }
+group Web { ReadCdn }
+trust Devserver { service "ec2.amazonaws.com" }
+role Frontend {
+  grants Web
+  trust Devserver
+}
+```
+"#;
+
+/// Whether `wide` applies wherever `narrow` does: its resources include all of
+/// `narrow`'s, and its conditions are none or the same.
+fn covers_resources(wide: &Statement, narrow: &Statement) -> bool {
+    if wide.not_resource || narrow.not_resource {
+        return false;
+    }
+    let resources = wide.resources.iter().any(|r| r.text == "*")
+        || narrow.resources.iter().all(|n| {
+            wide.resources.iter().any(|w| {
+                w.text == n.text
+                    || (!n.text.contains('$') && crate::catalog::glob(&w.text, &n.text))
+            })
+        });
+    resources && (wide.conditions.is_empty() || wide.conditions == narrow.conditions)
+}
+
+fn check(cx: &Context, out: &mut Vec<Finding>) {
+    // (narrow statement, action, wide statement, wildcard) -> principals.
+    let mut found: BTreeMap<(u32, String, u32, String), Vec<DeclId>> = BTreeMap::new();
+    for &(principal, held) in &cx.principals {
+        let allows: Vec<u32> = held
+            .statements
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let st = &cx.statement(i).statement;
+                st.effect == crate::ast::Effect::Allow && !st.not_action
+            })
+            .collect();
+        let wildcards: Vec<(u32, &String)> = allows
+            .iter()
+            .flat_map(|&i| {
+                cx.statement(i)
+                    .statement
+                    .actions
+                    .iter()
+                    .filter(|a| is_wildcard(a))
+                    .map(move |a| (i, a))
+            })
+            .collect();
+        if wildcards.is_empty() {
+            continue;
+        }
+        for &i in &allows {
+            let narrow = &cx.statement(i).statement;
+            for action in narrow.actions.iter().filter(|a| !is_wildcard(a)) {
+                let hit = wildcards.iter().find(|&&(w, pattern)| {
+                    covers(pattern, action) && covers_resources(&cx.statement(w).statement, narrow)
+                });
+                if let Some(&(w, pattern)) = hit {
+                    found
+                        .entry((i, action.clone(), w, pattern.clone()))
+                        .or_default()
+                        .push(principal);
+                }
+            }
+        }
+    }
+    for ((i, action, w, pattern), principals) in found {
+        let narrow = &cx.statement(i).origin.policy;
+        let wide = &cx.statement(w).origin.policy;
+        let names: Vec<&str> = principals.iter().map(|&p| cx.name(p)).collect();
+        out.push(Finding {
+            diagnostic: LINT.diagnostic(
+                format!("`{action}` in policy `{narrow}` is already granted by `{pattern}` in policy `{wide}`"),
+            )
+            .primary(cx.action_span(i, &action), "has no effect of its own")
+            .secondary(cx.action_span(w, &pattern), format!("`{pattern}` covers `{action}` on the same resources"))
+            .note(format!("both are held by {}", names.join(", ")))
+            .help("narrow the wildcard to what is needed, or remove the named action"),
+            statements: Vec::new(),
+        });
+    }
+}
