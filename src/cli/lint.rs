@@ -205,7 +205,6 @@ pub fn sarif(
                 "driver": {
                     "name": "iamc",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/iamc/iamc",
                     "rules": rules,
                 }
             },
