@@ -136,33 +136,15 @@ fn survey(
 /// `dry_run`, only finds what would change, keeping contents for a diff.
 /// Templates are rendered and compared on every core.
 pub fn sync(out_dir: &Path, compiled: &Compiled, dry_run: bool) -> Result<Changes, Diagnostics> {
+    let mut timings = crate::Timings::start();
     let wanted: BTreeSet<&str> = (0..compiled.len()).map(|i| compiled.file_name(i)).collect();
     let (existing, stale) = survey(out_dir, &wanted)?;
+    timings.phase("survey");
     if !dry_run && let Err(e) = fs::create_dir_all(out_dir) {
         return Err(Diagnostics(vec![io_error(out_dir, "create", &e)]));
     }
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    let results: Vec<Vec<Outcome>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
-                let existing = &existing;
-                scope.spawn(move || {
-                    (t..compiled.len())
-                        .step_by(threads)
-                        .map(|i| sync_one(out_dir, compiled, i, existing, dry_run))
-                        .collect()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
-    let mut outcomes: Vec<Outcome> = results.into_iter().flatten().collect();
+    let mut outcomes = render_and_write(out_dir, compiled, &existing, dry_run);
+    timings.phase("write");
     outcomes.sort_by_key(|o| o.index);
     let mut changes = Changes::default();
     let mut errors = Diagnostics::new();
@@ -210,36 +192,102 @@ struct Outcome {
     result: Result<Option<(Option<String>, String)>, Diagnostic>,
 }
 
-fn sync_one(
+/// Renders and compares templates on every core; one writer (this thread)
+/// writes the changed ones, so writers never contend for the output folder.
+fn render_and_write(
     out_dir: &Path,
     compiled: &Compiled,
-    index: usize,
     existing: &BTreeSet<String>,
     dry_run: bool,
-) -> Outcome {
-    let (name, text) = compiled.render(index);
-    let path = out_dir.join(&name);
-    let result = (|| {
-        let old = if existing.contains(&name) {
-            Some(fs::read(&path).map_err(|e| io_error(&path, "read", &e))?)
-        } else {
-            None
-        };
-        if old.as_deref() == Some(text.as_bytes()) {
-            return Ok(None);
+) -> Vec<Outcome> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    let (changed, to_write) = std::sync::mpsc::sync_channel::<(usize, String)>(256);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let changed = changed.clone();
+                scope.spawn(move || {
+                    let mut outcomes = Vec::new();
+                    for index in (t..compiled.len()).step_by(threads) {
+                        let (name, text) = compiled.render(index);
+                        let result = match compare(out_dir, &name, &text, existing, dry_run) {
+                            Ok(Compared::Unchanged) => Ok(None),
+                            Ok(Compared::Changed(old)) if dry_run => Ok(Some((old, text))),
+                            Ok(Compared::Changed(_)) => match changed.send((index, text)) {
+                                Ok(()) => continue,
+                                Err(_) => break,
+                            },
+                            Err(e) => Err(e),
+                        };
+                        outcomes.push(Outcome { index, result });
+                    }
+                    outcomes
+                })
+            })
+            .collect();
+        drop(changed);
+        let mut outcomes: Vec<Outcome> = to_write
+            .into_iter()
+            .map(|(index, text)| Outcome {
+                index,
+                result: write(out_dir, compiled.file_name(index), &text)
+                    .map(|()| Some((None, String::new()))),
+            })
+            .collect();
+        for worker in workers {
+            outcomes.extend(worker.join().unwrap_or_default());
         }
-        if dry_run {
-            let old = old.map(|b| String::from_utf8_lossy(&b).into_owned());
-            return Ok(Some((old, text)));
-        }
-        let temp = out_dir.join(format!(".{name}.iamc-tmp"));
-        fs::write(&temp, &text)
-            .and_then(|()| fs::rename(&temp, &path))
-            .map_err(|e| {
-                let _ = fs::remove_file(&temp);
-                io_error(&path, "write", &e)
-            })?;
-        Ok(Some((None, String::new())))
-    })();
-    Outcome { index, result }
+        outcomes
+    })
+}
+
+enum Compared {
+    Unchanged,
+    /// The old contents, read only for a dry run's diff.
+    Changed(Option<String>),
+}
+
+/// Compares a rendered template with the file on disk: sizes first, bytes
+/// only when the sizes agree (or a dry run wants the old text for its diff).
+fn compare(
+    out_dir: &Path,
+    name: &str,
+    text: &str,
+    existing: &BTreeSet<String>,
+    dry_run: bool,
+) -> Result<Compared, Diagnostic> {
+    if !existing.contains(name) {
+        return Ok(Compared::Changed(None));
+    }
+    let path = out_dir.join(name);
+    let read_error = |e: io::Error| io_error(&path, "read", &e);
+    let mut file = fs::File::open(&path).map_err(read_error)?;
+    let size = file.metadata().map_err(read_error)?.len();
+    if size != text.len() as u64 && !dry_run {
+        return Ok(Compared::Changed(None));
+    }
+    let mut old = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.read_to_end(&mut old).map_err(read_error)?;
+    if old == text.as_bytes() {
+        return Ok(Compared::Unchanged);
+    }
+    Ok(Compared::Changed(
+        dry_run.then(|| String::from_utf8_lossy(&old).into_owned()),
+    ))
+}
+
+/// Writes a template under a temporary name, then renames it into place, so
+/// an interrupted build never leaves a truncated template.
+fn write(out_dir: &Path, name: &str, text: &str) -> Result<(), Diagnostic> {
+    let path = out_dir.join(name);
+    let temp = out_dir.join(format!(".{name}.iamc-tmp"));
+    fs::write(&temp, text)
+        .and_then(|()| fs::rename(&temp, &path))
+        .map_err(|e| {
+            let _ = fs::remove_file(&temp);
+            io_error(&path, "write", &e)
+        })
 }
