@@ -3,8 +3,8 @@
 mod build;
 mod diff;
 mod explain;
-mod graph;
 mod fmt;
+mod graph;
 mod import;
 mod lint;
 mod manifest;
@@ -71,8 +71,6 @@ enum Command {
         #[arg(long, value_enum, default_value_t = lint::LintFormat::Text)]
         format: lint::LintFormat,
     },
-    /// List every template's outputs and the names they are exported under
-    Outputs(outputs::OutputsArgs),
     /// Read IAM policy JSON and CloudFormation templates; write .iam source for them
     Import {
         /// Policy documents (JSON) and CloudFormation templates (JSON or YAML)
@@ -88,6 +86,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// List every template's outputs and the names they are exported under
+    Outputs(outputs::OutputsArgs),
     /// Rewrite .iam files in the canonical layout, keeping every comment
     Fmt {
         #[command(flatten)]
@@ -136,14 +136,14 @@ pub fn run() -> ExitCode {
             format,
         } => import::run(&files, out.as_deref(), config.as_deref(), format),
         Command::Manifest { project } => manifest::run(&project),
-        Command::Diff(args) => diff::run(&args),
-        Command::Explain(args) => explain::run(&args),
-        Command::Graph(args) => graph::run(&args),
         Command::Fmt {
             project,
             check,
             paths,
         } => fmt::run(&project, &paths, check),
         Command::Outputs(args) => outputs::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Graph(args) => graph::run(&args),
     }
 }
