@@ -29,16 +29,25 @@ step() {
     fi
     step_name="$1"
     step_start=$now
-    echo
-    echo "==> $1 (at ${now}s)"
+    if [[ -n "$step_name" ]]; then
+        echo
+        echo "==> $1 (at ${now}s)"
+    fi
 }
 
+# On any exit, list the time of every step, and say which step failed.
 finish() {
+    local status=$?
+    local failed="$step_name"
     step ""
     echo "==> timings"
     printf '%s\n' "${timings[@]}"
     echo "    total: $((SECONDS - run_start))s"
+    if [[ $status -ne 0 ]]; then
+        echo "==> FAILED in step: $failed (exit $status)"
+    fi
 }
+trap finish EXIT
 
 step "python venv ($VENV)"
 if [[ ! -x "$VENV/bin/python" ]]; then
@@ -70,7 +79,8 @@ step "cargo build --release"
 cargo build --release
 
 step "oracles: pytest tests/oracles"
-"$VENV/bin/python" -m pytest tests/oracles -q -p no:cacheprovider
+# --durations shows what the oracles cost (cfn-lint, parliament, moto deployments).
+"$VENV/bin/python" -m pytest tests/oracles -q -p no:cacheprovider --durations=8
 
 if [[ -f book/book.toml ]]; then
     step "mdbook build book"
@@ -78,5 +88,3 @@ if [[ -f book/book.toml ]]; then
 else
     echo "no book/book.toml: skipping the book build"
 fi
-
-finish

@@ -7,6 +7,7 @@ its `manifest` JSON, and checks them with third-party tools.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -300,6 +301,27 @@ def read_account(iam) -> dict:
             document = json.loads(document)
         account["policies"][policy["PolicyName"]] = {"path": policy["Path"], "document": document}
     return account
+
+
+def account_differences(actual: dict, expected: dict) -> list[str]:
+    """Every entity that is missing, extra or different in ACTUAL, with a diff of its JSON."""
+    problems = []
+    for kind in expected:
+        for name in sorted(set(actual[kind]) | set(expected[kind])):
+            if name not in actual[kind]:
+                problems.append(f"{kind} {name}: missing from the account")
+            elif name not in expected[kind]:
+                problems.append(f"{kind} {name}: in the account, not in the manifest")
+            elif actual[kind][name] != expected[kind][name]:
+                diff = difflib.unified_diff(
+                    json.dumps(expected[kind][name], indent=1, sort_keys=True).splitlines(),
+                    json.dumps(actual[kind][name], indent=1, sort_keys=True).splitlines(),
+                    "manifest",
+                    "account",
+                    lineterm="",
+                )
+                problems.append(f"{kind} {name} differs:\n" + "\n".join(diff))
+    return problems
 
 
 # The IAM call that gives each exported resource type's ARN, from the stack's physical id.

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from conftest import PROGRAMS, reset_moto
 from harness import (
+    account_differences,
     compile_program,
     copy_program,
     deploy,
@@ -32,10 +33,8 @@ def deploy_and_check(aws, program):
 
 def assert_account_matches(aws, program):
     """The whole emulated account equals what the manifest says, exports included."""
-    actual = read_account(aws.iam)
-    expected = expected_account(program, aws.account_id)
-    for kind in expected:
-        assert actual[kind] == expected[kind], f"{program.name}: {kind} differ from the manifest"
+    problems = account_differences(read_account(aws.iam), expected_account(program, aws.account_id))
+    assert not problems, f"{program.name} deployed:\n" + "\n".join(problems)
 
     exports = {e["Name"]: e["Value"] for e in aws.cf.list_exports()["Exports"]}
     assert exports == expected_exports(aws.cf, aws.iam, program.manifest)
