@@ -20,6 +20,7 @@ from harness import (
     resource_arns,
     read_account,
     run,
+    stack_name,
 )
 
 
@@ -33,7 +34,8 @@ def deploy_and_check(aws, program):
 
 def assert_account_matches(aws, program):
     """The whole emulated account equals what the manifest says, exports included."""
-    problems = account_differences(read_account(aws.iam), expected_account(program, aws.account_id))
+    expected = expected_account(program, aws.account_id)
+    problems = account_differences(read_account(aws.iam), expected)
     assert not problems, f"{program.name} deployed:\n" + "\n".join(problems)
 
     exports = {e["Name"]: e["Value"] for e in aws.cf.list_exports()["Exports"]}
@@ -110,7 +112,8 @@ def test_update_matches_new_manifest(deployed, updated, aws):
 def test_moto_rejects_a_duplicate_export(deployed, aws):
     """The oracle can see an export collision: a second stack exporting a name that a stack
     of the example already exports is refused."""
-    taken = f"JaneDoe-{deployed.manifest['templates'][0]['exports'][0]}"
+    first = deployed.manifest["templates"][0]
+    taken = f"{stack_name(first)}-{first['exports'][0]}"
     assert any(e["Name"] == taken for e in aws.cf.list_exports()["Exports"])
     template = f"""
 Resources:
@@ -151,7 +154,7 @@ def test_iamc_rejects_colliding_logical_ids_in_one_template(iamc, tmp_path):
     """Two resources of one template whose names differ only by punctuation would share a
     logical id, hence an export name: iamc refuses the program."""
     config = 'naming:\n  role: "acme-{Name}"\n  instance_profile: "acme{Name}"\n'
-    source = TWO_ROLES.replace("role App { grants ReadCdn  trust Ec2 }", "role App { grants ReadCdn  trust Ec2  instance_profile }")
+    source = TWO_ROLES.replace("trust Ec2 }", "trust Ec2  instance_profile }", 1)
     cwd = write_program(tmp_path, config, source)
     proc = run([iamc, "build", "--out", tmp_path / "out"], cwd=cwd, check=False)
     assert proc.returncode == 2, proc.stderr
@@ -164,11 +167,13 @@ def test_iamc_rejects_export_collision_within_a_stack(iamc, tmp_path):
     export `Team-rAppMiscArn`, which CloudFormation would refuse: iamc must refuse first.
 
     (Across templates export names cannot collide: each carries its own stack's name.)"""
-    fine = write_program(tmp_path / "fine", COLLIDING_NAMES, TWO_ROLES.replace("role AppMisc", "role Other") + "stack Team { roles App, Other }\n")
+    apart = TWO_ROLES.replace("role AppMisc", "role Other") + "stack Team { roles App, Other }\n"
+    fine = write_program(tmp_path / "fine", COLLIDING_NAMES, apart)
     run([iamc, "build", "--out", fine / "out"], cwd=fine)
     assert (fine / "out" / "Team.yaml").is_file()
 
-    clash = write_program(tmp_path / "clash", COLLIDING_NAMES, TWO_ROLES + "stack Team { roles App, AppMisc }\n")
+    together = TWO_ROLES + "stack Team { roles App, AppMisc }\n"
+    clash = write_program(tmp_path / "clash", COLLIDING_NAMES, together)
     proc = run([iamc, "build", "--out", clash / "out"], cwd=clash, check=False)
     assert proc.returncode == 2, proc.stderr
     assert "rAppMisc" in proc.stderr
