@@ -93,8 +93,7 @@ impl<'p> Flattener<'p> {
             .flatten()
             .copied()
             .collect();
-        let sid = |i: &u32| lowered.statements[*i as usize].statement.sid.as_str();
-        statements.sort_unstable_by(|a, b| sid(a).cmp(sid(b)));
+        statements.sort_unstable_by_key(|&i| lowered.statements[i as usize].rank);
         // Identical content: keep the statement with the smallest Sid.
         let mut kept: HashMap<u32, u32> = HashMap::with_capacity(statements.len());
         let mut also: HashMap<u32, Vec<String>> = HashMap::new();

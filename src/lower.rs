@@ -27,6 +27,11 @@ pub struct Lowered {
     /// Identifies the statement's content without its Sid: equal content,
     /// equal id. Identical statements of two policies collapse into one.
     pub content: u32,
+    /// The managed-policy part its service goes to (`S3`, `SecretsManager`),
+    /// empty when its actions span several services.
+    pub part: std::sync::Arc<str>,
+    /// Its place among all statements ordered by Sid (output order).
+    pub rank: u32,
     pub origin: Origin,
 }
 
@@ -46,6 +51,8 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
     // For each Sid: the statement that has it, in words, and where.
     let mut sids: HashMap<String, (String, Span)> = HashMap::new();
     let budget = config.limits.policy_size - model::DOCUMENT_OVERHEAD;
+    let mut parts: HashMap<String, std::sync::Arc<str>> = HashMap::new();
+    let empty: std::sync::Arc<str> = "".into();
     for (id, decl) in program.decls.iter().enumerate() {
         match &decl.kind {
             DeclKind::Policy(statements) => {
@@ -90,10 +97,19 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
                     let next = contents.len() as u32;
                     let content = *contents.entry(key).or_insert(next);
                     indexes.push(out.statements.len() as u32);
+                    let part: std::sync::Arc<str> = match statement.service() {
+                        Some(service) => parts
+                            .entry(service.to_string())
+                            .or_insert_with(|| crate::split::part_name(service).into())
+                            .clone(),
+                        None => empty.clone(),
+                    };
                     out.statements.push(Lowered {
                         statement,
                         size,
                         content,
+                        part,
+                        rank: 0,
                         origin: Origin {
                             policy: decl.name.name.clone(),
                             doc: s.doc.clone().or_else(|| decl.doc.clone()),
@@ -120,6 +136,16 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
             }
             _ => {}
         }
+    }
+    let mut by_sid: Vec<u32> = (0..out.statements.len() as u32).collect();
+    by_sid.sort_unstable_by(|a, b| {
+        out.statements[*a as usize]
+            .statement
+            .sid
+            .cmp(&out.statements[*b as usize].statement.sid)
+    });
+    for (rank, i) in by_sid.into_iter().enumerate() {
+        out.statements[i as usize].rank = rank as u32;
     }
     (out, diagnostics)
 }

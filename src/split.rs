@@ -91,13 +91,11 @@ pub fn split(
     let cost = |i: u32| lowered.statements[i as usize].size + 1;
 
     // Statements by part name of their service; `None` (several services) is Misc.
-    let mut services: std::collections::BTreeMap<String, (usize, Vec<u32>)> = Default::default();
+    let mut services: std::collections::BTreeMap<&str, (usize, Vec<u32>)> = Default::default();
     for &i in statements {
-        let name = match lowered.statements[i as usize].statement.service() {
-            Some(s) => part_name(s),
-            None => String::new(),
-        };
-        let entry = services.entry(name).or_default();
+        let entry = services
+            .entry(&lowered.statements[i as usize].part)
+            .or_default();
         entry.0 += cost(i);
         entry.1.push(i);
     }
@@ -120,15 +118,15 @@ pub fn split(
             continue;
         }
         for (n, (used, list)) in next_fit(list, room, cost).into_iter().enumerate() {
-            parts.push(part(&name, n + 1, list, used));
+            parts.push(part(name, n + 1, list, used));
         }
     }
     for (n, (used, list)) in misc.into_iter().enumerate() {
         parts.push(part("Misc", n + 1, list, used));
     }
     for p in &mut parts {
-        let sid = |i: &u32| lowered.statements[*i as usize].statement.sid.clone();
-        p.statements.sort_by_cached_key(sid);
+        p.statements
+            .sort_unstable_by_key(|&i| lowered.statements[i as usize].rank);
     }
     if parts.len() > max_parts {
         let total: usize = statements.iter().map(|&i| cost(i)).sum();

@@ -164,9 +164,15 @@ fn short_form_tags_are_read() {
     );
     assert!(stderr.contains("`Ref AWS::NoValue`"), "{stderr}");
     // A String parameter is a `param`, and `${UploadBucket}` stays a reference to it.
-    assert!(s.contains("param UploadBucket {\n  default \"acme-uploads\"\n"), "{s}");
+    assert!(
+        s.contains("param UploadBucket {\n  default \"acme-uploads\"\n"),
+        "{s}"
+    );
     assert!(s.contains("\"arn:aws:s3:::${UploadBucket}/*\""), "{s}");
-    assert!(stderr.contains("Parameters.Secret.NoEcho: cannot import the property `NoEcho`"), "{stderr}");
+    assert!(
+        stderr.contains("Parameters.Secret.NoEcho: cannot import the property `NoEcho`"),
+        "{stderr}"
+    );
     assert!(stderr.contains("the output `Bucket`"), "{stderr}");
     assert!(!stderr.contains("the output `BuilderArn`"), "{stderr}");
 }

@@ -21,7 +21,12 @@ use std::path::{Path, PathBuf};
 /// Codes no `.iam` input can produce: they come from the file system, and are
 /// pinned by the CLI tests (`tests/cli.rs`), whose expected stderr lives in
 /// `tests/cli/expected/`.
-const CLI_CODES: &[Code] = &[Code::Io, Code::ForeignFile, Code::Git, Code::UnknownPrincipal];
+const CLI_CODES: &[Code] = &[
+    Code::Io,
+    Code::ForeignFile,
+    Code::Git,
+    Code::UnknownPrincipal,
+];
 
 /// Codes of `iamc import`, whose inputs are JSON and YAML: pinned by
 /// `tests/import.rs`, whose expected stderr lives in `tests/import/expected/`.

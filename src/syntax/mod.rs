@@ -12,6 +12,10 @@ use pest::Parser;
 #[grammar = "../grammar/iam.pest"]
 struct IamParser;
 
+/// pest's error detail is a global switch: only one failed file at a time turns
+/// it on, so every syntax error is reported with the detail it needs.
+static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Parses one file. On a syntax error the file yields no declarations and one
 /// diagnostic; problems found while building the tree (bad escapes, names,
 /// repeated properties) are reported alongside the declarations.
@@ -19,8 +23,16 @@ pub fn parse_file(sources: &Sources, file: FileId) -> (Vec<Decl>, Vec<Diagnostic
     let Some(source) = sources.get(file) else {
         return (Vec::new(), Vec::new());
     };
-    pest::set_error_detail(true);
-    match IamParser::parse(Rule::program, &source.text) {
+    // The fast path parses without pest's detailed error tracking; a file that
+    // fails is parsed again with it, for a precise message.
+    let parsed = IamParser::parse(Rule::program, &source.text).or_else(|_| {
+        let _only_one = DETAIL.lock();
+        pest::set_error_detail(true);
+        let again = IamParser::parse(Rule::program, &source.text);
+        pest::set_error_detail(false);
+        again
+    });
+    match parsed {
         Ok(mut pairs) => {
             let mut builder = build::Builder::new(file, &source.text);
             let decls = match pairs.next() {
