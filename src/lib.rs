@@ -511,11 +511,18 @@ fn too_many_policies(decl: &Decl, t: &split::TooMany, attached: usize) -> Diagno
         decl.name.span,
         format!("its statements take {} characters", t.total),
     )
-    .note(format!(
-        "that is {} characters more than {} can hold",
-        t.over,
-        policies(t.allowed)
-    ));
+    .note(if t.over > 0 {
+        format!(
+            "that is {} characters more than {} can hold",
+            t.over,
+            policies(t.allowed)
+        )
+    } else {
+        format!(
+            "the total would fit in {}, but statements are kept whole and services apart, so they do not",
+            policies(t.allowed)
+        )
+    });
     if attached > 0 {
         d = d.note(format!(
             "of the limit of {}, {attached} {} taken by the policies named in `managed`",

@@ -80,12 +80,36 @@ pub fn part_name(service: &str) -> String {
 }
 
 /// Splits statements (sorted by Sid) into parts under `policy_size` characters.
+/// When giving large services parts of their own would need more parts than
+/// allowed, every service is packed into `Misc` parts instead: the limit is
+/// an error only when the statements cannot fit at all.
 pub fn split(
     statements: &[u32],
     lowered: &LoweredProgram,
     policy_size: usize,
     max_parts: usize,
 ) -> Result<Vec<Part>, TooMany> {
+    let parts = pack(statements, lowered, policy_size, true);
+    if parts.len() <= max_parts {
+        return Ok(parts);
+    }
+    let compact = pack(statements, lowered, policy_size, false);
+    if compact.len() <= max_parts {
+        return Ok(compact);
+    }
+    let room = policy_size - DOCUMENT_OVERHEAD + 1;
+    let total: usize = statements.iter().map(|&i| lowered.statements[i as usize].size + 1).sum();
+    Err(TooMany {
+        needed: compact.len(),
+        allowed: max_parts,
+        over: total.saturating_sub(max_parts * room),
+        total,
+    })
+}
+
+/// Packs statements into parts; with `dedicate`, a service filling half a
+/// policy or more gets parts of its own.
+fn pack(statements: &[u32], lowered: &LoweredProgram, policy_size: usize, dedicate: bool) -> Vec<Part> {
     // Each statement costs its size plus a comma; so does the room, to match.
     let room = policy_size - DOCUMENT_OVERHEAD + 1;
     let cost = |i: u32| lowered.statements[i as usize].size + 1;
@@ -103,7 +127,7 @@ pub fn split(
     let mut parts: Vec<Part> = Vec::new();
     let mut misc: Vec<(usize, Vec<u32>)> = Vec::new();
     for (name, (weight, list)) in services {
-        if name.is_empty() || name == "Misc" || weight * 2 < room {
+        if !dedicate || name.is_empty() || name == "Misc" || weight * 2 < room {
             // Bins are filled with whole services, in part-name order; the
             // mixed-service statements (empty name) come first.
             match misc.iter_mut().find(|(used, _)| used + weight <= room) {
@@ -128,16 +152,7 @@ pub fn split(
         p.statements
             .sort_unstable_by_key(|&i| lowered.statements[i as usize].rank);
     }
-    if parts.len() > max_parts {
-        let total: usize = statements.iter().map(|&i| cost(i)).sum();
-        return Err(TooMany {
-            needed: parts.len(),
-            allowed: max_parts,
-            over: total.saturating_sub(max_parts * room),
-            total,
-        });
-    }
-    Ok(parts)
+    parts
 }
 
 /// Fills bins in order, starting a new one when the next statement does not fit.
