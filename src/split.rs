@@ -98,7 +98,10 @@ pub fn split(
         return Ok(compact);
     }
     let room = policy_size - DOCUMENT_OVERHEAD + 1;
-    let total: usize = statements.iter().map(|&i| lowered.statements[i as usize].size + 1).sum();
+    let total: usize = statements
+        .iter()
+        .map(|&i| lowered.statements[i as usize].size + 1)
+        .sum();
     Err(TooMany {
         needed: compact.len(),
         allowed: max_parts,
@@ -109,7 +112,12 @@ pub fn split(
 
 /// Packs statements into parts; with `dedicate`, a service filling half a
 /// policy or more gets parts of its own.
-fn pack(statements: &[u32], lowered: &LoweredProgram, policy_size: usize, dedicate: bool) -> Vec<Part> {
+fn pack(
+    statements: &[u32],
+    lowered: &LoweredProgram,
+    policy_size: usize,
+    dedicate: bool,
+) -> Vec<Part> {
     // Each statement costs its size plus a comma; so does the room, to match.
     let room = policy_size - DOCUMENT_OVERHEAD + 1;
     let cost = |i: u32| lowered.statements[i as usize].size + 1;
