@@ -185,6 +185,18 @@ impl Compiled {
     }
 
     /// What every template grants, as data.
+    /// What template `i` grants, as data.
+    pub fn manifest_template(&self, i: usize) -> ManifestTemplate {
+        let plan = &self.plans[i];
+        let params = self.param_decls();
+        template::manifest(
+            &self.stack_plan(plan, &params),
+            &self.lowered,
+            &self.config,
+            &plan.file,
+        )
+    }
+
     pub fn manifest(&self) -> Manifest {
         let params = self.param_decls();
         let templates = self
