@@ -56,6 +56,40 @@ fn word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '*' | '?')
 }
 
+/// The grammar's keywords (`k_*` rules in grammar/iam.pest).
+const KEYWORDS: &[&str] = &[
+    "policy",
+    "template",
+    "group",
+    "trust",
+    "param",
+    "role",
+    "user",
+    "stack",
+    "allow",
+    "deny",
+    "not",
+    "on",
+    "when",
+    "because",
+    "grants",
+    "managed",
+    "instance_profile",
+    "boundary",
+    "path",
+    "max_session",
+    "tag",
+    "service",
+    "aws",
+    "federated",
+    "default",
+    "description",
+    "max_length",
+    "roles",
+    "users",
+    "policies",
+];
+
 /// Splits source text into tokens, or says where it could not.
 pub fn lex(text: &str) -> Result<Lexed, usize> {
     let mut toks: Vec<Tok> = Vec::new();
@@ -123,7 +157,14 @@ pub fn lex(text: &str) -> Result<Lexed, usize> {
                     chars.next();
                     kind = Kind::Punct;
                 } else if word_char(c) {
-                    while chars.peek().is_some_and(|&(_, d)| word_char(d)) {
+                    while let Some(&(j, d)) = chars.peek() {
+                        // A keyword ends where the parser ends it: at the first
+                        // character that cannot continue a name (`allow*s3:Get`).
+                        let glued_keyword = KEYWORDS.contains(&&text[start..j])
+                            && !(d.is_ascii_alphanumeric() || d == '_');
+                        if !word_char(d) || glued_keyword {
+                            break;
+                        }
                         chars.next();
                     }
                     kind = Kind::Word;

@@ -104,3 +104,19 @@ fn messages(diagnostics: &[Diagnostic]) -> Vec<(Code, &str)> {
         .map(|d| (d.code, d.message.as_str()))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::format_text;
+
+    /// Found by fuzzing: a keyword glued to a `*` (`allow*s3:Get`) is two
+    /// tokens to the parser, so it must be two to the formatter.
+    #[test]
+    fn a_keyword_glued_to_a_star_is_split_as_the_parser_splits_it() {
+        let text = "policy P {\n  allow*s3:GetObject on*\n}\n";
+        assert_eq!(
+            format_text("p.iam", text).unwrap(),
+            "policy P {\n  allow *s3:GetObject on *\n}\n"
+        );
+    }
+}
