@@ -82,9 +82,11 @@ step "oracles: pytest tests/oracles"
 # --durations shows what the oracles cost (cfn-lint, parliament, moto deployments).
 "$VENV/bin/python" -m pytest tests/oracles -q -p no:cacheprovider --durations=8
 
-if [[ -f book/book.toml ]]; then
-    step "mdbook build book"
-    mdbook build book
-else
-    echo "no book/book.toml: skipping the book build"
-fi
+step "mdbook build book"
+mdbook build book
+
+# Bounded fuzzing of parse + compile + render + lint + fmt: any panic or
+# internal error (E999) fails the run. FUZZ_SECONDS overrides the budget.
+step "fuzz (${FUZZ_SECONDS:-60} s)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+
