@@ -282,6 +282,9 @@ impl Diagnostic {
     }
 }
 
+/// How many diagnostics the text form shows in full.
+pub const MAX_SHOWN: usize = 100;
+
 /// All diagnostics of a run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
@@ -331,10 +334,12 @@ impl Diagnostics {
     }
 
     /// Renders every diagnostic as text, the way a terminal shows it.
+    /// At most [`MAX_SHOWN`] are shown in full, then how many more there are:
+    /// 100,000 undefined names must not print 100,000 snippets.
     pub fn render_text(&self, sources: &Sources) -> String {
         let config = term::Config::default();
         let mut out = String::new();
-        for d in &self.0 {
+        for d in self.0.iter().take(MAX_SHOWN) {
             if let Err(e) = term::emit_to_string(&mut out, &config, sources, &to_codespan(d)) {
                 out.push_str(&format!("error[{}]: {}\n", d.code.as_str(), d.message));
                 out.push_str(&format!("  (could not show the source: {e})\n"));
@@ -342,6 +347,12 @@ impl Diagnostics {
         }
         let errors = self.0.iter().filter(|d| d.is_error()).count();
         let warnings = self.0.len() - errors;
+        if self.0.len() > MAX_SHOWN {
+            out.push_str(&format!(
+                "({} more not shown: `--format json` lists every one)\n",
+                self.0.len() - MAX_SHOWN
+            ));
+        }
         if errors > 0 || warnings > 0 {
             out.push_str(&summary_line(errors, warnings));
         }
