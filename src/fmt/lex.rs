@@ -56,39 +56,7 @@ fn word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '*' | '?')
 }
 
-/// The grammar's keywords (`k_*` rules in grammar/iam.pest).
-const KEYWORDS: &[&str] = &[
-    "policy",
-    "template",
-    "group",
-    "trust",
-    "param",
-    "role",
-    "user",
-    "stack",
-    "allow",
-    "deny",
-    "not",
-    "on",
-    "when",
-    "because",
-    "grants",
-    "managed",
-    "instance_profile",
-    "boundary",
-    "path",
-    "max_session",
-    "tag",
-    "service",
-    "aws",
-    "federated",
-    "default",
-    "description",
-    "max_length",
-    "roles",
-    "users",
-    "policies",
-];
+use crate::syntax::KEYWORDS;
 
 /// Splits source text into tokens, or says where it could not.
 pub fn lex(text: &str) -> Result<Lexed, usize> {

@@ -1,6 +1,7 @@
 //! Names for what import writes: identifiers of the language, unique across the
 //! program without regard to case (as the compiler requires).
 
+use crate::syntax::KEYWORDS;
 use std::collections::HashSet;
 
 /// `deploy-bot` → `DeployBot`: letters and digits only, each run after a
@@ -39,40 +40,6 @@ pub fn strip_pattern(pattern: &str, name: &str) -> Option<String> {
     let ident = first.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_alphanumeric());
     (ident && !KEYWORDS.contains(&middle)).then(|| middle.to_string())
 }
-
-/// The language's keywords, which cannot be names (see `grammar/iam.pest`).
-const KEYWORDS: &[&str] = &[
-    "policy",
-    "template",
-    "group",
-    "trust",
-    "param",
-    "role",
-    "user",
-    "stack",
-    "allow",
-    "deny",
-    "not",
-    "on",
-    "when",
-    "because",
-    "grants",
-    "managed",
-    "instance_profile",
-    "boundary",
-    "path",
-    "max_session",
-    "tag",
-    "service",
-    "aws",
-    "federated",
-    "default",
-    "description",
-    "max_length",
-    "roles",
-    "users",
-    "policies",
-];
 
 /// Hands out names, each distinct from all before it without regard to case.
 #[derive(Default)]

@@ -1,5 +1,6 @@
 //! pest pairs → syntax tree, one function per construct.
 
+use super::KEYWORDS;
 use super::Rule;
 use crate::ast::*;
 use crate::diagnostics::{Code, Diagnostic};
@@ -13,39 +14,6 @@ pub struct Builder<'t> {
     /// The properties given so far in the current block, for "given twice".
     seen: Vec<(&'static str, Span)>,
 }
-
-const KEYWORDS: &[&str] = &[
-    "policy",
-    "template",
-    "group",
-    "trust",
-    "param",
-    "role",
-    "user",
-    "stack",
-    "allow",
-    "deny",
-    "not",
-    "on",
-    "when",
-    "because",
-    "grants",
-    "managed",
-    "instance_profile",
-    "boundary",
-    "path",
-    "max_session",
-    "tag",
-    "service",
-    "aws",
-    "federated",
-    "default",
-    "description",
-    "max_length",
-    "roles",
-    "users",
-    "policies",
-];
 
 impl<'t> Builder<'t> {
     pub fn new(file: FileId, text: &'t str) -> Builder<'t> {

@@ -8,6 +8,41 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Sources, Span};
 use pest::Parser;
 
+/// The language's keywords (the `k_*` rules of grammar/iam.pest), which cannot
+/// be names. The formatter and `iamc import` use this list too.
+pub const KEYWORDS: &[&str] = &[
+    "policy",
+    "template",
+    "group",
+    "trust",
+    "param",
+    "role",
+    "user",
+    "stack",
+    "allow",
+    "deny",
+    "not",
+    "on",
+    "when",
+    "because",
+    "grants",
+    "managed",
+    "instance_profile",
+    "boundary",
+    "path",
+    "max_session",
+    "tag",
+    "service",
+    "aws",
+    "federated",
+    "default",
+    "description",
+    "max_length",
+    "roles",
+    "users",
+    "policies",
+];
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/iam.pest"]
 struct IamParser;
