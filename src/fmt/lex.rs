@@ -5,6 +5,7 @@
 //! comment; any other comment, and every run of blank lines, belongs to the
 //! `leading` trivia of the token after it (or to the end of the file).
 
+use crate::syntax::KEYWORDS;
 /// Something between tokens that the formatter keeps.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Trivia {
@@ -55,8 +56,6 @@ pub struct Lexed {
 fn word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':' | '*' | '?')
 }
-
-use crate::syntax::KEYWORDS;
 
 /// Splits source text into tokens, or says where it could not.
 pub fn lex(text: &str) -> Result<Lexed, usize> {
