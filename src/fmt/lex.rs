@@ -6,6 +6,7 @@
 //! `leading` trivia of the token after it (or to the end of the file).
 
 use crate::syntax::KEYWORDS;
+
 /// Something between tokens that the formatter keeps.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Trivia {
