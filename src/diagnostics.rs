@@ -340,6 +340,7 @@ impl Diagnostics {
         let config = term::Config::default();
         let mut out = String::new();
         for d in self.0.iter().take(MAX_SHOWN) {
+            let d = &long_lines_as_notes(d, sources);
             if let Err(e) = term::emit_to_string(&mut out, &config, sources, &to_codespan(d)) {
                 out.push_str(&format!("error[{}]: {}\n", d.code.as_str(), d.message));
                 out.push_str(&format!("  (could not show the source: {e})\n"));
@@ -366,6 +367,37 @@ impl Diagnostics {
         text.push('\n');
         text
     }
+}
+
+/// The longest source line shown under a diagnostic, in bytes: a longer one
+/// (a generated or minified file) would be printed whole for every label on it.
+const MAX_SHOWN_LINE: usize = 1_000;
+
+/// `d` with each label on a line longer than [`MAX_SHOWN_LINE`] turned into a
+/// note that gives its position, so text output stays as short as the messages.
+fn long_lines_as_notes(d: &Diagnostic, sources: &Sources) -> Diagnostic {
+    let mut d = d.clone();
+    let mut notes = Vec::new();
+    d.labels.retain(|l| {
+        let Some(file) = sources.get(l.span.file) else {
+            return true;
+        };
+        let long = [l.span.start, l.span.end].iter().any(|&at| {
+            file.line_range(file.line_index(at))
+                .is_some_and(|r| r.len() > MAX_SHOWN_LINE)
+        });
+        if long {
+            let (line, column) = line_column(sources, l.span.file, l.span.start);
+            notes.push(format!(
+                "at {}:{line}:{column}: {} (the line is too long to show)",
+                file.name, l.message
+            ));
+        }
+        !long
+    });
+    notes.append(&mut d.notes);
+    d.notes = notes;
+    d
 }
 
 fn summary_line(errors: usize, warnings: usize) -> String {
