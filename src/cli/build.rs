@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
+    let mut timings = crate::Timings::start();
     let project = match project::load(args) {
         Ok(p) => p,
         Err((sources, diagnostics)) => {
@@ -13,6 +14,7 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
+    timings.phase("load");
     let out_dir = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| project.out.clone());
@@ -25,8 +27,10 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
     };
     let mut diagnostics = compiled.diagnostics.clone();
     // Lints: warnings are printed; a `deny` finding fails before anything is written.
+    let mut timings = crate::Timings::start();
     let lints = crate::lint::run(&compiled, &project.sources);
     diagnostics.extend(lints.diagnostics.0);
+    timings.phase("lint");
     if diagnostics.has_errors() {
         project::report(&diagnostics, &project.sources, args.format);
         return ExitCode::from(EXIT_ERROR);
@@ -39,7 +43,9 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
+    let mut timings = crate::Timings::start();
     project::report(&diagnostics, &project.sources, args.format);
+    timings.phase("report");
     if check {
         if changes.is_empty() {
             eprintln!(

@@ -196,6 +196,7 @@ pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
         catalog: catalog::catalog(),
     };
     let mut report = Report::default();
+    let mut timings = crate::Timings::start();
     for &lint in LINTS {
         let level = level(lint, compiled.config());
         if level == Level::Allow {
@@ -203,6 +204,7 @@ pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
         }
         let mut findings = Vec::new();
         (lint.check)(&cx, &mut findings);
+        timings.phase(lint.name);
         for f in findings {
             let because: Vec<String> = f
                 .statements
