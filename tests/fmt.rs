@@ -205,23 +205,12 @@ fn the_example_program_and_golden_programs_compile_the_same_formatted() {
 
 #[test]
 fn a_generated_organisation_compiles_the_same_formatted() {
-    let out = std::env::temp_dir().join(format!("iamc-fmt-org-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&out);
-    let script = support::repo().join("../shared/bench/gen_org.py");
-    let status = std::process::Command::new("python3")
-        .arg(&script)
-        .args(["--roles", "50", "--out"])
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(status.success(), "{} failed", script.display());
-    let files = support::load_sources(&out.join("policies"));
+    let files = support::organisation(50);
     assert!(files.len() > 3);
     for (name, text) in &files {
         check_properties(name, text);
     }
     same_output(&files, &Config::default());
-    let _ = fs::remove_dir_all(&out);
 }
 
 // ---------------------------------------------------------------- random programs

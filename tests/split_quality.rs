@@ -14,33 +14,6 @@ mod support;
 use iamc::config::Config;
 use iamc::model::DOCUMENT_OVERHEAD;
 use std::collections::BTreeMap;
-use std::process::Command;
-
-/// Generates a benchmark organisation with `../shared/bench/gen_org.py`.
-fn organisation(roles: usize) -> Vec<(String, String)> {
-    let dir = std::env::temp_dir().join(format!("iamc-org-{roles}-{}", std::process::id()));
-    let script = support::repo().join("../shared/bench/gen_org.py");
-    let status = Command::new("python3")
-        .arg(&script)
-        .args(["--roles", &roles.to_string(), "--out"])
-        .arg(&dir)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
-    assert!(status.success(), "{} failed", script.display());
-    let files = support::load_sources(&dir.join("policies"));
-    let _ = std::fs::remove_dir_all(&dir);
-    // gen_org.py uses `s3:ListObjectVersions`, which is not an IAM action.
-    files
-        .into_iter()
-        .map(|(n, t)| {
-            (
-                n,
-                t.replace("s3:ListObjectVersions", "s3:ListBucketVersions"),
-            )
-        })
-        .collect()
-}
 
 /// For each principal: (parts, lower bound). The bound is the larger of
 /// ⌈total / room⌉ and, for the services that must have parts of their own
@@ -76,7 +49,7 @@ fn parts_and_bounds(files: &[(String, String)], config: &Config) -> Vec<(usize, 
 }
 
 fn check_organisation(roles: usize) {
-    let results = parts_and_bounds(&organisation(roles), &Config::default());
+    let results = parts_and_bounds(&support::organisation(roles), &Config::default());
     let mut distribution: BTreeMap<(usize, usize), usize> = BTreeMap::new();
     for &(parts, bound) in &results {
         *distribution.entry((bound, parts)).or_default() += 1;

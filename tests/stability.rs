@@ -13,32 +13,6 @@ mod support;
 
 use iamc::config::Config;
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
-
-fn organisation(roles: usize) -> Vec<(String, String)> {
-    let dir = std::env::temp_dir().join(format!("iamc-stab-{roles}-{}", std::process::id()));
-    let script = support::repo().join("../shared/bench/gen_org.py");
-    let status = Command::new("python3")
-        .arg(&script)
-        .args(["--roles", &roles.to_string(), "--out"])
-        .arg(&dir)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
-    assert!(status.success(), "{} failed", script.display());
-    let files = support::load_sources(&dir.join("policies"));
-    let _ = std::fs::remove_dir_all(&dir);
-    // gen_org.py uses `s3:ListObjectVersions`, which is not an IAM action.
-    files
-        .into_iter()
-        .map(|(n, t)| {
-            (
-                n,
-                t.replace("s3:ListObjectVersions", "s3:ListBucketVersions"),
-            )
-        })
-        .collect()
-}
 
 /// A managed policy: its statements' Sids with their services.
 type Document = Vec<(String, Option<String>)>;
@@ -156,7 +130,7 @@ fn team_with_s3_member(files: &[(String, String)]) -> (String, String) {
 
 #[test]
 fn adding_removing_renaming_a_policy_moves_no_other_service() {
-    let files = organisation(300);
+    let files = support::organisation(300);
     let (block, member) = team_with_s3_member(&files);
 
     // Add a new S3 policy to the team.

@@ -1,5 +1,8 @@
 //! Fuzz target: any bytes → parse, compile, render, lint and format.
 //!
+//! Each file is also parsed by the parser's fast path alone and by pest alone:
+//! whenever the fast path accepts a file, both must build the same tree.
+//!
 //! The input is split into source files at NUL bytes (`a.iam`, `b.iam`, ...),
 //! so that cross-file names, duplicates and cycles are reached too. Whatever
 //! the input, iamc must not panic, and must never report an internal error
@@ -21,6 +24,16 @@ fuzz_target!(|data: &[u8]| {
     let mut sources = Sources::new();
     for (i, part) in text.split('\0').take(MAX_FILES).enumerate() {
         sources.add(SourceFile::new(format!("f{i}.iam"), part));
+    }
+    for (id, file) in sources.iter() {
+        if let Some(fast) = iamc::syntax::parse_fast(id, &file.text) {
+            let pest = iamc::syntax::parse_with_pest(id, &file.text);
+            assert_eq!(
+                format!("{fast:?}"),
+                format!("{pest:?}"),
+                "the fast path and pest build different trees"
+            );
+        }
     }
     let config = Config::default();
     match iamc::compile(&sources, &config) {

@@ -15,6 +15,28 @@ pub struct Builder<'t> {
     seen: Vec<(&'static str, Span)>,
 }
 
+/// A property of a `param`, as a parser found it.
+pub(super) enum ParamProperty {
+    Default(Str),
+    Description(Str),
+    /// The span of the number.
+    MaxLength(Span),
+}
+
+/// A property of a role or user, as a parser found it.
+pub(super) enum PrincipalProperty {
+    Grants(Vec<Ident>),
+    Trust(TrustRef),
+    Managed(Vec<Str>),
+    InstanceProfile,
+    Boundary(Str),
+    Path(Str),
+    /// The span of the number.
+    MaxSession(Span),
+    Description(Str),
+    Tag(Str, Str),
+}
+
 impl<'t> Builder<'t> {
     pub fn new(file: FileId, text: &'t str) -> Builder<'t> {
         Builder {
@@ -93,7 +115,7 @@ impl<'t> Builder<'t> {
     }
 
     /// The `///` lines directly above a position, if the position starts its line.
-    fn doc_above(&self, start: usize) -> Option<String> {
+    pub(super) fn doc_above(&self, start: usize) -> Option<String> {
         let text = self.text;
         let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
         if !text[line_start..start].trim().is_empty() {
@@ -249,11 +271,21 @@ impl<'t> Builder<'t> {
             .collect()
     }
 
-    /// Unescapes a string literal, reporting unknown escapes.
     fn string(&mut self, pair: Pair<Rule>) -> Str {
         let span = self.span(&pair);
-        let raw = &pair.as_str()[1..pair.as_str().len() - 1];
+        self.string_at(span)
+    }
+
+    /// Unescapes the string literal at `span` (quotes included), reporting
+    /// unknown escapes.
+    pub(super) fn string_at(&mut self, span: Span) -> Str {
+        let text = self.text;
+        let raw = &text[span.start + 1..span.end - 1];
         let mut value = String::with_capacity(raw.len());
+        if !raw.contains('\\') {
+            value.push_str(raw);
+            return Str { value, span };
+        }
         let mut chars = raw.char_indices();
         while let Some((i, c)) = chars.next() {
             if c != '\\' {
@@ -348,7 +380,7 @@ impl<'t> Builder<'t> {
 
     fn param(&mut self, properties: pest::iterators::Pairs<Rule>) -> Param {
         let mut param = Param::default();
-        self.seen.clear();
+        self.start_block();
         for prop in properties.filter(|p| p.as_rule() == Rule::param_property) {
             let Some(p) = prop.into_inner().next() else {
                 continue;
@@ -358,37 +390,45 @@ impl<'t> Builder<'t> {
             let Some(value) = p.into_inner().nth(1) else {
                 continue;
             };
-            match rule {
-                Rule::default_prop => {
-                    let v = self.string(value);
-                    self.set_once(&mut param.default, v, keyword_span, "default");
-                }
-                Rule::description_prop => {
-                    let v = self.string(value);
-                    self.set_once(&mut param.description, v, keyword_span, "description");
-                }
-                _ => {
-                    if let Some(v) = self.number(value) {
-                        self.set_once(&mut param.max_length, v, keyword_span, "max_length");
-                    }
-                }
-            }
+            let property = match rule {
+                Rule::default_prop => ParamProperty::Default(self.string(value)),
+                Rule::description_prop => ParamProperty::Description(self.string(value)),
+                _ => ParamProperty::MaxLength(self.span(&value)),
+            };
+            self.param_property(&mut param, property, keyword_span);
         }
         param
     }
 
-    /// A number, or `None` (reported) when it is too large to mean anything.
-    fn number(&mut self, pair: Pair<Rule>) -> Option<(u64, Span)> {
-        let span = self.span(&pair);
-        match pair.as_str().parse::<u64>() {
+    /// Sets a property of a `param`; `span` is the whole property.
+    pub(super) fn param_property(
+        &mut self,
+        param: &mut Param,
+        property: ParamProperty,
+        span: Span,
+    ) {
+        match property {
+            ParamProperty::Default(v) => self.set_once(&mut param.default, v, span, "default"),
+            ParamProperty::Description(v) => {
+                self.set_once(&mut param.description, v, span, "description")
+            }
+            ParamProperty::MaxLength(number) => {
+                if let Some(v) = self.number(number) {
+                    self.set_once(&mut param.max_length, v, span, "max_length");
+                }
+            }
+        }
+    }
+
+    /// The number at `span`, or `None` (reported) when it is too large to mean anything.
+    fn number(&mut self, span: Span) -> Option<(u64, Span)> {
+        let text = &self.text[span.range()];
+        match text.parse::<u64>() {
             Ok(n) => Some((n, span)),
             Err(_) => {
                 self.diagnostics.push(
-                    Diagnostic::error(
-                        Code::InvalidValue,
-                        format!("`{}` is too large", pair.as_str()),
-                    )
-                    .primary(span, "no setting takes a number this large"),
+                    Diagnostic::error(Code::InvalidValue, format!("`{text}` is too large"))
+                        .primary(span, "no setting takes a number this large"),
                 );
                 None
             }
@@ -424,6 +464,11 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// Starts a block whose properties may each be given once.
+    pub(super) fn start_block(&mut self) {
+        self.seen.clear();
+    }
+
     fn ident_list(&mut self, pair: Pair<Rule>) -> Vec<Ident> {
         pair.into_inner()
             .filter(|p| matches!(p.as_rule(), Rule::ident | Rule::bad_ref))
@@ -433,7 +478,7 @@ impl<'t> Builder<'t> {
 
     fn principal(&mut self, properties: pest::iterators::Pairs<Rule>) -> Principal {
         let mut out = Principal::default();
-        self.seen.clear();
+        self.start_block();
         for prop in properties.filter(|p| p.as_rule() == Rule::principal_property) {
             let Some(p) = prop.into_inner().next() else {
                 continue;
@@ -443,46 +488,20 @@ impl<'t> Builder<'t> {
             let mut inner = p.into_inner();
             let keyword_span = inner.next().map(|k| self.span(&k)).unwrap_or(span);
             let value = inner.next();
-            match (rule, value) {
-                (Rule::grants_prop, Some(v)) => {
-                    let list = self.ident_list(v);
-                    self.set_once(&mut out.grants, (span, list), keyword_span, "grants");
+            let property = match (rule, value) {
+                (Rule::grants_prop, Some(v)) => PrincipalProperty::Grants(self.ident_list(v)),
+                (Rule::trust_prop, Some(v)) if v.as_rule() == Rule::trust_body => {
+                    PrincipalProperty::Trust(TrustRef::Inline(self.trust(v)))
                 }
                 (Rule::trust_prop, Some(v)) => {
-                    let t = if v.as_rule() == Rule::trust_body {
-                        TrustRef::Inline(self.trust(v))
-                    } else {
-                        TrustRef::Named(self.ident(v))
-                    };
-                    self.set_once(&mut out.trust, (span, t), keyword_span, "trust");
+                    PrincipalProperty::Trust(TrustRef::Named(self.ident(v)))
                 }
-                (Rule::managed_prop, Some(v)) => {
-                    let list = self.string_list(v);
-                    out.managed.extend(list);
-                }
-                (Rule::instance_profile_prop, _) => self.set_once(
-                    &mut out.instance_profile,
-                    span,
-                    keyword_span,
-                    "instance_profile",
-                ),
-                (Rule::boundary_prop, Some(v)) => {
-                    let s = self.string(v);
-                    self.set_once(&mut out.boundary, s, keyword_span, "boundary");
-                }
-                (Rule::path_prop, Some(v)) => {
-                    let s = self.string(v);
-                    self.set_once(&mut out.path, s, keyword_span, "path");
-                }
-                (Rule::max_session_prop, Some(v)) => {
-                    if let Some(n) = self.number(v) {
-                        self.set_once(&mut out.max_session, n, keyword_span, "max_session");
-                    }
-                }
-                (Rule::description_prop, Some(v)) => {
-                    let s = self.string(v);
-                    self.set_once(&mut out.description, s, keyword_span, "description");
-                }
+                (Rule::managed_prop, Some(v)) => PrincipalProperty::Managed(self.string_list(v)),
+                (Rule::instance_profile_prop, _) => PrincipalProperty::InstanceProfile,
+                (Rule::boundary_prop, Some(v)) => PrincipalProperty::Boundary(self.string(v)),
+                (Rule::path_prop, Some(v)) => PrincipalProperty::Path(self.string(v)),
+                (Rule::max_session_prop, Some(v)) => PrincipalProperty::MaxSession(self.span(&v)),
+                (Rule::description_prop, Some(v)) => PrincipalProperty::Description(self.string(v)),
                 (Rule::tag_prop, Some(k)) => {
                     let key = if k.as_rule() == Rule::string {
                         self.string(k)
@@ -492,15 +511,53 @@ impl<'t> Builder<'t> {
                             span: self.span(&k),
                         }
                     };
-                    if let Some(v) = inner.next() {
-                        let value = self.string(v);
-                        out.tags.push((key, value));
-                    }
+                    let Some(v) = inner.next() else { continue };
+                    PrincipalProperty::Tag(key, self.string(v))
                 }
-                _ => {}
-            }
+                _ => continue,
+            };
+            self.principal_property(&mut out, property, span, keyword_span);
         }
         out
+    }
+
+    /// Sets a property of a role or user: `span` is the whole property,
+    /// `keyword_span` its keyword.
+    pub(super) fn principal_property(
+        &mut self,
+        out: &mut Principal,
+        property: PrincipalProperty,
+        span: Span,
+        keyword_span: Span,
+    ) {
+        match property {
+            PrincipalProperty::Grants(list) => {
+                self.set_once(&mut out.grants, (span, list), keyword_span, "grants")
+            }
+            PrincipalProperty::Trust(t) => {
+                self.set_once(&mut out.trust, (span, t), keyword_span, "trust")
+            }
+            PrincipalProperty::Managed(list) => out.managed.extend(list),
+            PrincipalProperty::InstanceProfile => self.set_once(
+                &mut out.instance_profile,
+                span,
+                keyword_span,
+                "instance_profile",
+            ),
+            PrincipalProperty::Boundary(s) => {
+                self.set_once(&mut out.boundary, s, keyword_span, "boundary")
+            }
+            PrincipalProperty::Path(s) => self.set_once(&mut out.path, s, keyword_span, "path"),
+            PrincipalProperty::MaxSession(number) => {
+                if let Some(n) = self.number(number) {
+                    self.set_once(&mut out.max_session, n, keyword_span, "max_session");
+                }
+            }
+            PrincipalProperty::Description(s) => {
+                self.set_once(&mut out.description, s, keyword_span, "description")
+            }
+            PrincipalProperty::Tag(key, value) => out.tags.push((key, value)),
+        }
     }
 
     fn stack(&mut self, properties: pest::iterators::Pairs<Rule>) -> Stack {

@@ -1,6 +1,6 @@
 //! What the parser expected, in words: the grammar's rules never reach the user.
 
-use super::Rule;
+use super::{DECLARATION_KEYWORDS, PROPERTY_KEYWORDS, Rule};
 use pest::error::{Error, ErrorVariant};
 
 /// A phrase for each rule the parser may report as expected. `None` for rules
@@ -189,21 +189,6 @@ pub fn unterminated_string(text: &str, pos: usize) -> Option<usize> {
     }
     Some(text.len())
 }
-
-const DECLARATION_KEYWORDS: &[&str] = &[
-    "policy", "template", "group", "trust", "param", "role", "user", "stack",
-];
-const PROPERTY_KEYWORDS: &[&str] = &[
-    "grants",
-    "trust",
-    "managed",
-    "instance_profile",
-    "boundary",
-    "path",
-    "max_session",
-    "tag",
-    "description",
-];
 
 /// A fix for the likely mistakes behind a syntax error.
 pub fn help(text: &str, pos: usize, found: &str, expected: Option<&str>) -> Option<String> {

@@ -2,6 +2,7 @@
 
 mod build;
 mod expected;
+mod fast;
 
 use crate::ast::Decl;
 use crate::diagnostics::{Code, Diagnostic};
@@ -43,6 +44,24 @@ pub const KEYWORDS: &[&str] = &[
     "policies",
 ];
 
+/// The keywords that open a declaration, in the order of `declaration`.
+const DECLARATION_KEYWORDS: &[&str] = &[
+    "policy", "template", "group", "trust", "param", "role", "user", "stack",
+];
+
+/// The keywords of a role's or user's properties, in the order of `principal_property`.
+const PROPERTY_KEYWORDS: &[&str] = &[
+    "grants",
+    "trust",
+    "managed",
+    "instance_profile",
+    "boundary",
+    "path",
+    "max_session",
+    "tag",
+    "description",
+];
+
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/iam.pest"]
 struct IamParser;
@@ -51,32 +70,48 @@ struct IamParser;
 /// it on, so every syntax error is reported with the detail it needs.
 static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Parses one file. On a syntax error the file yields no declarations and one
+/// Parses one file: by the fast path ([`fast`]) when it accepts the file,
+/// otherwise by pest. On a syntax error the file yields no declarations and one
 /// diagnostic; problems found while building the tree (bad escapes, names,
 /// repeated properties) are reported alongside the declarations.
 pub fn parse_file(sources: &Sources, file: FileId) -> (Vec<Decl>, Vec<Diagnostic>) {
     let Some(source) = sources.get(file) else {
         return (Vec::new(), Vec::new());
     };
-    // The fast path parses without pest's detailed error tracking; a file that
+    if let Some(parsed) = fast::parse(file, &source.text) {
+        return parsed;
+    }
+    parse_with_pest(file, &source.text)
+}
+
+/// Parses one file by the fast path only, or `None` where it gives up (for
+/// tests: [`parse_file`] falls back to pest then).
+pub fn parse_fast(file: FileId, text: &str) -> Option<(Vec<Decl>, Vec<Diagnostic>)> {
+    fast::parse(file, text)
+}
+
+/// Parses one file with the pest parser only: what [`parse_file`] does when
+/// its fast path gives up, and the reference the fast path is tested against.
+pub fn parse_with_pest(file: FileId, text: &str) -> (Vec<Decl>, Vec<Diagnostic>) {
+    // pest parses first without its detailed error tracking; a file that
     // fails is parsed again with it, for a precise message.
-    let parsed = IamParser::parse(Rule::program, &source.text).or_else(|_| {
+    let parsed = IamParser::parse(Rule::program, text).or_else(|_| {
         let _only_one = DETAIL.lock();
         pest::set_error_detail(true);
-        let again = IamParser::parse(Rule::program, &source.text);
+        let again = IamParser::parse(Rule::program, text);
         pest::set_error_detail(false);
         again
     });
     match parsed {
         Ok(mut pairs) => {
-            let mut builder = build::Builder::new(file, &source.text);
+            let mut builder = build::Builder::new(file, text);
             let decls = match pairs.next() {
                 Some(program) => builder.program(program),
                 None => Vec::new(),
             };
             (decls, builder.finish())
         }
-        Err(error) => (Vec::new(), vec![syntax_error(file, &source.text, &error)]),
+        Err(error) => (Vec::new(), vec![syntax_error(file, text, &error)]),
     }
 }
 

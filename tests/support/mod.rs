@@ -34,6 +34,35 @@ pub fn load_sources(dir: &Path) -> Vec<(String, String)> {
     files
 }
 
+/// A benchmark organisation of `roles` roles from `../shared/bench/gen_org.py`
+/// (seed 7), as source files. `gen_org.py` writes `s3:ListObjectVersions`,
+/// which is not an IAM action; it is replaced by `s3:ListBucketVersions`.
+pub fn organisation(roles: usize) -> Vec<(String, String)> {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("iamc-org-{roles}-{}-{n}", std::process::id()));
+    let script = repo().join("../shared/bench/gen_org.py");
+    let status = std::process::Command::new("python3")
+        .arg(&script)
+        .args(["--roles", &roles.to_string(), "--out"])
+        .arg(&dir)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
+    assert!(status.success(), "{} failed", script.display());
+    let files = load_sources(&dir.join("policies"));
+    let _ = fs::remove_dir_all(&dir);
+    files
+        .into_iter()
+        .map(|(n, t)| {
+            (
+                n,
+                t.replace("s3:ListObjectVersions", "s3:ListBucketVersions"),
+            )
+        })
+        .collect()
+}
+
 pub fn sources(files: &[(String, String)]) -> Sources {
     let mut sources = Sources::new();
     for (name, text) in files {

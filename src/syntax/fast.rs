@@ -1,0 +1,637 @@
+//! The fast path of step 1: `grammar/iam.pest` by hand, rule by rule, building
+//! the same tree as the pest path (spans, docs and diagnostics included).
+//!
+//! It accepts only what the grammar accepts, and it gives up (`None`) wherever
+//! the grammar would take a path meant for mistakes (`bad_ident`, `bad_ref`) or
+//! fail: the file is then parsed by pest, which reports every syntax error. So
+//! the grammar stays the definition of the language; this is an optimisation of
+//! correct programs, and `tests/parse_fast.rs` and the fuzz target check that
+//! whenever it accepts a file, pest builds exactly the same tree from it.
+//!
+//! Each function is named after the rule it implements and starts where that
+//! rule starts (implicit whitespace already skipped).
+
+use super::build::{Builder, ParamProperty, PrincipalProperty};
+use super::{DECLARATION_KEYWORDS, KEYWORDS, PROPERTY_KEYWORDS};
+use crate::ast::*;
+use crate::diagnostics::Diagnostic;
+use crate::source::{FileId, Span};
+
+/// Parses a whole file, or gives up.
+pub fn parse(file: FileId, text: &str) -> Option<(Vec<Decl>, Vec<Diagnostic>)> {
+    let mut p = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        file,
+        build: Builder::new(file, text),
+    };
+    let decls = p.program()?;
+    Some((decls, p.build.finish()))
+}
+
+/// Gives up: the grammar would fail here, or take a path for mistakes.
+type Parsed<T> = Option<T>;
+
+struct Parser<'t> {
+    text: &'t str,
+    bytes: &'t [u8],
+    pos: usize,
+    file: FileId,
+    build: Builder<'t>,
+}
+
+fn is_ident_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn is_action_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'*' | b'?')
+}
+
+impl<'t> Parser<'t> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, start, end)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn byte_at(&self, at: usize) -> Option<u8> {
+        self.bytes.get(at).copied()
+    }
+
+    /// `WHITESPACE` and `COMMENT`, as pest skips them between tokens.
+    fn skip(&mut self) {
+        loop {
+            match self.peek() {
+                Some(b' ' | b'\t' | b'\r' | b'\n') => self.pos += 1,
+                // U+FEFF, the byte order mark.
+                Some(0xEF) if self.bytes[self.pos..].starts_with(&[0xEF, 0xBB, 0xBF]) => {
+                    self.pos += 3
+                }
+                Some(b'/') if self.byte_at(self.pos + 1) == Some(b'/') => {
+                    let rest = &self.bytes[self.pos..];
+                    self.pos += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// `"c"`: one literal byte.
+    fn eat(&mut self, c: u8) -> bool {
+        let found = self.peek() == Some(c);
+        if found {
+            self.pos += 1;
+        }
+        found
+    }
+
+    /// `keyword`: the first of its words the text starts with (pest's ordered
+    /// choice), not followed by a name character. So `roles` is not a
+    /// `keyword`: `role` is tried first and then fails on the `s`.
+    fn keyword_at(&self, at: usize) -> bool {
+        let rest = &self.bytes[at..];
+        match rest.first() {
+            Some(b) if b.is_ascii_lowercase() => {}
+            _ => return false,
+        }
+        KEYWORDS
+            .iter()
+            .find(|k| rest.starts_with(k.as_bytes()))
+            .is_some_and(|k| !rest.get(k.len()).copied().is_some_and(is_ident_char))
+    }
+
+    /// `k_*`: the word, whole. Returns its span.
+    fn k(&mut self, word: &str) -> Option<Span> {
+        let start = self.pos;
+        let rest = &self.bytes[start..];
+        let whole = rest.starts_with(word.as_bytes())
+            && !rest.get(word.len()).copied().is_some_and(is_ident_char);
+        whole.then(|| {
+            self.pos += word.len();
+            self.span(start, self.pos)
+        })
+    }
+
+    /// `ident`: a letter, then letters and digits, not a keyword, and not
+    /// followed by `_`, `-` or `.` (which would make it a `bad_ident`).
+    fn ident(&mut self) -> Parsed<Ident> {
+        let start = self.pos;
+        if !self.peek()?.is_ascii_alphabetic() || self.keyword_at(start) {
+            return None;
+        }
+        let len = self.bytes[start..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(self.bytes.len() - start);
+        let end = start + len;
+        if matches!(self.byte_at(end), Some(b'_' | b'-' | b'.')) {
+            return None;
+        }
+        self.pos = end;
+        Some(Ident {
+            name: self.text[start..end].to_string(),
+            span: self.span(start, end),
+        })
+    }
+
+    /// `string`: `"` ... `"` with escapes; unescaped by the shared builder.
+    fn string(&mut self) -> Parsed<Str> {
+        let start = self.pos;
+        if !self.eat(b'"') {
+            return None;
+        }
+        loop {
+            match self.peek()? {
+                b'"' => break,
+                b'\n' => return None,
+                b'\\' => match self.byte_at(self.pos + 1)? {
+                    b'\n' => return None,
+                    // The escaped character is whole: a multi-byte one goes
+                    // on as ordinary bytes, none of which is `"`, `\` or a newline.
+                    _ => self.pos += 2,
+                },
+                _ => self.pos += 1,
+            }
+        }
+        self.pos += 1;
+        Some(self.build.string_at(self.span(start, self.pos)))
+    }
+
+    /// `number`: digits.
+    fn number(&mut self) -> Parsed<Span> {
+        let start = self.pos;
+        let len = self.bytes[start..]
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(self.bytes.len() - start);
+        (len > 0).then(|| {
+            self.pos += len;
+            self.span(start, self.pos)
+        })
+    }
+
+    /// A bracketed, comma-separated list with an optional trailing comma:
+    /// `"[" ~ (item ~ ("," ~ item)* ~ ","?)? ~ "]"` (and the same with
+    /// parentheses). Starts at the opening bracket.
+    fn bracketed<T>(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Parsed<T>,
+    ) -> Parsed<Vec<T>> {
+        if !self.eat(open) {
+            return None;
+        }
+        let mut items = Vec::new();
+        loop {
+            self.skip();
+            if self.eat(close) {
+                return Some(items);
+            }
+            items.push(item(self)?);
+            self.skip();
+            if self.eat(close) {
+                return Some(items);
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
+    /// `program`: declarations to the end of the file.
+    fn program(&mut self) -> Parsed<Vec<Decl>> {
+        let mut decls = Vec::new();
+        loop {
+            self.skip();
+            if self.pos == self.bytes.len() {
+                return Some(decls);
+            }
+            decls.push(self.declaration()?);
+        }
+    }
+
+    /// `declaration`: any of the `*_decl` rules, by its keyword.
+    fn declaration(&mut self) -> Parsed<Decl> {
+        let start = self.pos;
+        let (word, keyword_span) = DECLARATION_KEYWORDS
+            .iter()
+            .find_map(|w| self.k(w).map(|s| (*w, s)))?;
+        self.skip();
+        let name = self.ident()?;
+        self.skip();
+        let kind = match word {
+            "policy" if self.peek() == Some(b'=') => {
+                DeclKind::PolicyInstance(self.instantiation()?)
+            }
+            "policy" => DeclKind::Policy(self.policy_body()?),
+            "template" => {
+                let params = self.bracketed(b'(', b')', Self::ident)?;
+                self.skip();
+                let statements = self.policy_body()?;
+                DeclKind::Template(Template { params, statements })
+            }
+            "group" => DeclKind::Group(self.group_body()?),
+            "trust" => DeclKind::Trust(self.trust_body()?),
+            "param" => DeclKind::Param(self.param_body()?),
+            "role" => DeclKind::Role(self.principal_body()?),
+            "user" => DeclKind::User(self.principal_body()?),
+            _ => DeclKind::Stack(self.stack_body()?),
+        };
+        let span = self.span(start, self.pos);
+        Some(Decl {
+            name,
+            doc: self.build.doc_above(start),
+            kind,
+            span,
+            keyword_span,
+        })
+    }
+
+    /// `policy_body`: `{ statement* }`.
+    fn policy_body(&mut self) -> Parsed<Vec<Statement>> {
+        if !self.eat(b'{') {
+            return None;
+        }
+        let mut statements = Vec::new();
+        loop {
+            self.skip();
+            if self.eat(b'}') {
+                return Some(statements);
+            }
+            statements.push(self.statement()?);
+        }
+    }
+
+    /// `statement`: `effect not? action_list on not? resource_list condition* because?`.
+    fn statement(&mut self) -> Parsed<Statement> {
+        let start = self.pos;
+        let (effect, effect_span) = match self.k("allow") {
+            Some(span) => (Effect::Allow, span),
+            None => (Effect::Deny, self.k("deny")?),
+        };
+        self.skip();
+        let not_action = self.k("not").is_some();
+        self.skip();
+        let actions_start = self.pos;
+        let actions = if self.peek() == Some(b'[') {
+            self.bracketed(b'[', b']', Self::action)?
+        } else {
+            vec![self.action()?]
+        };
+        let actions_span = self.span(actions_start, self.pos);
+        self.skip();
+        self.k("on")?;
+        self.skip();
+        let not_resource = self.k("not").is_some();
+        self.skip();
+        let resources_start = self.pos;
+        let resources = if self.eat(b'*') {
+            Resources::Any(self.span(resources_start, self.pos))
+        } else {
+            Resources::List(self.string_list()?)
+        };
+        let resources_span = self.span(resources_start, self.pos);
+        // The statement ends at its last token, not after the whitespace
+        // that follows it (as the pest path trims it too).
+        let mut end = self.pos;
+        let mut conditions = Vec::new();
+        let mut because = None;
+        loop {
+            self.skip();
+            if self.keyword_is("when") {
+                conditions.push(self.condition()?);
+                end = self.pos;
+                continue;
+            }
+            if self.k("because").is_some() {
+                self.skip();
+                because = Some(self.string()?);
+                end = self.pos;
+            }
+            break;
+        }
+        let span = self.span(start, end);
+        Some(Statement {
+            doc: self.build.doc_above(start),
+            span,
+            effect,
+            effect_span,
+            not_action,
+            actions,
+            actions_span,
+            not_resource,
+            resources,
+            resources_span,
+            conditions,
+            because,
+        })
+    }
+
+    /// Whether `k_<word>` matches here, without consuming it.
+    fn keyword_is(&self, word: &str) -> bool {
+        let rest = &self.bytes[self.pos..];
+        rest.starts_with(word.as_bytes())
+            && !rest.get(word.len()).copied().is_some_and(is_ident_char)
+    }
+
+    /// `action`: not a keyword, then action characters.
+    fn action(&mut self) -> Parsed<Action> {
+        let start = self.pos;
+        if self.keyword_at(start) {
+            return None;
+        }
+        let len = self.bytes[start..]
+            .iter()
+            .position(|&b| !is_action_char(b))
+            .unwrap_or(self.bytes.len() - start);
+        if len == 0 {
+            return None;
+        }
+        self.pos += len;
+        Some(Action {
+            text: self.text[start..self.pos].to_string(),
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `string_list`: `[ "a", "b" ]` or one string.
+    fn string_list(&mut self) -> Parsed<Vec<Str>> {
+        if self.peek() == Some(b'[') {
+            self.bracketed(b'[', b']', Self::string)
+        } else {
+            Some(vec![self.string()?])
+        }
+    }
+
+    /// `condition`: `when OPERATOR "key" VALUES`.
+    fn condition(&mut self) -> Parsed<Condition> {
+        let start = self.pos;
+        self.k("when")?;
+        self.skip();
+        let operator = self.operator()?;
+        self.skip();
+        let key = self.string()?;
+        self.skip();
+        let values = self.string_list()?;
+        Some(Condition {
+            operator,
+            key,
+            values,
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `operator`: `(ASCII_ALPHA+ ~ ":")? ~ ASCII_ALPHA ~ ASCII_ALPHANUMERIC*`.
+    fn operator(&mut self) -> Parsed<Ident> {
+        let start = self.pos;
+        let letters = |from: usize| {
+            self.bytes[from..]
+                .iter()
+                .position(|b| !b.is_ascii_alphabetic())
+                .unwrap_or(self.bytes.len() - from)
+        };
+        let prefix = letters(start);
+        let mut at = start;
+        if prefix > 0 && self.byte_at(start + prefix) == Some(b':') {
+            at = start + prefix + 1;
+        }
+        if !self.byte_at(at)?.is_ascii_alphabetic() {
+            return None;
+        }
+        at += 1;
+        at += self.bytes[at..]
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(self.bytes.len() - at);
+        self.pos = at;
+        Some(Ident {
+            name: self.text[start..at].to_string(),
+            span: self.span(start, at),
+        })
+    }
+
+    /// `instantiation`: `= Template(name: "value", ...)`.
+    fn instantiation(&mut self) -> Parsed<Instantiation> {
+        let start = self.pos;
+        if !self.eat(b'=') {
+            return None;
+        }
+        self.skip();
+        let template = self.ident()?;
+        self.skip();
+        let arguments = self.bracketed(b'(', b')', |p| {
+            let name = p.ident()?;
+            p.skip();
+            if !p.eat(b':') {
+                return None;
+            }
+            p.skip();
+            Some((name, p.string()?))
+        })?;
+        Some(Instantiation {
+            template,
+            arguments,
+            span: self.span(start, self.pos),
+        })
+    }
+
+    /// `group_decl`'s body: `{ (member ~ ","?)* }`.
+    fn group_body(&mut self) -> Parsed<Vec<Ident>> {
+        if !self.eat(b'{') {
+            return None;
+        }
+        let mut members = Vec::new();
+        loop {
+            self.skip();
+            if self.eat(b'}') {
+                return Some(members);
+            }
+            members.push(self.ident()?);
+            self.skip();
+            self.eat(b',');
+        }
+    }
+
+    /// `trust_body`: `{ trust_entry* }`, each `trust_kind string_list condition*`.
+    fn trust_body(&mut self) -> Parsed<Trust> {
+        let start = self.pos;
+        if !self.eat(b'{') {
+            return None;
+        }
+        let mut entries = Vec::new();
+        loop {
+            self.skip();
+            if self.eat(b'}') {
+                return Some(Trust {
+                    entries,
+                    span: self.span(start, self.pos),
+                });
+            }
+            let (kind, kind_span) = [
+                ("service", TrustKind::Service),
+                ("aws", TrustKind::Aws),
+                ("federated", TrustKind::Federated),
+            ]
+            .into_iter()
+            .find_map(|(w, kind)| self.k(w).map(|span| (kind, span)))?;
+            self.skip();
+            let principals = self.string_list()?;
+            let mut conditions = Vec::new();
+            loop {
+                self.skip();
+                if !self.keyword_is("when") {
+                    break;
+                }
+                conditions.push(self.condition()?);
+            }
+            entries.push(TrustEntry {
+                kind,
+                kind_span,
+                principals,
+                conditions,
+            });
+        }
+    }
+
+    /// `param_decl`'s body: `{ param_property* }`.
+    fn param_body(&mut self) -> Parsed<Param> {
+        if !self.eat(b'{') {
+            return None;
+        }
+        let mut param = Param::default();
+        self.build.start_block();
+        loop {
+            self.skip();
+            if self.eat(b'}') {
+                return Some(param);
+            }
+            let start = self.pos;
+            let property = if self.k("default").is_some() {
+                self.skip();
+                ParamProperty::Default(self.string()?)
+            } else if self.k("description").is_some() {
+                self.skip();
+                ParamProperty::Description(self.string()?)
+            } else {
+                self.k("max_length")?;
+                self.skip();
+                ParamProperty::MaxLength(self.number()?)
+            };
+            let span = self.span(start, self.pos);
+            self.build.param_property(&mut param, property, span);
+        }
+    }
+
+    /// `role_decl` and `user_decl`'s body: `{ principal_property* }`.
+    fn principal_body(&mut self) -> Parsed<Principal> {
+        if !self.eat(b'{') {
+            return None;
+        }
+        let mut out = Principal::default();
+        self.build.start_block();
+        loop {
+            self.skip();
+            if self.eat(b'}') {
+                return Some(out);
+            }
+            let start = self.pos;
+            let (property, keyword_span) = self.principal_property()?;
+            let span = self.span(start, self.pos);
+            self.build
+                .principal_property(&mut out, property, span, keyword_span);
+        }
+    }
+
+    /// `principal_property`: one property, by its keyword.
+    fn principal_property(&mut self) -> Parsed<(PrincipalProperty, Span)> {
+        let (word, keyword_span) = PROPERTY_KEYWORDS
+            .iter()
+            .find_map(|w| self.k(w).map(|s| (*w, s)))?;
+        if word == "instance_profile" {
+            return Some((PrincipalProperty::InstanceProfile, keyword_span));
+        }
+        self.skip();
+        let property = match word {
+            "grants" => PrincipalProperty::Grants(self.ident_list()?),
+            "trust" if self.peek() == Some(b'{') => {
+                PrincipalProperty::Trust(TrustRef::Inline(self.trust_body()?))
+            }
+            "trust" => PrincipalProperty::Trust(TrustRef::Named(self.ident()?)),
+            "managed" => PrincipalProperty::Managed(self.string_list()?),
+            "boundary" => PrincipalProperty::Boundary(self.string()?),
+            "path" => PrincipalProperty::Path(self.string()?),
+            "max_session" => PrincipalProperty::MaxSession(self.number()?),
+            "tag" => {
+                let key = if self.peek() == Some(b'"') {
+                    self.string()?
+                } else {
+                    let ident = self.ident()?;
+                    Str {
+                        value: ident.name,
+                        span: ident.span,
+                    }
+                };
+                self.skip();
+                PrincipalProperty::Tag(key, self.string()?)
+            }
+            _ => PrincipalProperty::Description(self.string()?),
+        };
+        Some((property, keyword_span))
+    }
+
+    /// `ident_list`: `[A, B]`, or `A, B` unbracketed. As in pest, an
+    /// unbracketed list of one name ends after the whitespace that follows
+    /// it (skipped before trying `("," ~ reference)*`), a longer one at its
+    /// last name (where the failed repetition puts it back).
+    fn ident_list(&mut self) -> Parsed<Vec<Ident>> {
+        if self.peek() == Some(b'[') {
+            return self.bracketed(b'[', b']', Self::ident);
+        }
+        let mut names = vec![self.ident()?];
+        self.skip();
+        if self.peek() != Some(b',') {
+            return Some(names);
+        }
+        loop {
+            self.pos += 1;
+            self.skip();
+            names.push(self.ident()?);
+            let end = self.pos;
+            self.skip();
+            if self.peek() != Some(b',') {
+                self.pos = end;
+                return Some(names);
+            }
+        }
+    }
+
+    /// `stack_decl`'s body: `{ stack_property* }`.
+    fn stack_body(&mut self) -> Parsed<Stack> {
+        if !self.eat(b'{') {
+            return None;
+        }
+        let mut stack = Stack::default();
+        loop {
+            self.skip();
+            if self.eat(b'}') {
+                return Some(stack);
+            }
+            let list = if self.k("roles").is_some() {
+                &mut stack.roles
+            } else if self.k("users").is_some() {
+                &mut stack.users
+            } else {
+                self.k("policies")?;
+                &mut stack.policies
+            };
+            self.skip();
+            let names = self.ident_list()?;
+            list.extend(names);
+        }
+    }
+}
