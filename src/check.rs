@@ -746,6 +746,9 @@ impl Checker<'_> {
         if !self.iam_chars(s, what) {
             return false;
         }
+        if !s.value.contains("${") {
+            return true;
+        }
         match vars::pieces(&s.value, self.params) {
             Ok(_) => true,
             Err(errors) => {
@@ -848,24 +851,25 @@ fn describe_char(c: char) -> String {
 }
 
 /// The `:`-separated segments of an ARN, with `${...}` kept whole.
-fn arn_segments(arn: &str) -> Vec<String> {
-    let mut segments = Vec::new();
-    let mut current = String::new();
+fn arn_segments(arn: &str) -> Vec<&str> {
+    let mut segments = Vec::with_capacity(8);
+    let bytes = arn.as_bytes();
     let mut depth = 0;
-    let mut chars = arn.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '$' if chars.peek() == Some(&'{') => depth += 1,
-            '}' if depth > 0 => depth -= 1,
-            ':' if depth == 0 => {
-                segments.push(std::mem::take(&mut current));
-                continue;
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'{') => depth += 1,
+            b'}' if depth > 0 => depth -= 1,
+            b':' if depth == 0 => {
+                segments.push(&arn[start..i]);
+                start = i + 1;
             }
             _ => {}
         }
-        current.push(c);
+        i += 1;
     }
-    segments.push(current);
+    segments.push(&arn[start..]);
     segments
 }
 

@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod expand;
 pub mod flatten;
 pub mod fmt;
+pub mod hash;
 pub mod import;
 pub mod lint;
 pub mod lower;

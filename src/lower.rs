@@ -4,11 +4,12 @@
 use crate::ast::{self, Condition, DeclKind, Resources, Trust, TrustKind};
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::hash::HashMap;
 use crate::model::{self, ConditionBlock, Statement, TrustStatement, Value};
 use crate::resolve::{DeclId, Program};
 use crate::source::Span;
 use crate::vars::Params;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Where a statement came from, for the comments of the output.
 #[derive(Clone, Debug)]
@@ -32,6 +33,8 @@ pub struct Lowered {
     pub part: std::sync::Arc<str>,
     /// Its place among all statements ordered by Sid (output order).
     pub rank: u32,
+    /// The declared params its values use, for the templates' `Parameters`.
+    pub params: Vec<String>,
     pub origin: Origin,
 }
 
@@ -47,12 +50,11 @@ pub struct LoweredProgram {
 pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnostic>) {
     let mut out = LoweredProgram::default();
     let mut diagnostics = Vec::new();
-    let mut contents: HashMap<Statement, u32> = HashMap::new();
-    // For each Sid: the statement that has it, in words, and where.
-    let mut sids: HashMap<String, (String, Span)> = HashMap::new();
     let budget = config.limits.policy_size - model::DOCUMENT_OVERHEAD;
-    let mut parts: HashMap<String, std::sync::Arc<str>> = HashMap::new();
+    let mut parts: HashMap<String, std::sync::Arc<str>> = HashMap::default();
     let empty: std::sync::Arc<str> = "".into();
+    // Where each statement was written, for the diagnostics about Sids.
+    let mut written: Vec<(DeclId, usize)> = Vec::new();
     for (id, decl) in program.decls.iter().enumerate() {
         match &decl.kind {
             DeclKind::Policy(statements) => {
@@ -63,22 +65,6 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
                     } else {
                         format!("{}{}", decl.name.name, i + 1)
                     };
-                    let which = if statements.len() == 1 {
-                        format!("the statement of `{}`", decl.name.name)
-                    } else {
-                        format!("statement {} of `{}`", i + 1, decl.name.name)
-                    };
-                    if let Some((other, span)) = sids.get(&sid) {
-                        diagnostics.push(
-                            Diagnostic::error(Code::DuplicateSid, format!("two statements would have the Sid `{sid}`"))
-                                .primary(s.effect_span, format!("{which} has the Sid `{sid}`"))
-                                .secondary(*span, format!("so does {other}"))
-                                .note("a statement's Sid is its policy's name, numbered `Name1`, `Name2`, ... when the policy has several statements")
-                                .help("rename one of the two policies"),
-                        );
-                    } else {
-                        sids.insert(sid.clone(), (which, s.effect_span));
-                    }
                     let statement = statement(s, sid, &program.params);
                     let size = statement.json_len();
                     if size > budget {
@@ -92,22 +78,25 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
                             .help("split it into several statements, each with part of the actions or resources"),
                         );
                     }
-                    let mut key = statement.clone();
-                    key.sid.clear();
-                    let next = contents.len() as u32;
-                    let content = *contents.entry(key).or_insert(next);
                     indexes.push(out.statements.len() as u32);
+                    written.push((id, i));
                     let part: std::sync::Arc<str> = match statement.service() {
-                        Some(service) => parts
-                            .entry(service.to_string())
-                            .or_insert_with(|| crate::split::part_name(service).into())
-                            .clone(),
+                        Some(service) => match parts.get(service) {
+                            Some(part) => part.clone(),
+                            None => {
+                                let part: std::sync::Arc<str> =
+                                    crate::split::part_name(service).into();
+                                parts.insert(service.to_string(), part.clone());
+                                part
+                            }
+                        },
                         None => empty.clone(),
                     };
                     out.statements.push(Lowered {
+                        params: params_used(&statement),
                         statement,
                         size,
-                        content,
+                        content: 0,
                         part,
                         rank: 0,
                         origin: Origin {
@@ -137,17 +126,105 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
             _ => {}
         }
     }
+    number_contents(&mut out.statements);
+    // Output order is by Sid; equal Sids are a mistake, reported against the
+    // first one written.
     let mut by_sid: Vec<u32> = (0..out.statements.len() as u32).collect();
-    by_sid.sort_unstable_by(|a, b| {
+    by_sid.sort_by(|a, b| {
         out.statements[*a as usize]
             .statement
             .sid
             .cmp(&out.statements[*b as usize].statement.sid)
     });
+    let sid = |i: u32| out.statements[i as usize].statement.sid.as_str();
+    for run in by_sid
+        .chunk_by(|a, b| sid(*a) == sid(*b))
+        .filter(|r| r.len() > 1)
+    {
+        let first = describe(program, written[run[0] as usize]);
+        for &again in &run[1..] {
+            let (which, span) = describe(program, written[again as usize]);
+            let sid = sid(again);
+            diagnostics.push(
+                Diagnostic::error(Code::DuplicateSid, format!("two statements would have the Sid `{sid}`"))
+                    .primary(span, format!("{which} has the Sid `{sid}`"))
+                    .secondary(first.1, format!("so does {}", first.0))
+                    .note("a statement's Sid is its policy's name, numbered `Name1`, `Name2`, ... when the policy has several statements")
+                    .help("rename one of the two policies"),
+            );
+        }
+    }
     for (rank, i) in by_sid.into_iter().enumerate() {
         out.statements[i as usize].rank = rank as u32;
     }
     (out, diagnostics)
+}
+
+/// The declared params a statement's resources and condition values use.
+fn params_used(s: &Statement) -> Vec<String> {
+    let values = s.resources.iter().chain(
+        s.conditions
+            .iter()
+            .flat_map(|b| &b.keys)
+            .flat_map(|(_, v)| v),
+    );
+    let mut used: Vec<String> = values
+        .filter(|v| v.sub)
+        .flat_map(|v| crate::vars::param_names(&v.text))
+        .map(str::to_string)
+        .collect();
+    used.sort();
+    used.dedup();
+    used
+}
+
+/// Statement `i` of a policy, in words, and where it starts (`allow`).
+fn describe(program: &Program, (id, i): (DeclId, usize)) -> (String, Span) {
+    let decl = &program.decls[id];
+    let DeclKind::Policy(statements) = &decl.kind else {
+        return (format!("`{}`", decl.name.name), decl.name.span);
+    };
+    let which = if statements.len() == 1 {
+        format!("the statement of `{}`", decl.name.name)
+    } else {
+        format!("statement {} of `{}`", i + 1, decl.name.name)
+    };
+    (which, statements[i].effect_span)
+}
+
+/// Gives identical statements (all but the Sid equal) the same `content` id,
+/// numbered in the order they first appear.
+fn number_contents(statements: &mut [Lowered]) {
+    /// A statement's content: everything but its Sid.
+    #[derive(PartialEq, Eq, Hash)]
+    struct Content<'s> {
+        effect: ast::Effect,
+        not_action: bool,
+        actions: &'s [String],
+        not_resource: bool,
+        resources: &'s [Value],
+        conditions: &'s [ConditionBlock],
+    }
+    let mut ids: HashMap<Content, u32> = HashMap::default();
+    let contents: Vec<u32> = statements
+        .iter()
+        .map(|l| {
+            let s = &l.statement;
+            let key = Content {
+                effect: s.effect,
+                not_action: s.not_action,
+                actions: &s.actions,
+                not_resource: s.not_resource,
+                resources: &s.resources,
+                conditions: &s.conditions,
+            };
+            let next = ids.len() as u32;
+            *ids.entry(key).or_insert(next)
+        })
+        .collect();
+    for (l, content) in statements.iter_mut().zip(contents) {
+        l.content = content;
+    }
 }
 
 /// A trust policy over the configured size, found where the trust is written.
@@ -174,7 +251,13 @@ fn trust_too_large(
 
 fn statement(s: &ast::Statement, sid: String, params: &Params) -> Statement {
     let mut actions: Vec<String> = s.actions.iter().map(|a| a.text.clone()).collect();
-    actions.sort_by_cached_key(|a| (a.to_ascii_lowercase(), a.clone()));
+    // By name ignoring case, then as written: IAM ignores the case of actions.
+    actions.sort_by(|a, b| {
+        a.bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+            .then_with(|| a.cmp(b))
+    });
     actions.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     if !s.not_action && actions.iter().any(|a| a == "*") {
         actions = vec!["*".to_string()];

@@ -24,6 +24,13 @@ impl Value {
 
     /// A checked string (its `${...}` already validated against `params`).
     pub fn with_params(text: &str, params: &Params) -> Value {
+        if !text.contains("${") {
+            return Value {
+                text: text.to_string(),
+                sub: false,
+                max_len: json_string_len(text),
+            };
+        }
         let Ok(pieces) = vars::pieces(text, params) else {
             return Value {
                 text: text.to_string(),

@@ -9,32 +9,30 @@
 )]
 
 use iamc::config::Config;
-use iamc::render::yaml::{self, Item, Node};
+use iamc::render::yaml::Writer;
 use iamc::source::{SourceFile, Sources};
 use proptest::prelude::*;
 use serde_yaml::value::{Tag, TaggedValue};
 use serde_yaml::{Mapping, Value};
 
-/// The document a node tree means, as serde_yaml represents it.
-fn meant(node: &Node) -> Value {
-    match node {
-        Node::Str(s) => Value::String(s.clone()),
-        Node::Int(n) => Value::Number((*n).into()),
-        Node::Tagged(tag, s) => Value::Tagged(Box::new(TaggedValue {
-            tag: Tag::new(*tag),
-            value: Value::String(s.clone()),
-        })),
-        Node::Seq(items) => Value::Sequence(items.iter().map(|i| meant(&i.node)).collect()),
-        Node::Map(entries) => Value::Mapping(map(entries)),
-        Node::Verbatim(_) => panic!("pre-rendered text has no value of its own"),
-    }
+fn string(s: &str) -> Value {
+    Value::String(s.to_string())
 }
 
-fn map(entries: &[(String, Item)]) -> Mapping {
-    entries
-        .iter()
-        .map(|(k, v)| (Value::String(k.clone()), meant(&v.node)))
-        .collect()
+fn tagged(tag: &str, s: &str) -> Value {
+    Value::Tagged(Box::new(TaggedValue {
+        tag: Tag::new(tag),
+        value: string(s),
+    }))
+}
+
+fn mapping(entries: Vec<(&str, Value)>) -> Value {
+    Value::Mapping(
+        entries
+            .into_iter()
+            .map(|(k, v)| (string(k), v))
+            .collect::<Mapping>(),
+    )
 }
 
 /// Strings biased towards what breaks naive YAML: indicators, quotes,
@@ -88,11 +86,9 @@ fn tricky_string() -> impl Strategy<Value = String> {
     prop::collection::vec(pieces, 0..6).prop_map(|v| v.concat())
 }
 
-fn roundtrip(root: &[(String, Item)]) -> (Value, Value) {
-    let text = yaml::emit(root);
-    let parsed: Value = serde_yaml::from_str(&text)
-        .unwrap_or_else(|e| panic!("emitted YAML does not parse: {e}\n{text}"));
-    (parsed, Value::Mapping(map(root)))
+fn parse(text: &str) -> Value {
+    serde_yaml::from_str(text)
+        .unwrap_or_else(|e| panic!("written YAML does not parse: {e}\n{text}"))
 }
 
 proptest! {
@@ -100,22 +96,40 @@ proptest! {
 
     #[test]
     fn any_string_reads_back_exactly(s in prop_oneof![tricky_string(), any::<String>()]) {
-        let root = vec![
-            (s.clone(), Item::from(Node::Str(s.clone()))),
-            ("List".to_string(), Item {
-                comments: vec![s.clone()],
-                node: Node::seq([Node::Str(s.clone()), Node::Tagged("!Sub", s.clone())]),
-            }),
-            ("Nested".to_string(), Node::seq([Node::map(vec![("Key", Node::Str(s.clone())), ("Other", Node::Int(7))])]).into()),
-        ];
-        let (parsed, meant) = roundtrip(&root);
-        prop_assert_eq!(parsed, meant);
+        // Every way the writer puts a string: as a key and a value, in a
+        // comment, as items (plain and tagged), as a map inside a sequence.
+        let mut w = Writer::default();
+        w.str(0, &s, &s);
+        w.comment(0, &s);
+        w.open(0, "List");
+        w.comment(2, &s);
+        w.item(2, &s);
+        w.item_tagged(2, "!Sub", &s);
+        w.open(0, "Nested");
+        w.item_str(2, "Key", &s);
+        w.int(4, "Other", 7);
+        w.tagged(4, &s, "!Ref", &s);
+        w.empty(0, "Empty", false);
+        let text = w.finish();
+        let meant = mapping(vec![
+            (&s, string(&s)),
+            ("List", Value::Sequence(vec![string(&s), tagged("!Sub", &s)])),
+            ("Nested", Value::Sequence(vec![mapping(vec![
+                ("Key", string(&s)),
+                ("Other", Value::Number(7.into())),
+                (&s, tagged("!Ref", &s)),
+            ])])),
+            ("Empty", Value::Sequence(Vec::new())),
+        ]);
+        prop_assert_eq!(parse(&text), meant);
     }
 
     #[test]
-    fn emitted_yaml_is_ascii(s in any::<String>()) {
-        let root = vec![("Key".to_string(), Item { comments: vec![s.clone()], node: Node::Str(s) })];
-        let text = yaml::emit(&root);
+    fn written_yaml_is_ascii(s in any::<String>()) {
+        let mut w = Writer::default();
+        w.comment(0, &s);
+        w.str(0, "Key", &s);
+        let text = w.finish();
         prop_assert!(text.is_ascii(), "not ASCII: {text:?}");
     }
 }

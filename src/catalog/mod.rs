@@ -204,23 +204,25 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 pub fn unknown_action(text: &str, span: Span) -> Option<Diagnostic> {
     let (prefix, name) = text.split_once(':')?;
     let catalog = catalog();
-    let refresh = format!(
-        "iamc's catalog of actions comes from {} (generated {}); if AWS added this since, refresh it with scripts/refresh-catalog.py",
-        catalog
-            .source
-            .trim_start_matches("source: ")
-            .split(',')
-            .next()
-            .unwrap_or(""),
-        catalog.generated.trim_start_matches("generated: ")
-    );
+    let refresh = || {
+        format!(
+            "iamc's catalog of actions comes from {} (generated {}); if AWS added this since, refresh it with scripts/refresh-catalog.py",
+            catalog
+                .source
+                .trim_start_matches("source: ")
+                .split(',')
+                .next()
+                .unwrap_or(""),
+            catalog.generated.trim_start_matches("generated: ")
+        )
+    };
     let Some(service) = catalog.service(prefix) else {
         let mut d = Diagnostic::error(
             Code::UnknownAction,
             format!("unknown service `{prefix}` in `{text}`"),
         )
         .primary(span, "no AWS service has this prefix")
-        .note(refresh);
+        .note(refresh());
         if let Some(s) = did_you_mean(prefix, catalog.services.iter().map(|s| s.prefix)) {
             d = d.help(format!("did you mean `{s}:{name}`?"));
         }
@@ -235,7 +237,7 @@ pub fn unknown_action(text: &str, span: Span) -> Option<Diagnostic> {
                 span,
                 format!("no action of `{prefix}` matches this pattern"),
             )
-            .note(refresh);
+            .note(refresh());
         return Some(match closest_pattern(service, name) {
             Some(p) => d.help(format!("did you mean `{prefix}:{p}`?")),
             None => d,
@@ -246,7 +248,7 @@ pub fn unknown_action(text: &str, span: Span) -> Option<Diagnostic> {
     }
     let mut d = Diagnostic::error(Code::UnknownAction, format!("unknown action `{text}`"))
         .primary(span, format!("`{prefix}` has no action of this name"))
-        .note(refresh);
+        .note(refresh());
     if let Some(a) = did_you_mean(name, service.actions().iter().map(|a| a.name)) {
         d = d.help(format!("did you mean `{prefix}:{a}`?"));
     }

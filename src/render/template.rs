@@ -3,7 +3,7 @@
 //! managed policies of a `stack`, the CloudFormation parameters they use, and
 //! an exported output for every ARN.
 
-use super::yaml::{self, Item, Node};
+use super::yaml::Writer;
 use crate::ast::{Param, Principal};
 use crate::config::{Config, Naming};
 use crate::flatten::Grants;
@@ -174,115 +174,11 @@ pub fn logical_id(name: &str) -> String {
     name.chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
-fn value(v: &Value) -> Node {
-    if v.sub {
-        Node::Tagged("!Sub", v.sub_text())
-    } else {
-        Node::Str(v.text.clone())
-    }
-}
-
-fn values(list: &[Value]) -> Node {
-    Node::Seq(list.iter().map(|v| value(v).into()).collect())
-}
-
-fn conditions(blocks: &[ConditionBlock]) -> Node {
-    Node::Map(
-        blocks
-            .iter()
-            .map(|b| {
-                let keys = b
-                    .keys
-                    .iter()
-                    .map(|(k, v)| (k.clone(), values(v).into()))
-                    .collect();
-                (b.operator.clone(), Node::Map(keys).into())
-            })
-            .collect(),
-    )
-}
-
-/// A statement with comments naming its policy, its doc and its justification.
-fn statement(l: &Lowered, also: Option<&Vec<String>>) -> Item {
-    let s = &l.statement;
-    let mut comment = format!("policy {}", l.origin.policy);
-    if let Some(others) = also {
-        comment.push_str(&format!(" (also granted as {})", others.join(", ")));
-    }
-    if let Some(doc) = &l.origin.doc {
-        comment.push_str(": ");
-        comment.push_str(doc);
-    }
-    let mut comments = vec![comment];
-    if let Some(because) = &l.origin.because {
-        comments.push(format!("because: {because}"));
-    }
-    let mut entries = vec![
-        ("Sid", Node::str(&s.sid)),
-        ("Effect", Node::str(s.effect.as_str())),
-        (
-            if s.not_action { "NotAction" } else { "Action" },
-            Node::seq(s.actions.iter().map(Node::str)),
-        ),
-        (
-            if s.not_resource {
-                "NotResource"
-            } else {
-                "Resource"
-            },
-            values(&s.resources),
-        ),
-    ];
-    if !s.conditions.is_empty() {
-        entries.push(("Condition", conditions(&s.conditions)));
-    }
-    Item {
-        comments,
-        node: Node::map(entries),
-    }
-}
-
-fn trust_statement(t: &TrustStatement) -> Node {
-    let mut entries = vec![
-        ("Sid", Node::str(&t.sid)),
-        ("Effect", Node::str("Allow")),
-        (
-            "Principal",
-            Node::map(vec![(t.principal_kind, values(&t.principals))]),
-        ),
-        ("Action", Node::str(t.action)),
-    ];
-    if !t.conditions.is_empty() {
-        entries.push(("Condition", conditions(&t.conditions)));
-    }
-    Node::map(entries)
-}
-
-fn document(statements: Vec<Item>) -> Node {
-    Node::map(vec![
-        ("Version", Node::str("2012-10-17")),
-        ("Statement", Node::Seq(statements)),
-    ])
-}
-
-fn output(logical: &str, what: &str, value: Node) -> (String, Item) {
-    let id = format!("{logical}Arn");
-    let node = Node::map(vec![
-        ("Description", Node::str(format!("ARN of {what}"))),
-        ("Value", value),
-        (
-            "Export",
-            Node::map(vec![(
-                "Name",
-                Node::Tagged("!Sub", format!("${{AWS::StackName}}-{id}")),
-            )]),
-        ),
-    ]);
-    (id, node.into())
-}
-
-fn get_att_arn(logical: &str) -> Node {
-    Node::Tagged("!GetAtt", format!("{logical}.Arn"))
+/// How an output gets a resource's ARN: a managed policy's `!Ref` is its ARN;
+/// the others' is `!GetAtt X.Arn`.
+enum Arn {
+    Ref(String),
+    GetAtt(String),
 }
 
 /// What both the template and the manifest need to know of a principal.
@@ -322,14 +218,14 @@ impl Facts {
     }
 
     /// Every exported output: (logical ID, what it is, its value), in template order.
-    fn outputs(&self, plan: &PrincipalPlan) -> Vec<(String, String, Node)> {
+    fn outputs(&self, plan: &PrincipalPlan) -> Vec<(String, String, Arn)> {
         let mut out = Vec::new();
         for name in &self.names.policies {
             let logical = logical_id(name);
             out.push((
                 logical.clone(),
                 format!("managed policy {name}"),
-                Node::Tagged("!Ref", logical),
+                Arn::Ref(logical),
             ));
         }
         if plan.kind == Kind::User {
@@ -337,7 +233,7 @@ impl Facts {
             out.push((
                 self.group_logical.clone(),
                 what,
-                get_att_arn(&self.group_logical),
+                Arn::GetAtt(self.group_logical.clone()),
             ));
         }
         if plan.kind != Kind::Policy {
@@ -345,47 +241,152 @@ impl Facts {
             out.push((
                 self.principal_logical.clone(),
                 what,
-                get_att_arn(&self.principal_logical),
+                Arn::GetAtt(self.principal_logical.clone()),
             ));
         }
         if let Some(logical) = &self.instance_profile_logical {
             let what = format!("instance profile {}", self.names.instance_profile);
-            out.push((logical.clone(), what, get_att_arn(logical)));
+            out.push((logical.clone(), what, Arn::GetAtt(logical.clone())));
         }
         out
+    }
+}
+
+/// `- value`: `!Sub` when it holds deploy-time values.
+fn value_item(w: &mut Writer, at: usize, v: &Value) {
+    if v.sub {
+        w.item_tagged(at, "!Sub", &v.sub_text());
+    } else {
+        w.item(at, &v.text);
+    }
+}
+
+/// `key: value`: `!Sub` when it holds deploy-time values.
+fn value_entry(w: &mut Writer, at: usize, key: &str, v: &Value) {
+    if v.sub {
+        w.tagged(at, key, "!Sub", &v.sub_text());
+    } else {
+        w.str(at, key, &v.text);
+    }
+}
+
+/// `key:` and its values below it (`key: []` when there are none).
+fn values(w: &mut Writer, at: usize, key: &str, list: &[Value]) {
+    if list.is_empty() {
+        return w.empty(at, key, false);
+    }
+    w.open(at, key);
+    for v in list {
+        value_item(w, at + 2, v);
+    }
+}
+
+/// `key:` and its strings below it (`key: []` when there are none).
+fn strings(w: &mut Writer, at: usize, key: &str, list: &[String]) {
+    if list.is_empty() {
+        return w.empty(at, key, false);
+    }
+    w.open(at, key);
+    for s in list {
+        w.item(at + 2, s);
+    }
+}
+
+/// `Condition:` with its operators, their keys and values.
+fn conditions(w: &mut Writer, at: usize, blocks: &[ConditionBlock]) {
+    if blocks.is_empty() {
+        return w.empty(at, "Condition", true);
+    }
+    w.open(at, "Condition");
+    for b in blocks {
+        if b.keys.is_empty() {
+            w.empty(at + 2, &b.operator, true);
+            continue;
+        }
+        w.open(at + 2, &b.operator);
+        for (key, list) in &b.keys {
+            values(w, at + 4, key, list);
+        }
+    }
+}
+
+/// A statement as a sequence item at `at`, with comments naming its policy
+/// (and the others it stands for), its doc and its justification.
+fn statement(w: &mut Writer, at: usize, l: &Lowered, also: Option<&Vec<String>>) {
+    let s = &l.statement;
+    let mut comment = format!("policy {}", l.origin.policy);
+    if let Some(others) = also {
+        comment.push_str(" (also granted as ");
+        comment.push_str(&others.join(", "));
+        comment.push(')');
+    }
+    if let Some(doc) = &l.origin.doc {
+        comment.push_str(": ");
+        comment.push_str(doc);
+    }
+    w.comment(at, &comment);
+    if let Some(because) = &l.origin.because {
+        w.comment(at, &format!("because: {because}"));
+    }
+    w.item_str(at, "Sid", &s.sid);
+    w.str(at + 2, "Effect", s.effect.as_str());
+    let action_key = if s.not_action { "NotAction" } else { "Action" };
+    strings(w, at + 2, action_key, &s.actions);
+    let resource_key = if s.not_resource {
+        "NotResource"
+    } else {
+        "Resource"
+    };
+    values(w, at + 2, resource_key, &s.resources);
+    if !s.conditions.is_empty() {
+        conditions(w, at + 2, &s.conditions);
+    }
+}
+
+/// A trust policy statement as a sequence item at `at`.
+fn trust_statement(w: &mut Writer, at: usize, t: &TrustStatement) {
+    w.item_str(at, "Sid", &t.sid);
+    w.str(at + 2, "Effect", "Allow");
+    w.open(at + 2, "Principal");
+    values(w, at + 4, t.principal_kind, &t.principals);
+    w.str(at + 2, "Action", t.action);
+    if !t.conditions.is_empty() {
+        conditions(w, at + 2, &t.conditions);
     }
 }
 
 /// A statement as it stands in every template (indented under `Statement:`),
 /// rendered once however many principals hold it.
 pub fn statement_fragment(l: &Lowered) -> Arc<str> {
-    yaml::emit_seq_items(&[statement(l, None)], STATEMENT_INDENT).into()
+    let mut w = Writer::with_capacity(l.size * 2);
+    statement(&mut w, STATEMENT_INDENT, l, None);
+    w.finish().into()
 }
 
 /// Columns before a policy statement's `- Sid:` in a template.
 const STATEMENT_INDENT: usize = 10;
 
-/// A member's resources and outputs, appended to the template's.
+/// A resource's first lines: `Logical:`, its `Type` and `Properties:`.
+fn resource(w: &mut Writer, logical: &str, kind: &str) {
+    w.open(2, logical);
+    w.str(4, "Type", kind);
+    w.open(4, "Properties");
+}
+
+/// A member's managed policies, then its role (with instance profile) or its
+/// user (with group).
 fn member_resources(
+    w: &mut Writer,
     plan: &PrincipalPlan,
-    stack: &StackPlan,
+    facts: &Facts,
     lowered: &LoweredProgram,
     fragments: &[Arc<str>],
-    config: &Config,
-    resources: &mut Vec<(String, Item)>,
-    outputs: &mut Vec<(String, Item)>,
+    params: &Params,
 ) {
-    let facts = Facts::new(plan, config, stack.params);
     let word = plan.kind.word();
     for (part, name) in plan.parts.iter().zip(&facts.names.policies) {
-        let items = part
-            .statements
-            .iter()
-            .map(|&i| match plan.grants.also.get(&i) {
-                Some(also) => statement(&lowered.statements[i as usize], Some(also)),
-                None => Node::Verbatim(fragments[i as usize].clone()).into(),
-            })
-            .collect();
+        resource(w, &logical_id(name), "AWS::IAM::ManagedPolicy");
+        w.str(6, "ManagedPolicyName", name);
         let description = match plan.kind {
             Kind::Policy => plan
                 .doc
@@ -397,96 +398,97 @@ fn member_resources(
                 part.name, plan.source
             ),
         };
-        let mut properties = vec![
-            ("ManagedPolicyName", Node::str(name)),
-            ("Description", Node::str(description)),
-            ("Path", Node::str("/")),
-        ];
+        w.str(6, "Description", &description);
+        w.str(6, "Path", "/");
         match plan.kind {
-            Kind::Role => properties.push((
-                "Roles",
-                Node::seq([Node::Tagged("!Ref", facts.principal_logical.clone())]),
-            )),
-            Kind::User => properties.push((
-                "Groups",
-                Node::seq([Node::Tagged("!Ref", facts.group_logical.clone())]),
-            )),
+            Kind::Role => {
+                w.open(6, "Roles");
+                w.item_tagged(8, "!Ref", &facts.principal_logical);
+            }
+            Kind::User => {
+                w.open(6, "Groups");
+                w.item_tagged(8, "!Ref", &facts.group_logical);
+            }
             Kind::Policy => {}
         }
-        properties.push(("PolicyDocument", document(items)));
-        resources.push((
-            logical_id(name),
-            Node::map(vec![
-                ("Type", Node::str("AWS::IAM::ManagedPolicy")),
-                ("Properties", Node::map(properties)),
-            ])
-            .into(),
-        ));
+        w.open(6, "PolicyDocument");
+        w.str(8, "Version", "2012-10-17");
+        if part.statements.is_empty() {
+            w.empty(8, "Statement", false);
+            continue;
+        }
+        w.open(8, "Statement");
+        for &i in &part.statements {
+            match plan.grants.also.get(&i) {
+                Some(also) => statement(
+                    w,
+                    STATEMENT_INDENT,
+                    &lowered.statements[i as usize],
+                    Some(also),
+                ),
+                None => w.verbatim(&fragments[i as usize]),
+            }
+        }
     }
     if plan.kind != Kind::Policy {
-        principal_resources(plan, &facts, stack.params, resources);
+        principal_resources(w, plan, facts, params);
     }
-    outputs.extend(
-        facts
-            .outputs(plan)
-            .into_iter()
-            .map(|(logical, what, v)| output(&logical, &what, v)),
-    );
 }
 
 /// The role (and instance profile) or the user (and group) of a principal.
-fn principal_resources(
-    plan: &PrincipalPlan,
-    facts: &Facts,
-    params: &Params,
-    resources: &mut Vec<(String, Item)>,
-) {
+fn principal_resources(w: &mut Writer, plan: &PrincipalPlan, facts: &Facts, params: &Params) {
     let p = plan.principal;
-    let description = p
-        .description
-        .as_ref()
-        .map(|d| d.value.clone())
-        .or_else(|| plan.doc.map(str::to_string));
-    let mut properties: Vec<(&str, Node)> = vec![(
-        if plan.kind == Kind::Role {
-            "RoleName"
-        } else {
-            "UserName"
-        },
-        Node::str(&facts.names.principal),
-    )];
-    if plan.kind == Kind::Role
-        && let Some(d) = &description
-    {
-        properties.push(("Description", Node::str(d)));
+    if plan.kind == Kind::User {
+        resource(w, &facts.group_logical, "AWS::IAM::Group");
+        w.str(6, "GroupName", &facts.names.group);
+        w.str(6, "Path", &facts.path);
     }
-    properties.push(("Path", Node::str(&facts.path)));
+    let (principal_type, name_key) = match plan.kind {
+        Kind::Role => ("AWS::IAM::Role", "RoleName"),
+        _ => ("AWS::IAM::User", "UserName"),
+    };
+    resource(w, &facts.principal_logical, principal_type);
+    w.str(6, name_key, &facts.names.principal);
+    if plan.kind == Kind::Role {
+        let description = p
+            .description
+            .as_ref()
+            .map(|d| d.value.as_str())
+            .or(plan.doc);
+        if let Some(d) = description {
+            w.str(6, "Description", d);
+        }
+    }
+    w.str(6, "Path", &facts.path);
     if let Some(trust) = plan.trust {
-        properties.push((
-            "AssumeRolePolicyDocument",
-            Node::map(vec![
-                ("Version", Node::str("2012-10-17")),
-                ("Statement", Node::seq(trust.iter().map(trust_statement))),
-            ]),
-        ));
+        w.open(6, "AssumeRolePolicyDocument");
+        w.str(8, "Version", "2012-10-17");
+        if trust.is_empty() {
+            w.empty(8, "Statement", false);
+        } else {
+            w.open(8, "Statement");
+            for t in trust {
+                trust_statement(w, STATEMENT_INDENT, t);
+            }
+        }
     }
     if plan.kind == Kind::User {
-        properties.push((
-            "Groups",
-            Node::seq([Node::Tagged("!Ref", facts.group_logical.clone())]),
-        ));
+        w.open(6, "Groups");
+        w.item_tagged(8, "!Ref", &facts.group_logical);
     }
     if !facts.aws_managed.is_empty() {
-        properties.push(("ManagedPolicyArns", values(&facts.aws_managed)));
+        values(w, 6, "ManagedPolicyArns", &facts.aws_managed);
     }
     if let Some(b) = &p.boundary {
-        properties.push((
+        value_entry(
+            w,
+            6,
             "PermissionsBoundary",
-            value(&Value::with_params(&b.value, params)),
-        ));
+            &Value::with_params(&b.value, params),
+        );
     }
     if let Some((seconds, _)) = p.max_session {
-        properties.push(("MaxSessionDuration", Node::Int(seconds)));
+        w.int(6, "MaxSessionDuration", seconds);
     }
     if !p.tags.is_empty() {
         let mut tags: Vec<(&str, &str)> = p
@@ -495,65 +497,25 @@ fn principal_resources(
             .map(|(k, v)| (k.value.as_str(), v.value.as_str()))
             .collect();
         tags.sort();
-        let tags = tags
-            .into_iter()
-            .map(|(k, v)| Node::map(vec![("Key", Node::str(k)), ("Value", Node::str(v))]));
-        properties.push(("Tags", Node::seq(tags)));
+        w.open(6, "Tags");
+        for (k, v) in tags {
+            w.item_str(8, "Key", k);
+            w.str(10, "Value", v);
+        }
     }
-    if plan.kind == Kind::User {
-        let group = Node::map(vec![
-            ("GroupName", Node::str(&facts.names.group)),
-            ("Path", Node::str(&facts.path)),
-        ]);
-        resources.push((
-            facts.group_logical.clone(),
-            Node::map(vec![
-                ("Type", Node::str("AWS::IAM::Group")),
-                ("Properties", group),
-            ])
-            .into(),
-        ));
-    }
-    let principal_type = if plan.kind == Kind::Role {
-        "AWS::IAM::Role"
-    } else {
-        "AWS::IAM::User"
-    };
-    resources.push((
-        facts.principal_logical.clone(),
-        Node::map(vec![
-            ("Type", Node::str(principal_type)),
-            ("Properties", Node::map(properties)),
-        ])
-        .into(),
-    ));
     if let Some(logical) = &facts.instance_profile_logical {
-        let profile = Node::map(vec![
-            (
-                "InstanceProfileName",
-                Node::str(&facts.names.instance_profile),
-            ),
-            ("Path", Node::str(&facts.path)),
-            (
-                "Roles",
-                Node::seq([Node::Tagged("!Ref", facts.principal_logical.clone())]),
-            ),
-        ]);
-        resources.push((
-            logical.clone(),
-            Node::map(vec![
-                ("Type", Node::str("AWS::IAM::InstanceProfile")),
-                ("Properties", profile),
-            ])
-            .into(),
-        ));
+        resource(w, logical, "AWS::IAM::InstanceProfile");
+        w.str(6, "InstanceProfileName", &facts.names.instance_profile);
+        w.str(6, "Path", &facts.path);
+        w.open(6, "Roles");
+        w.item_tagged(8, "!Ref", &facts.principal_logical);
     }
 }
 
 /// The declared params a template's strings use, sorted.
 pub fn used_params(stack: &StackPlan, lowered: &LoweredProgram) -> Vec<String> {
     let mut used = BTreeSet::new();
-    let mut note = |v: &Value| {
+    let note = |used: &mut BTreeSet<String>, v: &Value| {
         if v.sub {
             used.extend(vars::param_names(&v.text).map(str::to_string));
         }
@@ -561,26 +523,22 @@ pub fn used_params(stack: &StackPlan, lowered: &LoweredProgram) -> Vec<String> {
     for member in &stack.members {
         for part in &member.parts {
             for &i in &part.statements {
-                let s = &lowered.statements[i as usize].statement;
-                s.resources.iter().for_each(&mut note);
-                s.conditions
-                    .iter()
-                    .flat_map(|b| &b.keys)
-                    .flat_map(|(_, v)| v)
-                    .for_each(&mut note);
+                used.extend(lowered.statements[i as usize].params.iter().cloned());
             }
         }
         for t in member.trust.unwrap_or(&[]) {
-            t.principals.iter().for_each(&mut note);
-            t.conditions
+            let conditions = t
+                .conditions
                 .iter()
                 .flat_map(|b| &b.keys)
-                .flat_map(|(_, v)| v)
-                .for_each(&mut note);
+                .flat_map(|(_, v)| v);
+            for v in t.principals.iter().chain(conditions) {
+                note(&mut used, v);
+            }
         }
         let p = member.principal;
         for s in p.managed.iter().chain(p.boundary.iter()) {
-            note(&Value::with_params(&s.value, stack.params));
+            note(&mut used, &Value::with_params(&s.value, stack.params));
         }
     }
     used.into_iter().collect()
@@ -588,22 +546,29 @@ pub fn used_params(stack: &StackPlan, lowered: &LoweredProgram) -> Vec<String> {
 
 /// The `Parameters` section: each used param as a String with its `MaxLength`
 /// (the length iamc counted it at).
-fn parameters(used: &[String], stack: &StackPlan) -> Vec<(String, Item)> {
-    used.iter()
-        .filter_map(|name| {
-            let (_, param) = stack.param_decls.iter().find(|(n, _)| n == name)?;
-            let max = stack.params.max_length(name)?;
-            let mut entries = vec![("Type", Node::str("String"))];
-            if let Some(d) = &param.description {
-                entries.push(("Description", Node::str(&d.value)));
-            }
-            if let Some(d) = &param.default {
-                entries.push(("Default", Node::str(&d.value)));
-            }
-            entries.push(("MaxLength", Node::Int(max as u64)));
-            Some((name.clone(), Node::map(entries).into()))
-        })
-        .collect()
+fn parameters(w: &mut Writer, used: &[String], stack: &StackPlan) {
+    let mut opened = false;
+    for name in used {
+        let Some((_, param)) = stack.param_decls.iter().find(|(n, _)| n == name) else {
+            continue;
+        };
+        let Some(max) = stack.params.max_length(name) else {
+            continue;
+        };
+        if !opened {
+            w.open(0, "Parameters");
+            opened = true;
+        }
+        w.open(2, name);
+        w.str(4, "Type", "String");
+        if let Some(d) = &param.description {
+            w.str(4, "Description", &d.value);
+        }
+        if let Some(d) = &param.default {
+            w.str(4, "Default", &d.value);
+        }
+        w.int(4, "MaxLength", max as u64);
+    }
 }
 
 /// Renders a template. `fragments` holds each lowered statement's rendering
@@ -614,50 +579,71 @@ pub fn render_yaml(
     fragments: &[Arc<str>],
     config: &Config,
 ) -> String {
-    let mut resources: Vec<(String, Item)> = Vec::new();
-    let mut outputs: Vec<(String, Item)> = Vec::new();
-    for member in &stack.members {
-        member_resources(
-            member,
-            stack,
-            lowered,
-            fragments,
-            config,
-            &mut resources,
-            &mut outputs,
-        );
-    }
+    let facts: Vec<Facts> = stack
+        .members
+        .iter()
+        .map(|m| Facts::new(m, config, stack.params))
+        .collect();
+    let statements: usize = stack
+        .members
+        .iter()
+        .flat_map(|m| &m.parts)
+        .map(|p| p.size)
+        .sum();
+    let mut w = Writer::with_capacity(statements * 5 / 2 + 2048 * stack.members.len() + 1024);
+    w.verbatim(super::BANNER);
+    w.verbatim("\n");
+    w.str(0, "AWSTemplateFormatVersion", "2010-09-09");
     let what = match stack.members.first() {
         Some(m) if !stack.is_stack => m.kind.word(),
         _ => "stack",
     };
-    let mut template_description = format!("IAM {what} {}, generated by iamc", stack.source);
+    let mut description = format!("IAM {what} {}, generated by iamc", stack.source);
     if let Some(doc) = stack.doc.and_then(|d| d.lines().next()) {
-        template_description.push_str(": ");
-        template_description.push_str(doc);
+        description.push_str(": ");
+        description.push_str(doc);
     }
-    let template_description: String = template_description.chars().take(1024).collect();
-    let mut root = vec![
-        (
-            "AWSTemplateFormatVersion".to_string(),
-            Node::str("2010-09-09").into(),
-        ),
-        (
-            "Description".to_string(),
-            Node::str(template_description).into(),
-        ),
-    ];
-    let parameters = parameters(&used_params(stack, lowered), stack);
-    if !parameters.is_empty() {
-        root.push(("Parameters".to_string(), Node::Map(parameters).into()));
+    if description.chars().count() > 1024 {
+        description = description.chars().take(1024).collect();
     }
-    root.push(("Resources".to_string(), Node::Map(resources).into()));
-    root.push(("Outputs".to_string(), Node::Map(outputs).into()));
-    let mut text = String::with_capacity(16 * 1024);
-    text.push_str(super::BANNER);
-    text.push('\n');
-    yaml::emit_into(&mut text, &root);
-    text
+    w.str(0, "Description", &description);
+    parameters(&mut w, &used_params(stack, lowered), stack);
+    let has_resources = stack
+        .members
+        .iter()
+        .any(|m| m.kind != Kind::Policy || !m.parts.is_empty());
+    if has_resources {
+        w.open(0, "Resources");
+    } else {
+        w.empty(0, "Resources", true);
+    }
+    for (member, facts) in stack.members.iter().zip(&facts) {
+        member_resources(&mut w, member, facts, lowered, fragments, stack.params);
+    }
+    let outputs: Vec<(String, String, Arn)> = stack
+        .members
+        .iter()
+        .zip(&facts)
+        .flat_map(|(member, facts)| facts.outputs(member))
+        .collect();
+    if outputs.is_empty() {
+        w.empty(0, "Outputs", true);
+    }
+    for (i, (logical, what, arn)) in outputs.iter().enumerate() {
+        if i == 0 {
+            w.open(0, "Outputs");
+        }
+        let id = format!("{logical}Arn");
+        w.open(2, &id);
+        w.str(4, "Description", &format!("ARN of {what}"));
+        match arn {
+            Arn::Ref(logical) => w.tagged(4, "Value", "!Ref", logical),
+            Arn::GetAtt(logical) => w.tagged(4, "Value", "!GetAtt", &format!("{logical}.Arn")),
+        }
+        w.open(4, "Export");
+        w.tagged(6, "Name", "!Sub", &format!("${{AWS::StackName}}-{id}"));
+    }
+    w.finish()
 }
 
 /// The resource type an output's description names.

@@ -1,197 +1,176 @@
-//! A small YAML emitter for CloudFormation templates: block style, comments,
+//! A small YAML writer for CloudFormation templates: block style, comments,
 //! short-form tags, and scalars quoted so that any string reads back exactly.
+//! A template's shape is fixed, so it is written line by line: each method
+//! writes one line at an indentation, and every key and value goes through
+//! [`scalar_into`].
 
 use std::fmt::Write;
 
-/// A YAML value.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Node {
-    Str(String),
-    Int(u64),
-    /// A short-form tag on a scalar: `!Ref Name`, `!GetAtt Name.Arn`, `!Sub '...'`.
-    Tagged(&'static str, String),
-    Seq(Vec<Item>),
-    Map(Vec<(String, Item)>),
-    /// A sequence item already rendered at the indentation it is used at
-    /// (with its comments, dash and final newline); see [`emit_seq_items`].
-    Verbatim(std::sync::Arc<str>),
+/// Block-style YAML, written line by line.
+#[derive(Default)]
+pub struct Writer {
+    out: String,
 }
 
-/// A value with the comment lines shown above it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Item {
-    pub comments: Vec<String>,
-    pub node: Node,
-}
-
-impl From<Node> for Item {
-    fn from(node: Node) -> Item {
-        Item {
-            comments: Vec::new(),
-            node,
+impl Writer {
+    pub fn with_capacity(capacity: usize) -> Writer {
+        Writer {
+            out: String::with_capacity(capacity),
         }
     }
-}
 
-impl Node {
-    pub fn str(s: impl Into<String>) -> Node {
-        Node::Str(s.into())
+    pub fn finish(self) -> String {
+        self.out
     }
 
-    pub fn map(entries: Vec<(&str, Node)>) -> Node {
-        Node::Map(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.into()))
-                .collect(),
-        )
+    fn line(&mut self, at: usize, dash: bool, key: &str) {
+        indent(&mut self.out, at);
+        if dash {
+            self.out.push_str("- ");
+        }
+        scalar_into(&mut self.out, key);
+        self.out.push(':');
     }
 
-    pub fn seq(items: impl IntoIterator<Item = Node>) -> Node {
-        Node::Seq(items.into_iter().map(Item::from).collect())
+    /// `key:`, opening a block indented below it.
+    pub fn open(&mut self, at: usize, key: &str) {
+        self.line(at, false, key);
+        self.out.push('\n');
     }
-}
 
-/// Writes a document: a top-level map.
-pub fn emit(root: &[(String, Item)]) -> String {
-    let mut out = String::with_capacity(4096);
-    emit_into(&mut out, root);
-    out
-}
+    /// `key: value`.
+    pub fn str(&mut self, at: usize, key: &str, value: &str) {
+        self.line(at, false, key);
+        self.out.push(' ');
+        scalar_into(&mut self.out, value);
+        self.out.push('\n');
+    }
 
-/// Appends a document (a top-level map) to `out`.
-pub fn emit_into(out: &mut String, root: &[(String, Item)]) {
-    emit_map(out, root, 0, false);
-}
+    /// `key: !Tag value`.
+    pub fn tagged(&mut self, at: usize, key: &str, tag: &str, value: &str) {
+        self.line(at, false, key);
+        self.out.push(' ');
+        self.out.push_str(tag);
+        self.out.push(' ');
+        scalar_into(&mut self.out, value);
+        self.out.push('\n');
+    }
 
-/// Sequence items as they appear at `at` columns, to be spliced back with
-/// [`Node::Verbatim`] wherever the same items stand at the same depth.
-pub fn emit_seq_items(items: &[Item], at: usize) -> String {
-    let mut out = String::new();
-    emit_seq(&mut out, items, at);
-    out
+    /// `key: 42`.
+    pub fn int(&mut self, at: usize, key: &str, value: u64) {
+        self.line(at, false, key);
+        let _ = writeln!(self.out, " {value}");
+    }
+
+    /// `key: []` or `key: {}`: an empty sequence or map.
+    pub fn empty(&mut self, at: usize, key: &str, map: bool) {
+        self.line(at, false, key);
+        self.out.push_str(if map { " {}\n" } else { " []\n" });
+    }
+
+    /// `- value`.
+    pub fn item(&mut self, at: usize, value: &str) {
+        indent(&mut self.out, at);
+        self.out.push_str("- ");
+        scalar_into(&mut self.out, value);
+        self.out.push('\n');
+    }
+
+    /// `- !Tag value`.
+    pub fn item_tagged(&mut self, at: usize, tag: &str, value: &str) {
+        indent(&mut self.out, at);
+        self.out.push_str("- ");
+        self.out.push_str(tag);
+        self.out.push(' ');
+        scalar_into(&mut self.out, value);
+        self.out.push('\n');
+    }
+
+    /// `- key: value`: the first entry of a map in a sequence (its other
+    /// entries follow at `at + 2`).
+    pub fn item_str(&mut self, at: usize, key: &str, value: &str) {
+        self.line(at, true, key);
+        self.out.push(' ');
+        scalar_into(&mut self.out, value);
+        self.out.push('\n');
+    }
+
+    /// `# text`, a line each (`#` alone for an empty line), kept to
+    /// printable ASCII.
+    pub fn comment(&mut self, at: usize, text: &str) {
+        for line in text.split('\n') {
+            indent(&mut self.out, at);
+            self.out.push('#');
+            if !line.is_empty() {
+                self.out.push(' ');
+                comment_text_into(&mut self.out, line);
+            }
+            self.out.push('\n');
+        }
+    }
+
+    /// Text already written at the indentation it stands at.
+    pub fn verbatim(&mut self, text: &str) {
+        self.out.push_str(text);
+    }
 }
 
 fn indent(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
-}
-
-fn emit_comments(out: &mut String, comments: &[String], at: usize) {
-    for comment in comments {
-        for line in comment.split('\n') {
-            indent(out, at);
-            out.push('#');
-            if !line.is_empty() {
-                out.push(' ');
-                out.push_str(&comment_text(line));
-            }
-            out.push('\n');
-        }
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > SPACES.len() {
+        out.push_str(SPACES);
+        n -= SPACES.len();
     }
-}
-
-/// Map entries at `at` columns; with `inline_first`, the first key follows a
-/// `- ` already written.
-fn emit_map(out: &mut String, entries: &[(String, Item)], at: usize, inline_first: bool) {
-    for (i, (key, item)) in entries.iter().enumerate() {
-        if !(inline_first && i == 0) {
-            emit_comments(out, &item.comments, at);
-            indent(out, at);
-        }
-        out.push_str(&scalar(key));
-        out.push(':');
-        emit_value(out, &item.node, at);
-    }
-}
-
-/// The value after `key:`, children indented below `at`.
-fn emit_value(out: &mut String, node: &Node, at: usize) {
-    match node {
-        Node::Seq(items) if !items.is_empty() => {
-            out.push('\n');
-            emit_seq(out, items, at + 2);
-        }
-        Node::Map(entries) if !entries.is_empty() => {
-            out.push('\n');
-            emit_map(out, entries, at + 2, false);
-        }
-        other => {
-            out.push(' ');
-            emit_flat(out, other);
-            out.push('\n');
-        }
-    }
-}
-
-fn emit_seq(out: &mut String, items: &[Item], at: usize) {
-    for item in items {
-        if let Node::Verbatim(text) = &item.node {
-            out.push_str(text);
-            continue;
-        }
-        emit_comments(out, &item.comments, at);
-        indent(out, at);
-        out.push_str("- ");
-        match &item.node {
-            Node::Map(entries) if !entries.is_empty() => {
-                // The first entry's comments go above the dash.
-                emit_map(out, entries, at + 2, true);
-            }
-            Node::Seq(inner) if !inner.is_empty() => {
-                out.push('\n');
-                emit_seq(out, inner, at + 2);
-            }
-            other => {
-                emit_flat(out, other);
-                out.push('\n');
-            }
-        }
-    }
-}
-
-/// A scalar, a tagged scalar, or an empty collection, on one line.
-fn emit_flat(out: &mut String, node: &Node) {
-    match node {
-        Node::Str(s) => out.push_str(&scalar(s)),
-        Node::Int(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Node::Tagged(tag, value) => {
-            out.push_str(tag);
-            out.push(' ');
-            out.push_str(&scalar(value));
-        }
-        Node::Seq(_) => out.push_str("[]"),
-        Node::Map(_) => out.push_str("{}"),
-        // Verbatim text only stands as a sequence item; emit_seq writes it.
-        Node::Verbatim(text) => out.push_str(text),
-    }
+    out.push_str(&SPACES[..n]);
 }
 
 /// Words YAML 1.1 reads as something other than a string.
 fn is_special_word(s: &str) -> bool {
-    matches!(
-        s.to_ascii_lowercase().as_str(),
-        "y" | "n" | "yes" | "no" | "true" | "false" | "on" | "off" | "null" | "nan" | "inf"
-    )
+    s.len() <= 5
+        && [
+            "y", "n", "yes", "no", "true", "false", "on", "off", "null", "nan", "inf",
+        ]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(s))
 }
 
 /// A string as a YAML scalar that reads back as exactly that string: plain
 /// when it is unmistakably a string, single-quoted when printable ASCII,
 /// double-quoted with escapes otherwise (so the file stays ASCII).
 pub fn scalar(s: &str) -> String {
-    let plain = s.starts_with(|c: char| c.is_ascii_alphabetic())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_./:@=+-".contains(c))
+    let mut out = String::with_capacity(s.len() + 2);
+    scalar_into(&mut out, s);
+    out
+}
+
+/// [`scalar`], appended to `out`.
+pub fn scalar_into(out: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let plain = bytes.first().is_some_and(u8::is_ascii_alphabetic)
+        && bytes.iter().all(|&c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, b'_' | b'.' | b'/' | b':' | b'@' | b'=' | b'+' | b'-')
+        })
         && !s.ends_with(':')
         && !is_special_word(s);
     if plain {
-        return s.to_string();
+        out.push_str(s);
+        return;
     }
-    if s.chars().all(|c| (' '..='~').contains(&c)) {
-        return format!("'{}'", s.replace('\'', "''"));
+    if bytes.iter().all(|c| (b' '..=b'~').contains(c)) {
+        out.push('\'');
+        let mut parts = s.split('\'');
+        if let Some(first) = parts.next() {
+            out.push_str(first);
+        }
+        for part in parts {
+            out.push_str("''");
+            out.push_str(part);
+        }
+        out.push('\'');
+        return;
     }
-    let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
@@ -213,20 +192,22 @@ pub fn scalar(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// Comment text kept to printable ASCII; anything else is written `\u{...}`.
-fn comment_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.trim_end().chars() {
+fn comment_text_into(out: &mut String, s: &str) {
+    let s = s.trim_end();
+    if s.bytes().all(|c| (b' '..=b'~').contains(&c)) {
+        out.push_str(s);
+        return;
+    }
+    for c in s.chars() {
         if (' '..='~').contains(&c) {
             out.push(c);
         } else {
             let _ = write!(out, "\\u{{{:x}}}", c as u32);
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -247,24 +228,18 @@ mod tests {
     }
 
     #[test]
-    fn emits_block_style_with_comments() {
-        let doc = vec![(
-            "Statement".to_string(),
-            Item::from(Node::Seq(vec![Item {
-                comments: vec!["policy S3Read\nreads".into()],
-                node: Node::map(vec![
-                    ("Sid", Node::str("S3Read")),
-                    ("Action", Node::seq([Node::str("s3:GetObject")])),
-                    (
-                        "Resource",
-                        Node::Tagged("!Sub", "arn:${AWS::Partition}:s3:::b".into()),
-                    ),
-                ]),
-            }])),
-        )];
+    fn writes_block_style_with_comments() {
+        let mut w = Writer::default();
+        w.open(0, "Statement");
+        w.comment(2, "policy S3Read\nreads");
+        w.item_str(2, "Sid", "S3Read");
+        w.open(4, "Action");
+        w.item(6, "s3:GetObject");
+        w.tagged(4, "Resource", "!Sub", "arn:${AWS::Partition}:s3:::b");
+        w.empty(4, "Condition", true);
         assert_eq!(
-            emit(&doc),
-            "Statement:\n  # policy S3Read\n  # reads\n  - Sid: S3Read\n    Action:\n      - s3:GetObject\n    Resource: !Sub 'arn:${AWS::Partition}:s3:::b'\n"
+            w.finish(),
+            "Statement:\n  # policy S3Read\n  # reads\n  - Sid: S3Read\n    Action:\n      - s3:GetObject\n    Resource: !Sub 'arn:${AWS::Partition}:s3:::b'\n    Condition: {}\n"
         );
     }
 }
