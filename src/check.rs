@@ -56,6 +56,7 @@ pub fn check(
     let mut c = Checker {
         diagnostics: Vec::new(),
         params: &program.params,
+        known_actions: Default::default(),
     };
     for (id, decl) in program.decls.iter().enumerate() {
         let before = c.diagnostics.len();
@@ -73,8 +74,8 @@ pub fn check(
     c.diagnostics
 }
 
-impl Checker<'_> {
-    fn declaration(&mut self, decl: &Decl, config: &Config) {
+impl<'p> Checker<'p> {
+    fn declaration(&mut self, decl: &'p Decl, config: &Config) {
         let c = self;
         match &decl.kind {
             DeclKind::Policy(statements) => {
@@ -143,14 +144,17 @@ impl Checker<'_> {
 struct Checker<'p> {
     diagnostics: Vec<Diagnostic>,
     params: &'p Params,
+    /// Actions already found in the catalog: a program names the same
+    /// actions again and again.
+    known_actions: crate::hash::HashSet<&'p str>,
 }
 
-impl Checker<'_> {
+impl<'p> Checker<'p> {
     fn push(&mut self, d: Diagnostic) {
         self.diagnostics.push(d);
     }
 
-    fn statement(&mut self, s: &Statement) {
+    fn statement(&mut self, s: &'p Statement) {
         if s.actions.is_empty() {
             self.push(
                 Diagnostic::error(
@@ -186,7 +190,7 @@ impl Checker<'_> {
         }
     }
 
-    fn action(&mut self, action: &Action) {
+    fn action(&mut self, action: &'p Action) {
         let text = &action.text;
         if text == "*" {
             return;
@@ -251,9 +255,14 @@ impl Checker<'_> {
                 d = d.help(help);
             }
             self.push(d);
-        } else if let Some(d) = crate::catalog::unknown_action(text, action.span) {
-            // Well formed, but no real service or action (E050).
-            self.push(d);
+        } else if !self.known_actions.contains(text.as_str()) {
+            match crate::catalog::unknown_action(text, action.span) {
+                // Well formed, but no real service or action (E050).
+                Some(d) => self.push(d),
+                None => {
+                    self.known_actions.insert(text);
+                }
+            }
         }
     }
 

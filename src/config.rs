@@ -94,8 +94,26 @@ pub fn is_iam_name_char(c: char) -> bool {
 }
 
 impl Naming {
+    /// The pattern with `{Name}` and `{Part}` filled in.
     pub fn apply(pattern: &str, name: &str, part: &str) -> String {
-        pattern.replace("{Name}", name).replace("{Part}", part)
+        let mut out = String::with_capacity(pattern.len() + name.len() + part.len());
+        let mut rest = pattern;
+        while let Some(at) = rest.find('{') {
+            out.push_str(&rest[..at]);
+            let after = &rest[at..];
+            if let Some(tail) = after.strip_prefix("{Name}") {
+                out.push_str(name);
+                rest = tail;
+            } else if let Some(tail) = after.strip_prefix("{Part}") {
+                out.push_str(part);
+                rest = tail;
+            } else {
+                out.push('{');
+                rest = &after[1..];
+            }
+        }
+        out.push_str(rest);
+        out
     }
 }
 

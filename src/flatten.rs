@@ -3,10 +3,9 @@
 //! however many paths reach it.
 
 use crate::ast::DeclKind;
+use crate::hash::HashMap;
 use crate::lower::LoweredProgram;
 use crate::resolve::{DeclId, Program};
-use std::collections::HashMap;
-use std::rc::Rc;
 
 /// A principal's statements, sorted by Sid, identical statements collapsed.
 #[derive(Clone, Debug, Default)]
@@ -18,60 +17,63 @@ pub struct Grants {
     pub also: HashMap<u32, Vec<String>>,
 }
 
-/// The policies every group reaches, memoised.
+/// The policies every group reaches, each group flattened once.
 pub struct Flattener<'p> {
     program: &'p Program,
-    memo: Vec<Option<Rc<Vec<DeclId>>>>,
+    /// For a group, the policies it reaches, sorted; for a policy, itself.
+    reach: Vec<Vec<DeclId>>,
 }
 
 impl<'p> Flattener<'p> {
+    /// Flattens every group. Iterative post-order, so deep graphs cannot
+    /// overflow the stack. The graph must be acyclic (resolve reports
+    /// cycles first).
     pub fn new(program: &'p Program) -> Flattener<'p> {
-        Flattener {
-            program,
-            memo: vec![None; program.decls.len()],
+        let is_group = |id: DeclId| matches!(program.decls[id].kind, DeclKind::Group(_));
+        let mut memo: Vec<Option<Vec<DeclId>>> = vec![None; program.decls.len()];
+        for root in (0..program.decls.len()).filter(|&id| is_group(id)) {
+            let mut stack = vec![(root, false)];
+            while let Some((id, expanded)) = stack.pop() {
+                if memo[id].is_some() {
+                    continue;
+                }
+                let members = &program.edges[id];
+                if !expanded {
+                    stack.push((id, true));
+                    for edge in members {
+                        if is_group(edge.target) && memo[edge.target].is_none() {
+                            stack.push((edge.target, false));
+                        }
+                    }
+                    continue;
+                }
+                let mut set: Vec<DeclId> = Vec::new();
+                for edge in members {
+                    match &memo[edge.target] {
+                        Some(sub) => set.extend(sub.iter().copied()),
+                        None => set.push(edge.target),
+                    }
+                }
+                set.sort_unstable();
+                set.dedup();
+                memo[id] = Some(set);
+            }
         }
+        let reach = memo
+            .into_iter()
+            .enumerate()
+            .map(|(id, set)| set.unwrap_or_else(|| vec![id]))
+            .collect();
+        Flattener { program, reach }
     }
 
     /// The policies a declaration reaches (itself, for a policy), sorted.
-    /// Iterative post-order, so deep graphs cannot overflow the stack. The
-    /// graph must be acyclic (resolve reports cycles first).
-    pub fn policies(&mut self, root: DeclId) -> Rc<Vec<DeclId>> {
-        let program = self.program;
-        if !matches!(program.decls[root].kind, DeclKind::Group(_)) {
-            return Rc::new(vec![root]);
-        }
-        let mut stack = vec![(root, false)];
-        while let Some((id, expanded)) = stack.pop() {
-            if self.memo[id].is_some() {
-                continue;
-            }
-            let members = &program.edges[id];
-            if !expanded {
-                stack.push((id, true));
-                for edge in members {
-                    let is_group = matches!(program.decls[edge.target].kind, DeclKind::Group(_));
-                    if is_group && self.memo[edge.target].is_none() {
-                        stack.push((edge.target, false));
-                    }
-                }
-                continue;
-            }
-            let mut set: Vec<DeclId> = Vec::new();
-            for edge in members {
-                match &self.memo[edge.target] {
-                    Some(sub) => set.extend(sub.iter().copied()),
-                    None => set.push(edge.target),
-                }
-            }
-            set.sort_unstable();
-            set.dedup();
-            self.memo[id] = Some(Rc::new(set));
-        }
-        self.memo[root].clone().unwrap_or_default()
+    pub fn policies(&self, root: DeclId) -> &[DeclId] {
+        &self.reach[root]
     }
 
     /// Everything a role or user is granted.
-    pub fn grants(&mut self, principal: DeclId, lowered: &LoweredProgram) -> Grants {
+    pub fn grants(&self, principal: DeclId, lowered: &LoweredProgram) -> Grants {
         let roots: Vec<DeclId> = self.program.edges[principal]
             .iter()
             .map(|e| e.target)
@@ -80,7 +82,7 @@ impl<'p> Flattener<'p> {
     }
 
     /// The statements of these policies and groups together.
-    pub fn grants_of(&mut self, roots: &[DeclId], lowered: &LoweredProgram) -> Grants {
+    pub fn grants_of(&self, roots: &[DeclId], lowered: &LoweredProgram) -> Grants {
         let mut policies: Vec<DeclId> = Vec::new();
         for &root in roots {
             policies.extend(self.policies(root).iter().copied());
@@ -95,8 +97,9 @@ impl<'p> Flattener<'p> {
             .collect();
         statements.sort_unstable_by_key(|&i| lowered.statements[i as usize].rank);
         // Identical content: keep the statement with the smallest Sid.
-        let mut kept: HashMap<u32, u32> = HashMap::with_capacity(statements.len());
-        let mut also: HashMap<u32, Vec<String>> = HashMap::new();
+        let mut kept: HashMap<u32, u32> =
+            HashMap::with_capacity_and_hasher(statements.len(), Default::default());
+        let mut also: HashMap<u32, Vec<String>> = HashMap::default();
         statements.retain(|&i| {
             let s = &lowered.statements[i as usize];
             match kept.get(&s.content) {

@@ -20,6 +20,7 @@ pub mod lint;
 pub mod lower;
 pub mod model;
 pub mod output;
+pub mod par;
 pub mod render;
 pub mod resolve;
 pub mod review;
@@ -121,7 +122,7 @@ impl Compiled {
         &self.plans[i].file
     }
 
-    fn member_plan(&self, member: &Member) -> PrincipalPlan<'_> {
+    fn member_plan<'a>(&'a self, member: &'a Member) -> PrincipalPlan<'a> {
         let decl = &self.program.decls[member.decl];
         let principal = match &decl.kind {
             DeclKind::Role(p) | DeclKind::User(p) => p,
@@ -132,8 +133,8 @@ impl Compiled {
             source: &decl.name.name,
             doc: decl.doc.as_deref(),
             principal,
-            parts: member.parts.clone(),
-            grants: member.grants.clone(),
+            parts: &member.parts,
+            grants: &member.grants,
             trust: member
                 .trust
                 .and_then(|t| self.lowered.trusts.get(&t))
@@ -284,18 +285,20 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnosti
         return Err(finish(diagnostics));
     }
 
-    let mut flattener = flatten::Flattener::new(&program);
-    let mut members: Vec<Option<Member>> = Vec::with_capacity(program.decls.len());
-    for (id, decl) in program.decls.iter().enumerate() {
-        members.push(plan_member(
-            &program,
-            &lowered,
-            &mut flattener,
-            id,
-            decl,
-            config,
-            &mut diagnostics,
-        ));
+    let flattener = flatten::Flattener::new(&program);
+    let candidates: Vec<resolve::DeclId> = (0..program.decls.len())
+        .filter(|&id| member_kind(&program, id).is_some())
+        .collect();
+    let planned = par::map(&candidates, |&id| {
+        plan_member(&program, &lowered, &flattener, id, config)
+    });
+    let mut members: Vec<Option<Member>> = Vec::new();
+    members.resize_with(program.decls.len(), || None);
+    for (id, planned) in candidates.into_iter().zip(planned) {
+        match planned {
+            Ok(member) => members[id] = Some(member),
+            Err(d) => diagnostics.push(d),
+        }
     }
     let plans = plan_templates(&program, &mut members);
     diagnostics.extend(names_problems(&program, &plans, config));
@@ -303,11 +306,7 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnosti
         return Err(finish(diagnostics));
     }
     timings.phase("plan");
-    let fragments = lowered
-        .statements
-        .iter()
-        .map(template::statement_fragment)
-        .collect();
+    let fragments = par::map(&lowered.statements, template::statement_fragment);
     timings.phase("fragment");
     let param_decls = program
         .decls
@@ -335,24 +334,33 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnosti
     })
 }
 
-/// Flattens and splits one principal, or a policy or group a stack emits
-/// standalone; `None` for any other declaration.
+/// What a declaration becomes in a template: a role, a user, or (a policy or
+/// group a stack emits standalone) managed policies; `None` for the rest.
+fn member_kind(program: &resolve::Program, id: resolve::DeclId) -> Option<Kind> {
+    match &program.decls[id].kind {
+        DeclKind::Role(_) => Some(Kind::Role),
+        DeclKind::User(_) => Some(Kind::User),
+        DeclKind::Policy(_) | DeclKind::Group(_) if program.stack_of[id].is_some() => {
+            Some(Kind::Policy)
+        }
+        _ => None,
+    }
+}
+
+/// Flattens and splits one member (see [`member_kind`]), or says why it
+/// cannot be.
 fn plan_member(
     program: &resolve::Program,
     lowered: &lower::LoweredProgram,
-    flattener: &mut flatten::Flattener,
+    flattener: &flatten::Flattener,
     id: resolve::DeclId,
-    decl: &Decl,
     config: &Config,
-    diagnostics: &mut Diagnostics,
-) -> Option<Member> {
-    let (kind, managed) = match &decl.kind {
-        DeclKind::Role(p) => (Kind::Role, p.managed.len()),
-        DeclKind::User(p) => (Kind::User, p.managed.len()),
-        DeclKind::Policy(_) | DeclKind::Group(_) if program.stack_of[id].is_some() => {
-            (Kind::Policy, 0)
-        }
-        _ => return None,
+) -> Result<Member, Diagnostic> {
+    let decl = &program.decls[id];
+    let kind = member_kind(program, id).ok_or_else(|| internal(decl, "not a member"))?;
+    let managed = match &decl.kind {
+        DeclKind::Role(p) | DeclKind::User(p) => p.managed.len(),
+        _ => 0,
     };
     let grants = match kind {
         Kind::Policy => flattener.grants_of(&[id], lowered),
@@ -364,8 +372,7 @@ fn plan_member(
                 .or(Some(id))
                 .filter(|t| lowered.trusts.contains_key(t));
             if trust.is_none() {
-                diagnostics.push(internal(decl, "role has no lowered trust"));
-                return None;
+                return Err(internal(decl, "role has no lowered trust"));
             }
             trust
         }
@@ -378,17 +385,14 @@ fn plan_member(
         config.limits.policy_size,
         allowed,
     ) {
-        Ok(parts) => Some(Member {
+        Ok(parts) => Ok(Member {
             decl: id,
             kind,
             parts,
             grants,
             trust,
         }),
-        Err(too_many) => {
-            diagnostics.push(too_many_policies(decl, &too_many, managed));
-            None
-        }
+        Err(too_many) => Err(too_many_policies(decl, &too_many, managed)),
     }
 }
 
@@ -397,7 +401,7 @@ fn plan_member(
 fn plan_templates(program: &resolve::Program, members: &mut [Option<Member>]) -> Vec<Plan> {
     let mut plans = Vec::new();
     for (id, decl) in program.decls.iter().enumerate() {
-        let file = format!("{}.yaml", decl.name.name);
+        let file = || format!("{}.yaml", decl.name.name);
         match &decl.kind {
             DeclKind::Stack(_) => {
                 let mut in_stack: Vec<Member> = program.edges[id]
@@ -416,7 +420,7 @@ fn plan_templates(program: &resolve::Program, members: &mut [Option<Member>]) ->
                 plans.push(Plan {
                     decl: id,
                     is_stack: true,
-                    file,
+                    file: file(),
                     members: in_stack,
                 });
             }
@@ -425,7 +429,7 @@ fn plan_templates(program: &resolve::Program, members: &mut [Option<Member>]) ->
                     plans.push(Plan {
                         decl: id,
                         is_stack: false,
-                        file,
+                        file: file(),
                         members: vec![member],
                     });
                 }
@@ -438,7 +442,7 @@ fn plan_templates(program: &resolve::Program, members: &mut [Option<Member>]) ->
 }
 
 /// A plan view with just what naming needs.
-fn naming_view<'a>(decl: &'a Decl, member: &Member) -> PrincipalPlan<'a> {
+fn naming_view<'a>(decl: &'a Decl, member: &'a Member) -> PrincipalPlan<'a> {
     let principal = match &decl.kind {
         DeclKind::Role(p) | DeclKind::User(p) => p,
         _ => &EMPTY_PRINCIPAL,
@@ -448,8 +452,8 @@ fn naming_view<'a>(decl: &'a Decl, member: &Member) -> PrincipalPlan<'a> {
         source: &decl.name.name,
         doc: None,
         principal,
-        parts: member.parts.clone(),
-        grants: flatten::Grants::default(),
+        parts: &member.parts,
+        grants: &member.grants,
         trust: None,
     }
 }
@@ -560,8 +564,7 @@ fn policies(n: usize) -> String {
 /// are unique per account, ignoring case).
 fn names_problems(program: &resolve::Program, plans: &[Plan], config: &Config) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let mut iam_names: std::collections::HashMap<(&str, String), (String, &Decl)> =
-        Default::default();
+    let mut iam_names: hash::HashMap<(&str, String), (String, &Decl)> = Default::default();
     for plan in plans {
         let mut logical: Vec<(String, &Decl)> = Vec::new();
         for member in &plan.members {

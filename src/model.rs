@@ -31,26 +31,25 @@ impl Value {
                 max_len: json_string_len(text),
             };
         }
-        let Ok(pieces) = vars::pieces(text, params) else {
-            return Value {
-                text: text.to_string(),
-                sub: false,
-                max_len: json_string_len(text),
-            };
-        };
-        let sub = pieces
-            .iter()
-            .any(|p| matches!(p, Piece::Pseudo(_) | Piece::Param(_)));
-        let max_len = 2 + pieces
-            .iter()
-            .map(|p| match p {
+        let mut sub = false;
+        let mut max_len = 2;
+        let errors = vars::each_piece(text, params, |p| {
+            max_len += match p {
                 Piece::Literal(s) | Piece::PolicyVariable(s) => json_string_len(s) - 2,
                 Piece::Pseudo(name) => vars::max_length(name),
                 Piece::Param(name) => params
                     .max_length(name)
                     .unwrap_or(vars::DEFAULT_PARAM_MAX_LENGTH),
-            })
-            .sum::<usize>();
+            };
+            sub |= matches!(p, Piece::Pseudo(_) | Piece::Param(_));
+        });
+        if !errors.is_empty() {
+            return Value {
+                text: text.to_string(),
+                sub: false,
+                max_len: json_string_len(text),
+            };
+        }
         Value {
             text: text.to_string(),
             sub,
@@ -73,6 +72,11 @@ impl Value {
 /// Length of a string in compact JSON, counting each escape in full and each
 /// character outside ASCII as a `\u00XX` escape: never less than IAM counts.
 pub fn json_string_len(s: &str) -> usize {
+    if s.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        return 2 + s.len();
+    }
     2 + s
         .chars()
         .map(|c| match c {

@@ -3,9 +3,9 @@
 
 use crate::ast::{Decl, DeclKind, Ident, TrustRef};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::hash::HashMap;
 use crate::source::{Sources, Span};
 use crate::vars::{DEFAULT_PARAM_MAX_LENGTH, Params};
-use std::collections::HashMap;
 
 pub type DeclId = usize;
 
@@ -77,11 +77,23 @@ impl Wanted {
 }
 
 pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnostic>) {
-    let file_name = |d: &Decl| sources.get(d.span.file).map(|f| f.name.clone());
-    decls.sort_by_cached_key(|d| (file_name(d), d.span.start));
+    // Canonical order: by file name, then position (whatever order the
+    // files came in).
+    let mut files: Vec<usize> = (0..sources.len()).collect();
+    files.sort_by(|&a, &b| {
+        let name = |id| sources.get(id).map(|f| f.name.as_str());
+        name(a).cmp(&name(b))
+    });
+    let mut rank = vec![0; sources.len()];
+    for (r, &id) in files.iter().enumerate() {
+        rank[id] = r;
+    }
+    let file_rank = |d: &Decl| rank.get(d.span.file).copied().unwrap_or(usize::MAX);
+    decls.sort_by_key(|d| (file_rank(d), d.span.start));
     let mut diagnostics = Vec::new();
-    let mut names: HashMap<String, DeclId> = HashMap::with_capacity(decls.len());
-    let mut lower_names: HashMap<String, DeclId> = HashMap::with_capacity(decls.len());
+    let capacity = |n| HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut names: HashMap<String, DeclId> = capacity(decls.len());
+    let mut lower_names: HashMap<String, DeclId> = capacity(decls.len());
     for (id, decl) in decls.iter().enumerate() {
         let name = &decl.name.name;
         if let Some(&first) = names.get(name) {
@@ -184,7 +196,7 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
 /// Each principal and standalone policy belongs to at most one stack.
 fn stack_membership(program: &mut Program) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let mut first_seen: HashMap<DeclId, Span> = HashMap::new();
+    let mut first_seen: HashMap<DeclId, Span> = HashMap::default();
     for id in 0..program.decls.len() {
         if !matches!(program.decls[id].kind, DeclKind::Stack(_)) {
             continue;

@@ -20,7 +20,7 @@ pub const DEFAULT_PARAM_MAX_LENGTH: usize = 128;
 /// The CloudFormation parameters a program declares, with the longest value
 /// each may take.
 #[derive(Clone, Debug, Default)]
-pub struct Params(std::collections::HashMap<String, usize>);
+pub struct Params(crate::hash::HashMap<String, usize>);
 
 impl Params {
     pub fn new() -> Params {
@@ -77,16 +77,32 @@ fn is_special_variable(inner: &str) -> bool {
     matches!(inner, "*" | "?" | "$")
 }
 
+/// Where the next `${` starts, at or after `from`.
+fn next_variable(s: &str, from: usize) -> Option<usize> {
+    let bytes = s.as_bytes();
+    (from..bytes.len().saturating_sub(1)).find(|&i| bytes[i] == b'$' && bytes[i + 1] == b'{')
+}
+
 /// Splits a string into literal text, deploy-time values (pseudo parameters and
 /// declared params) and policy variables.
 pub fn pieces<'s>(s: &'s str, params: &Params) -> Result<Vec<Piece<'s>>, Vec<VarError>> {
     let mut out = Vec::new();
+    let errors = each_piece(s, params, |p| out.push(p));
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// [`pieces`] one at a time, without collecting them: `f` sees each piece,
+/// and what is wrong comes back (empty when nothing is).
+pub fn each_piece<'s>(s: &'s str, params: &Params, mut f: impl FnMut(Piece<'s>)) -> Vec<VarError> {
     let mut errors = Vec::new();
     let mut rest = 0;
-    while let Some(found) = s[rest..].find("${") {
-        let start = rest + found;
+    while let Some(start) = next_variable(s, rest) {
         if start > rest {
-            out.push(Piece::Literal(&s[rest..start]));
+            f(Piece::Literal(&s[rest..start]));
         }
         let Some(close) = s[start..].find('}') else {
             errors.push(VarError::Unterminated { start });
@@ -97,7 +113,7 @@ pub fn pieces<'s>(s: &'s str, params: &Params) -> Result<Vec<Piece<'s>>, Vec<Var
         let inner = &s[start + 2..end - 1];
         if let Some(name) = inner.strip_prefix("AWS::") {
             if PSEUDO_PARAMETERS.iter().any(|(p, _)| *p == inner) {
-                out.push(Piece::Pseudo(inner));
+                f(Piece::Pseudo(inner));
             } else {
                 errors.push(VarError::UnknownPseudo {
                     start,
@@ -106,9 +122,9 @@ pub fn pieces<'s>(s: &'s str, params: &Params) -> Result<Vec<Piece<'s>>, Vec<Var
                 });
             }
         } else if params.max_length(inner).is_some() {
-            out.push(Piece::Param(inner));
+            f(Piece::Param(inner));
         } else if inner.contains(':') || is_special_variable(inner) || inner.starts_with('!') {
-            out.push(Piece::PolicyVariable(&s[start..end]));
+            f(Piece::PolicyVariable(&s[start..end]));
         } else {
             errors.push(VarError::UnknownName {
                 start,
@@ -119,13 +135,9 @@ pub fn pieces<'s>(s: &'s str, params: &Params) -> Result<Vec<Piece<'s>>, Vec<Var
         rest = end;
     }
     if rest < s.len() {
-        out.push(Piece::Literal(&s[rest..]));
+        f(Piece::Literal(&s[rest..]));
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    errors
 }
 
 /// The longest value a pseudo parameter can take.

@@ -42,8 +42,8 @@ pub struct PrincipalPlan<'a> {
     pub source: &'a str,
     pub doc: Option<&'a str>,
     pub principal: &'a Principal,
-    pub parts: Vec<Part>,
-    pub grants: Grants,
+    pub parts: &'a [Part],
+    pub grants: &'a Grants,
     pub trust: Option<&'a [TrustStatement]>,
 }
 
@@ -171,6 +171,9 @@ impl Names {
 /// A CloudFormation logical ID: the resource name without the characters
 /// logical IDs do not allow.
 pub fn logical_id(name: &str) -> String {
+    if name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return name.to_string();
+    }
     name.chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
@@ -521,7 +524,7 @@ pub fn used_params(stack: &StackPlan, lowered: &LoweredProgram) -> Vec<String> {
         }
     };
     for member in &stack.members {
-        for part in &member.parts {
+        for part in member.parts {
             for &i in &part.statements {
                 used.extend(lowered.statements[i as usize].params.iter().cloned());
             }
@@ -587,7 +590,7 @@ pub fn render_yaml(
     let statements: usize = stack
         .members
         .iter()
-        .flat_map(|m| &m.parts)
+        .flat_map(|m| m.parts)
         .map(|p| p.size)
         .sum();
     let mut w = Writer::with_capacity(statements * 5 / 2 + 2048 * stack.members.len() + 1024);

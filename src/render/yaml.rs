@@ -146,27 +146,31 @@ pub fn scalar(s: &str) -> String {
 
 /// [`scalar`], appended to `out`.
 pub fn scalar_into(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    let plain = bytes.first().is_some_and(u8::is_ascii_alphabetic)
-        && bytes.iter().all(|&c| {
-            c.is_ascii_alphanumeric()
-                || matches!(c, b'_' | b'.' | b'/' | b':' | b'@' | b'=' | b'+' | b'-')
-        })
+    // One pass: may it be plain, is it printable ASCII, has it a quote?
+    let (mut plain, mut printable, mut quotes) = (true, true, false);
+    for &c in s.as_bytes() {
+        if !(c.is_ascii_alphanumeric()
+            || matches!(c, b'_' | b'.' | b'/' | b':' | b'@' | b'=' | b'+' | b'-'))
+        {
+            plain = false;
+            printable &= (b' '..=b'~').contains(&c);
+            quotes |= c == b'\'';
+        }
+    }
+    let plain = plain
+        && s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
         && !s.ends_with(':')
         && !is_special_word(s);
     if plain {
         out.push_str(s);
         return;
     }
-    if bytes.iter().all(|c| (b' '..=b'~').contains(c)) {
+    if printable {
         out.push('\'');
-        let mut parts = s.split('\'');
-        if let Some(first) = parts.next() {
-            out.push_str(first);
-        }
-        for part in parts {
-            out.push_str("''");
-            out.push_str(part);
+        if quotes {
+            out.push_str(&s.replace('\'', "''"));
+        } else {
+            out.push_str(s);
         }
         out.push('\'');
         return;

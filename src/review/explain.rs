@@ -176,16 +176,10 @@ pub fn explain(compiled: &Compiled, principal: DeclId, query: Query) -> Explanat
         DeclKind::User(p) => ("user", Some(p)),
         _ => ("role", None),
     };
-    let mut flattener = Flattener::new(program);
+    let flattener = Flattener::new(program);
     let mut policies: Vec<DeclId> = program.edges[principal]
         .iter()
-        .flat_map(|e| {
-            flattener
-                .policies(e.target)
-                .iter()
-                .copied()
-                .collect::<Vec<_>>()
-        })
+        .flat_map(|e| flattener.policies(e.target).iter().copied())
         .collect();
     policies.sort_unstable();
     policies.dedup();
@@ -208,7 +202,7 @@ pub fn explain(compiled: &Compiled, principal: DeclId, query: Query) -> Explanat
     found.sort_by(|a, b| a.1.sid.cmp(&b.1.sid));
 
     let wanted: Vec<DeclId> = found.iter().map(|(p, _, _)| *p).collect();
-    let paths = paths(program, principal, &wanted, &mut flattener);
+    let paths = paths(program, principal, &wanted, &flattener);
     let counts = count_paths(program, principal);
 
     let mut matches: Vec<Match> = found
@@ -322,7 +316,7 @@ fn paths(
     program: &Program,
     principal: DeclId,
     wanted: &[DeclId],
-    flattener: &mut Flattener,
+    flattener: &Flattener,
 ) -> HashMap<DeclId, Vec<Vec<String>>> {
     let mut out: HashMap<DeclId, Vec<Vec<String>>> =
         wanted.iter().map(|&p| (p, Vec::new())).collect();
