@@ -64,10 +64,9 @@ fn io_error(path: &Path, action: &str, e: &io::Error) -> Diagnostic {
     )
 }
 
-/// Whether a file starts with iamc's banner, reading only its first bytes.
-fn starts_with_banner(path: &Path) -> io::Result<bool> {
-    let mut head = [0u8; 32];
-    let mut file = fs::File::open(path)?;
+/// The first bytes of a file, enough to see iamc's banner.
+fn head(file: &mut fs::File) -> io::Result<Vec<u8>> {
+    let mut head = vec![0u8; 32];
     let mut filled = 0;
     while filled < head.len() {
         match file.read(&mut head[filled..])? {
@@ -75,96 +74,146 @@ fn starts_with_banner(path: &Path) -> io::Result<bool> {
             n => filled += n,
         }
     }
-    Ok(is_generated(&String::from_utf8_lossy(&head[..filled])))
+    head.truncate(filled);
+    Ok(head)
 }
 
-/// The output folder before a build: which wanted files exist, and iamc's
-/// own files that nothing produces any more. Fails, before anything is
-/// written, when a wanted name is taken by a file iamc did not write.
-fn survey(
-    out_dir: &Path,
-    wanted: &BTreeSet<&str>,
-) -> Result<(BTreeSet<String>, Vec<String>), Diagnostics> {
-    let mut existing = BTreeSet::new();
-    let mut stale = Vec::new();
-    let mut errors = Diagnostics::new();
+/// The `.yaml` files of the output folder, by name (empty when it does not exist).
+fn listing(out_dir: &Path) -> Result<BTreeSet<String>, Diagnostics> {
     let entries = match fs::read_dir(out_dir) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((existing, stale)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
         Err(e) => return Err(Diagnostics(vec![io_error(out_dir, "list", &e)])),
     };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let is_file = entry.file_type().map(|t| t.is_file()).unwrap_or(false);
-        if !is_file || !name.ends_with(".yaml") {
-            continue;
-        }
-        let generated = match starts_with_banner(&entry.path()) {
-            Ok(g) => g,
-            Err(e) => {
-                errors.push(io_error(&entry.path(), "read", &e));
-                continue;
-            }
-        };
-        if wanted.contains(name.as_str()) {
-            if !generated {
-                errors.push(
-                    Diagnostic::error(
-                        Code::ForeignFile,
-                        format!("{} was not written by iamc", entry.path().display()),
-                    )
-                    .note("iamc never overwrites a file that does not start with its banner")
-                    .help(format!(
-                        "move the file away, or delete it if iamc should own `{name}`"
-                    )),
-                );
-            }
-            existing.insert(name);
-        } else if generated {
-            stale.push(name);
-        }
-    }
-    stale.sort();
-    if errors.has_errors() {
-        Err(errors)
+    Ok(entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".yaml"))
+        .collect())
+}
+
+/// A template against the file of its name.
+enum Compared {
+    Unchanged,
+    /// The file differs; its old contents are kept for a dry run's diff.
+    Changed(Option<String>),
+    /// The file was not written by iamc: it is never replaced.
+    Foreign,
+}
+
+/// Compares template `index` with the file of its name, which exists: sizes
+/// first, bytes only when the sizes agree (or a dry run wants the old text).
+fn compare(
+    out_dir: &Path,
+    compiled: &Compiled,
+    index: usize,
+    dry_run: bool,
+) -> Result<(Compared, Option<String>), Diagnostic> {
+    let (name, text) = compiled.render(index);
+    let path = out_dir.join(&name);
+    let read_error = |e: io::Error| io_error(&path, "read", &e);
+    let mut file = fs::File::open(&path).map_err(read_error)?;
+    let size = file.metadata().map_err(read_error)?.len();
+    let old = if size == text.len() as u64 || dry_run {
+        let mut old = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        file.read_to_end(&mut old).map_err(read_error)?;
+        old
     } else {
-        Ok((existing, stale))
-    }
+        head(&mut file).map_err(read_error)?
+    };
+    let compared = if old == text.as_bytes() {
+        Compared::Unchanged
+    } else if !is_generated(&old) {
+        Compared::Foreign
+    } else {
+        Compared::Changed(dry_run.then(|| String::from_utf8_lossy(&old).into_owned()))
+    };
+    Ok((compared, dry_run.then_some(text)))
 }
 
 /// Renders every template and brings the output folder up to date — or, with
 /// `dry_run`, only finds what would change, keeping contents for a diff.
-/// Templates are rendered and compared on every core.
+///
+/// Nothing is written until every existing file has been compared: a file
+/// iamc did not write that stands where a template goes fails the build
+/// first. Templates are rendered and compared on every core; one writer
+/// writes the new and changed ones, so writers never contend for the folder.
 pub fn sync(out_dir: &Path, compiled: &Compiled, dry_run: bool) -> Result<Changes, Diagnostics> {
     let mut timings = crate::Timings::start();
-    let wanted: BTreeSet<&str> = (0..compiled.len()).map(|i| compiled.file_name(i)).collect();
-    let (existing, stale) = survey(out_dir, &wanted)?;
-    timings.phase("survey");
-    if !dry_run && let Err(e) = fs::create_dir_all(out_dir) {
-        return Err(Diagnostics(vec![io_error(out_dir, "create", &e)]));
-    }
-    let mut outcomes = render_and_write(out_dir, compiled, &existing, dry_run);
-    timings.phase("write");
-    outcomes.sort_by_key(|o| o.index);
+    let existing = listing(out_dir)?;
+    let indexes: Vec<usize> = (0..compiled.len()).collect();
+    let (present, new): (Vec<usize>, Vec<usize>) = indexes
+        .into_iter()
+        .partition(|&i| existing.contains(compiled.file_name(i)));
+    let compared = crate::par::map(&present, |&i| compare(out_dir, compiled, i, dry_run));
+    timings.phase("compare");
+
     let mut changes = Changes::default();
     let mut errors = Diagnostics::new();
-    if outcomes.len() != compiled.len() {
-        errors.push(Diagnostic::error(
-            Code::Internal,
-            "internal error: a rendering thread failed",
-        ));
-    }
-    for outcome in outcomes {
-        match outcome.result {
-            Ok(None) => changes.unchanged += 1,
-            Ok(Some((old, new))) => {
-                changes
-                    .writes
-                    .push((compiled.file_name(outcome.index).to_string(), old, new))
+    // (index, old contents for a diff, new contents for a dry run)
+    let mut to_write: Vec<(usize, Option<String>, Option<String>)> =
+        new.into_iter().map(|i| (i, None, None)).collect();
+    for (&index, result) in present.iter().zip(compared) {
+        match result {
+            Ok((Compared::Unchanged, _)) => changes.unchanged += 1,
+            Ok((Compared::Changed(old), text)) => to_write.push((index, old, text)),
+            Ok((Compared::Foreign, _)) => {
+                let path = out_dir.join(compiled.file_name(index));
+                errors.push(
+                    Diagnostic::error(
+                        Code::ForeignFile,
+                        format!("{} was not written by iamc", path.display()),
+                    )
+                    .note("iamc never overwrites a file that does not start with its banner")
+                    .help(format!(
+                        "move the file away, or delete it if iamc should own `{}`",
+                        compiled.file_name(index)
+                    )),
+                );
             }
             Err(d) => errors.push(d),
         }
     }
+    // Files iamc wrote that no template produces any more.
+    let wanted: BTreeSet<&str> = (0..compiled.len()).map(|i| compiled.file_name(i)).collect();
+    let mut stale = Vec::new();
+    for name in existing.iter().filter(|n| !wanted.contains(n.as_str())) {
+        let path = out_dir.join(name);
+        match fs::File::open(&path).and_then(|mut f| head(&mut f)) {
+            Ok(head) if is_generated(&head) => stale.push(name.clone()),
+            Ok(_) => {}
+            Err(e) => errors.push(io_error(&path, "read", &e)),
+        }
+    }
+    if errors.has_errors() {
+        return Err(errors);
+    }
+    to_write.sort_by_key(|(i, _, _)| *i);
+
+    if dry_run {
+        for (index, old, text) in to_write {
+            let text = text.unwrap_or_else(|| compiled.render(index).1);
+            let name = compiled.file_name(index).to_string();
+            changes.writes.push((name, old, text));
+        }
+    } else {
+        if let Err(e) = fs::create_dir_all(out_dir) {
+            return Err(Diagnostics(vec![io_error(out_dir, "create", &e)]));
+        }
+        let indexes: Vec<usize> = to_write.iter().map(|(i, _, _)| *i).collect();
+        for (index, result) in render_and_write(out_dir, compiled, &indexes) {
+            match result {
+                Ok(()) => changes.writes.push((
+                    compiled.file_name(index).to_string(),
+                    None,
+                    String::new(),
+                )),
+                Err(d) => errors.push(d),
+            }
+        }
+    }
+    timings.phase("write");
     for name in stale {
         let path = out_dir.join(&name);
         let old = if dry_run {
@@ -185,98 +234,44 @@ pub fn sync(out_dir: &Path, compiled: &Compiled, dry_run: bool) -> Result<Change
     }
 }
 
-struct Outcome {
-    index: usize,
-    /// `None` when unchanged; else the old and new contents (empty unless a
-    /// dry run wants them for a diff).
-    result: Result<Option<(Option<String>, String)>, Diagnostic>,
-}
-
-/// Renders and compares templates on every core; one writer (this thread)
-/// writes the changed ones, so writers never contend for the output folder.
+/// Renders these templates on every core and writes each as it comes, from
+/// one writer (this thread). Returns each template's outcome, in order.
 fn render_and_write(
     out_dir: &Path,
     compiled: &Compiled,
-    existing: &BTreeSet<String>,
-    dry_run: bool,
-) -> Vec<Outcome> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
-    let (changed, to_write) = std::sync::mpsc::sync_channel::<(usize, String)>(256);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|t| {
-                let changed = changed.clone();
-                scope.spawn(move || {
-                    let mut outcomes = Vec::new();
-                    for index in (t..compiled.len()).step_by(threads) {
-                        let (name, text) = compiled.render(index);
-                        let result = match compare(out_dir, &name, &text, existing, dry_run) {
-                            Ok(Compared::Unchanged) => Ok(None),
-                            Ok(Compared::Changed(old)) if dry_run => Ok(Some((old, text))),
-                            Ok(Compared::Changed(_)) => match changed.send((index, text)) {
-                                Ok(()) => continue,
-                                Err(_) => break,
-                            },
-                            Err(e) => Err(e),
-                        };
-                        outcomes.push(Outcome { index, result });
+    indexes: &[usize],
+) -> Vec<(usize, Result<(), Diagnostic>)> {
+    let threads = crate::par::threads();
+    let (rendered, to_write) = std::sync::mpsc::sync_channel::<(usize, String)>(256);
+    let mut outcomes = std::thread::scope(|scope| {
+        for t in 0..threads {
+            let rendered = rendered.clone();
+            scope.spawn(move || {
+                for &index in indexes.iter().skip(t).step_by(threads) {
+                    let (_, text) = compiled.render(index);
+                    if rendered.send((index, text)).is_err() {
+                        break;
                     }
-                    outcomes
-                })
-            })
-            .collect();
-        drop(changed);
-        let mut outcomes: Vec<Outcome> = to_write
-            .into_iter()
-            .map(|(index, text)| Outcome {
-                index,
-                result: write(out_dir, compiled.file_name(index), &text)
-                    .map(|()| Some((None, String::new()))),
-            })
-            .collect();
-        for worker in workers {
-            outcomes.extend(worker.join().unwrap_or_default());
+                }
+            });
         }
-        outcomes
-    })
-}
-
-enum Compared {
-    Unchanged,
-    /// The old contents, read only for a dry run's diff.
-    Changed(Option<String>),
-}
-
-/// Compares a rendered template with the file on disk: sizes first, bytes
-/// only when the sizes agree (or a dry run wants the old text for its diff).
-fn compare(
-    out_dir: &Path,
-    name: &str,
-    text: &str,
-    existing: &BTreeSet<String>,
-    dry_run: bool,
-) -> Result<Compared, Diagnostic> {
-    if !existing.contains(name) {
-        return Ok(Compared::Changed(None));
+        drop(rendered);
+        to_write
+            .into_iter()
+            .map(|(index, text)| (index, write(out_dir, compiled.file_name(index), &text)))
+            .collect::<Vec<_>>()
+    });
+    outcomes.sort_by_key(|(i, _)| *i);
+    if outcomes.len() != indexes.len() {
+        outcomes.push((
+            usize::MAX,
+            Err(Diagnostic::error(
+                Code::Internal,
+                "internal error: a rendering thread failed",
+            )),
+        ));
     }
-    let path = out_dir.join(name);
-    let read_error = |e: io::Error| io_error(&path, "read", &e);
-    let mut file = fs::File::open(&path).map_err(read_error)?;
-    let size = file.metadata().map_err(read_error)?.len();
-    if size != text.len() as u64 && !dry_run {
-        return Ok(Compared::Changed(None));
-    }
-    let mut old = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    file.read_to_end(&mut old).map_err(read_error)?;
-    if old == text.as_bytes() {
-        return Ok(Compared::Unchanged);
-    }
-    Ok(Compared::Changed(
-        dry_run.then(|| String::from_utf8_lossy(&old).into_owned()),
-    ))
+    outcomes
 }
 
 /// Writes a template under a temporary name, then renames it into place, so
