@@ -121,24 +121,32 @@ impl<'t> Builder<'t> {
         if !text[line_start..start].trim().is_empty() {
             return None;
         }
-        let mut lines = Vec::new();
-        let mut end = line_start;
-        while end > 0 {
-            let prev_start = text[..end - 1].rfind('\n').map(|i| i + 1).unwrap_or(0);
-            let line = text[prev_start..end - 1].trim();
-            match line.strip_prefix("///") {
-                Some(doc) if !doc.starts_with('/') => {
-                    lines.push(doc.strip_prefix(' ').unwrap_or(doc).trim_end().to_string());
-                }
-                _ => break,
+        // Up to the first line of the block; then down it, once.
+        let doc_line = |line: &'t str| {
+            line.trim()
+                .strip_prefix("///")
+                .filter(|doc| !doc.starts_with('/'))
+        };
+        let mut first = line_start;
+        while first > 0 {
+            let prev_start = text[..first - 1].rfind('\n').map(|i| i + 1).unwrap_or(0);
+            if doc_line(&text[prev_start..first - 1]).is_none() {
+                break;
             }
-            end = prev_start;
+            first = prev_start;
         }
-        if lines.is_empty() {
+        if first == line_start {
             return None;
         }
-        lines.reverse();
-        Some(lines.join("\n"))
+        let mut doc = String::with_capacity(line_start - first);
+        let lines = text[first..line_start - 1].split('\n').filter_map(doc_line);
+        for (n, line) in lines.enumerate() {
+            if n > 0 {
+                doc.push('\n');
+            }
+            doc.push_str(line.strip_prefix(' ').unwrap_or(line).trim_end());
+        }
+        Some(doc)
     }
 
     fn ident(&mut self, pair: Pair<Rule>) -> Ident {
@@ -616,5 +624,33 @@ fn invalid_name(ident: &Ident) -> Diagnostic {
         d
     } else {
         d.help(format!("write `{suggestion}`"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Builder;
+
+    fn doc(text: &str) -> Option<String> {
+        let at = text.find("policy").unwrap_or(text.len());
+        Builder::new(0, text).doc_above(at)
+    }
+
+    #[test]
+    fn docs_are_the_triple_slash_lines_right_above() {
+        assert_eq!(doc("/// One line.\npolicy A {}"), Some("One line.".into()));
+        assert_eq!(
+            doc("// not a doc\n  /// First,\n  ///\n  ///second  \npolicy A {}"),
+            Some("First,\n\nsecond".into())
+        );
+        assert_eq!(
+            doc("/// CRLF\r\n/// too\r\npolicy A {}"),
+            Some("CRLF\ntoo".into())
+        );
+        assert_eq!(doc("/// above a blank\n\npolicy A {}"), None);
+        assert_eq!(doc("//// four slashes\npolicy A {}"), None);
+        assert_eq!(doc("/// kept\n//// not\npolicy A {}"), None);
+        assert_eq!(doc("/// not first on its line\nx policy A {}"), None);
+        assert_eq!(doc("policy A {}"), None);
     }
 }
