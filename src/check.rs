@@ -53,25 +53,32 @@ pub fn check(
     config: &Config,
     calls: &std::collections::HashMap<crate::resolve::DeclId, Span>,
 ) -> Vec<Diagnostic> {
-    let mut c = Checker {
-        diagnostics: Vec::new(),
-        params: &program.params,
-        known_actions: Default::default(),
-    };
-    for (id, decl) in program.decls.iter().enumerate() {
-        let before = c.diagnostics.len();
-        c.declaration(decl, config);
-        if let Some(call) = calls.get(&id) {
-            for d in &mut c.diagnostics[before..] {
-                d.labels.push(crate::diagnostics::Label {
-                    span: *call,
-                    message: format!("in `{}`, an instance of this template", decl.name.name),
-                    primary: false,
-                });
+    let ids: Vec<crate::resolve::DeclId> = (0..program.decls.len()).collect();
+    crate::par::runs(&ids, |run| {
+        let mut c = Checker {
+            diagnostics: Vec::new(),
+            params: &program.params,
+            known_actions: Default::default(),
+        };
+        for &id in run {
+            let decl = &program.decls[id];
+            let before = c.diagnostics.len();
+            c.declaration(decl, config);
+            if let Some(call) = calls.get(&id) {
+                for d in &mut c.diagnostics[before..] {
+                    d.labels.push(crate::diagnostics::Label {
+                        span: *call,
+                        message: format!("in `{}`, an instance of this template", decl.name.name),
+                        primary: false,
+                    });
+                }
             }
         }
-    }
-    c.diagnostics
+        c.diagnostics
+    })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 impl<'p> Checker<'p> {

@@ -300,12 +300,13 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnosti
             Err(d) => diagnostics.push(d),
         }
     }
+    timings.phase("plan");
     let plans = plan_templates(&program, &mut members);
     diagnostics.extend(names_problems(&program, &plans, config));
     if diagnostics.has_errors() {
         return Err(finish(diagnostics));
     }
-    timings.phase("plan");
+    timings.phase("names");
     let fragments = par::map(&lowered.statements, template::statement_fragment);
     timings.phase("fragment");
     let param_decls = program
@@ -325,6 +326,7 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnosti
         diagnostics: Diagnostics::new(),
     };
     diagnostics.extend(stack_limits(&compiled));
+    timings.phase("limits");
     if diagnostics.has_errors() {
         return Err(finish(diagnostics));
     }

@@ -51,82 +51,68 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
     let mut out = LoweredProgram::default();
     let mut diagnostics = Vec::new();
     let budget = config.limits.policy_size - model::DOCUMENT_OVERHEAD;
+    // Each policy's statements on every core; then, in order, their parts
+    // (one shared name per service) and indexes.
+    let policies: Vec<DeclId> = (0..program.decls.len())
+        .filter(|&id| matches!(program.decls[id].kind, DeclKind::Policy(_)))
+        .collect();
+    let drafts = crate::par::map(&policies, |&id| lower_policy(program, id, budget));
     let mut parts: HashMap<String, std::sync::Arc<str>> = HashMap::default();
     let empty: std::sync::Arc<str> = "".into();
+    let count: usize = drafts.iter().map(Vec::len).sum();
+    out.statements.reserve_exact(count);
+    out.of_policy.reserve(policies.len());
     // Where each statement was written, for the diagnostics about Sids.
-    let mut written: Vec<(DeclId, usize)> = Vec::new();
-    for (id, decl) in program.decls.iter().enumerate() {
-        match &decl.kind {
-            DeclKind::Policy(statements) => {
-                let mut indexes = Vec::with_capacity(statements.len());
-                for (i, s) in statements.iter().enumerate() {
-                    let sid = if statements.len() == 1 {
-                        decl.name.name.clone()
-                    } else {
-                        format!("{}{}", decl.name.name, i + 1)
-                    };
-                    let statement = statement(s, sid, &program.params);
-                    let size = statement.json_len();
-                    if size > budget {
-                        diagnostics.push(
-                            Diagnostic::error(
-                                Code::StatementTooLarge,
-                                format!("a statement of `{}` is larger than a managed policy can be", decl.name.name),
-                            )
-                            .primary(s.effect_span, format!("this statement takes {size} characters; a managed policy has room for {budget}"))
-                            .note("sizes count deploy-time values such as ${AWS::Region} at their longest")
-                            .help("split it into several statements, each with part of the actions or resources"),
-                        );
+    let mut written: Vec<(DeclId, usize)> = Vec::with_capacity(count);
+    let mut hashes: Vec<u64> = Vec::with_capacity(count);
+    for (&id, drafts) in policies.iter().zip(drafts) {
+        let mut indexes = Vec::with_capacity(drafts.len());
+        for (i, draft) in drafts.into_iter().enumerate() {
+            diagnostics.extend(draft.too_large);
+            let part = match draft.statement.service() {
+                Some(service) => match parts.get(service) {
+                    Some(part) => part.clone(),
+                    None => {
+                        let part: std::sync::Arc<str> = crate::split::part_name(service).into();
+                        parts.insert(service.to_string(), part.clone());
+                        part
                     }
-                    indexes.push(out.statements.len() as u32);
-                    written.push((id, i));
-                    let part: std::sync::Arc<str> = match statement.service() {
-                        Some(service) => match parts.get(service) {
-                            Some(part) => part.clone(),
-                            None => {
-                                let part: std::sync::Arc<str> =
-                                    crate::split::part_name(service).into();
-                                parts.insert(service.to_string(), part.clone());
-                                part
-                            }
-                        },
-                        None => empty.clone(),
-                    };
-                    out.statements.push(Lowered {
-                        params: params_used(&statement),
-                        statement,
-                        size,
-                        content: 0,
-                        part,
-                        rank: 0,
-                        origin: Origin {
-                            policy: decl.name.name.clone(),
-                            doc: s.doc.clone().or_else(|| decl.doc.clone()),
-                            because: s.because.as_ref().map(|b| b.value.clone()),
-                            span: s.span,
-                        },
-                    });
-                }
-                out.of_policy.insert(id, indexes);
-            }
-            DeclKind::Trust(t) => {
-                let lowered = trust(t, &program.params);
-                let what = format!("the trust policy `{}`", decl.name.name);
-                diagnostics.extend(trust_too_large(&lowered, t, &what, decl.name.span, config));
-                out.trusts.insert(id, lowered);
-            }
-            DeclKind::Role(p) => {
-                if let Some((_, ast::TrustRef::Inline(t))) = &p.trust {
-                    let lowered = trust(t, &program.params);
-                    let what = format!("the trust policy of `{}`", decl.name.name);
-                    diagnostics.extend(trust_too_large(&lowered, t, &what, decl.name.span, config));
-                    out.trusts.insert(id, lowered);
-                }
-            }
-            _ => {}
+                },
+                None => empty.clone(),
+            };
+            indexes.push(out.statements.len() as u32);
+            written.push((id, i));
+            hashes.push(draft.content_hash);
+            out.statements.push(Lowered {
+                params: draft.params,
+                statement: draft.statement,
+                size: draft.size,
+                content: 0,
+                part,
+                rank: 0,
+                origin: draft.origin,
+            });
         }
+        out.of_policy.insert(id, indexes);
     }
-    number_contents(&mut out.statements);
+    for (id, decl) in program.decls.iter().enumerate() {
+        let inline = match &decl.kind {
+            DeclKind::Role(p) => match &p.trust {
+                Some((_, ast::TrustRef::Inline(t))) => Some(t),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (t, what) = match (&decl.kind, inline) {
+            (DeclKind::Trust(t), _) => (t, format!("the trust policy `{}`", decl.name.name)),
+            (_, Some(t)) => (t, format!("the trust policy of `{}`", decl.name.name)),
+            _ => continue,
+        };
+        let lowered = trust(t, &program.params);
+        diagnostics.extend(trust_too_large(&lowered, t, &what, decl.name.span, config));
+        out.trusts.insert(id, lowered);
+    }
+    number_contents(&mut out.statements, &hashes);
     // Output order is by Sid; equal Sids are a mistake, reported against the
     // first one written.
     let mut by_sid: Vec<u32> = (0..out.statements.len() as u32).collect();
@@ -158,6 +144,61 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
         out.statements[i as usize].rank = rank as u32;
     }
     (out, diagnostics)
+}
+
+/// A statement of a policy, lowered, before it takes its place in the program.
+struct Draft {
+    statement: Statement,
+    size: usize,
+    params: Vec<String>,
+    /// The hash of its content (see [`number_contents`]).
+    content_hash: u64,
+    origin: Origin,
+    /// The statement does not fit in a managed policy.
+    too_large: Option<Diagnostic>,
+}
+
+/// A policy's statements as IAM statements.
+fn lower_policy(program: &Program, id: DeclId, budget: usize) -> Vec<Draft> {
+    let decl = &program.decls[id];
+    let DeclKind::Policy(statements) = &decl.kind else {
+        return Vec::new();
+    };
+    statements
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let sid = if statements.len() == 1 {
+                decl.name.name.clone()
+            } else {
+                format!("{}{}", decl.name.name, i + 1)
+            };
+            let statement = statement(s, sid, &program.params);
+            let size = statement.json_len();
+            let too_large = (size > budget).then(|| {
+                Diagnostic::error(
+                    Code::StatementTooLarge,
+                    format!("a statement of `{}` is larger than a managed policy can be", decl.name.name),
+                )
+                .primary(s.effect_span, format!("this statement takes {size} characters; a managed policy has room for {budget}"))
+                .note("sizes count deploy-time values such as ${AWS::Region} at their longest")
+                .help("split it into several statements, each with part of the actions or resources")
+            });
+            Draft {
+                params: params_used(&statement),
+                content_hash: Content::of(&statement).hash(),
+                statement,
+                size,
+                origin: Origin {
+                    policy: decl.name.name.clone(),
+                    doc: s.doc.clone().or_else(|| decl.doc.clone()),
+                    because: s.because.as_ref().map(|b| b.value.clone()),
+                    span: s.span,
+                },
+                too_large,
+            }
+        })
+        .collect()
 }
 
 /// The declared params a statement's resources and condition values use.
@@ -192,38 +233,75 @@ fn describe(program: &Program, (id, i): (DeclId, usize)) -> (String, Span) {
     (which, statements[i].effect_span)
 }
 
-/// Gives identical statements (all but the Sid equal) the same `content` id,
-/// numbered in the order they first appear.
-fn number_contents(statements: &mut [Lowered]) {
-    /// A statement's content: everything but its Sid.
-    #[derive(PartialEq, Eq, Hash)]
-    struct Content<'s> {
-        effect: ast::Effect,
-        not_action: bool,
-        actions: &'s [String],
-        not_resource: bool,
-        resources: &'s [Value],
-        conditions: &'s [ConditionBlock],
+/// A statement's content: everything but its Sid.
+#[derive(PartialEq, Eq, Hash)]
+struct Content<'s> {
+    effect: ast::Effect,
+    not_action: bool,
+    actions: &'s [String],
+    not_resource: bool,
+    resources: &'s [Value],
+    conditions: &'s [ConditionBlock],
+}
+
+impl Content<'_> {
+    fn of(s: &Statement) -> Content<'_> {
+        Content {
+            effect: s.effect,
+            not_action: s.not_action,
+            actions: &s.actions,
+            not_resource: s.not_resource,
+            resources: &s.resources,
+            conditions: &s.conditions,
+        }
     }
-    let mut ids: HashMap<Content, u32> = HashMap::default();
-    let contents: Vec<u32> = statements
-        .iter()
-        .map(|l| {
-            let s = &l.statement;
-            let key = Content {
-                effect: s.effect,
-                not_action: s.not_action,
-                actions: &s.actions,
-                not_resource: s.not_resource,
-                resources: &s.resources,
-                conditions: &s.conditions,
-            };
-            let next = ids.len() as u32;
-            *ids.entry(key).or_insert(next)
-        })
-        .collect();
-    for (l, content) in statements.iter_mut().zip(contents) {
-        l.content = content;
+
+    fn hash(&self) -> u64 {
+        use std::hash::BuildHasher;
+        crate::hash::WordBuildHasher::default().hash_one(self)
+    }
+}
+
+/// Gives identical statements (all but the Sid equal) the same `content` id,
+/// numbered in the order they first appear. `hashes` holds each statement's
+/// content hash; equal hashes are compared in full, so a collision cannot
+/// merge two statements.
+fn number_contents(statements: &mut [Lowered], hashes: &[u64]) {
+    let same = |a: usize, b: usize| {
+        Content::of(&statements[a].statement) == Content::of(&statements[b].statement)
+    };
+    // For each hash: its content's id and a statement that has it.
+    let mut by_hash: HashMap<u64, (u32, usize)> =
+        HashMap::with_capacity_and_hasher(statements.len(), Default::default());
+    // Contents whose hash an earlier, different content has: (statement, id).
+    let mut collided: Vec<(usize, u32)> = Vec::new();
+    let mut ids = Vec::with_capacity(statements.len());
+    let mut next = 0u32;
+    let mut new_id = || {
+        next += 1;
+        next - 1
+    };
+    for (i, &hash) in hashes.iter().enumerate() {
+        let id = match by_hash.get(&hash) {
+            None => {
+                let id = new_id();
+                by_hash.insert(hash, (id, i));
+                id
+            }
+            Some(&(id, first)) if same(first, i) => id,
+            Some(_) => match collided.iter().find(|&&(other, _)| same(other, i)) {
+                Some(&(_, id)) => id,
+                None => {
+                    let id = new_id();
+                    collided.push((i, id));
+                    id
+                }
+            },
+        };
+        ids.push(id);
+    }
+    for (l, id) in statements.iter_mut().zip(ids) {
+        l.content = id;
     }
 }
 

@@ -12,28 +12,37 @@ pub fn threads() -> usize {
 /// `items.iter().map(f).collect()`, on every core. Each thread takes one
 /// contiguous run of the items; the results come back in input order.
 pub fn map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    runs(items, |run| run.iter().map(&f).collect::<Vec<U>>())
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// `f` on each of a few contiguous runs of the items, one run a thread
+/// (one run only when there are too few items to be worth a thread); the
+/// runs' results in input order. For work that shares state along a run.
+pub fn runs<T: Sync, U: Send>(items: &[T], f: impl Fn(&[T]) -> U + Sync) -> Vec<U> {
     // Below this, a thread costs more than it saves.
     const MIN_PER_THREAD: usize = 256;
     let threads = threads().min(items.len() / MIN_PER_THREAD).max(1);
     if threads == 1 {
-        return items.iter().map(f).collect();
+        return vec![f(items)];
     }
     let chunk = items.len().div_ceil(threads);
     let f = &f;
     std::thread::scope(|scope| {
         let workers: Vec<_> = items
             .chunks(chunk)
-            .map(|run| scope.spawn(move || run.iter().map(f).collect::<Vec<U>>()))
+            .map(|run| scope.spawn(move || f(run)))
             .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for worker in workers {
-            match worker.join() {
-                Ok(part) => out.extend(part),
+        workers
+            .into_iter()
+            .map(|worker| match worker.join() {
+                Ok(result) => result,
                 // A panic in `f` is a bug: let it surface as one.
                 Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        out
+            })
+            .collect()
     })
 }
 
