@@ -563,94 +563,134 @@ fn policies(n: usize) -> String {
 
 /// Generated names must fit IAM's lengths, be distinct logical IDs within a
 /// template, and be distinct IAM names across the whole program (IAM names
-/// are unique per account, ignoring case).
+/// are unique per account, ignoring case). Each template's names are made
+/// on every core; their uniqueness across the program is checked after.
 fn names_problems(program: &resolve::Program, plans: &[Plan], config: &Config) -> Vec<Diagnostic> {
+    let per_plan = par::map(plans, |plan| template_names(program, plan, config));
     let mut diagnostics = Vec::new();
-    let mut iam_names: hash::HashMap<(&str, String), (String, &Decl)> = Default::default();
-    for plan in plans {
-        let mut logical: Vec<(String, &Decl)> = Vec::new();
-        for member in &plan.members {
-            let decl = &program.decls[member.decl];
-            let view = naming_view(decl, member);
-            let names = template::Names::new(&view, &config.naming);
-            for name in &names.policies {
-                let len = name.chars().count();
-                if len > 128 {
-                    diagnostics.push(
-                        Diagnostic::error(
-                            Code::NameTooLong,
-                            format!("managed policy name `{name}` is {len} characters long"),
-                        )
-                        .primary(
-                            decl.name.span,
-                            "IAM allows at most 128 characters in a managed policy name",
-                        )
-                        .note(format!(
-                            "the name comes from the pattern `{}`",
-                            config.naming.managed_policy
-                        ))
-                        .help(format!(
-                            "shorten `{}` by {} characters, or change the pattern in iamc.yaml",
-                            decl.name.name,
-                            len - 128
-                        )),
-                    );
+    let mut iam_names: hash::HashMap<(&str, NoCase), (&str, &Decl)> = Default::default();
+    for (problems, names) in &per_plan {
+        diagnostics.extend(problems.iter().cloned());
+        for (what, name, decl) in names {
+            // Roles, users, groups, instance profiles and managed policies
+            // each have a namespace of their own.
+            let kind = if *what == "managed policy" {
+                "policy"
+            } else {
+                what
+            };
+            match iam_names.get(&(kind, NoCase(name))) {
+                Some((first, other)) if other.name.name != decl.name.name => diagnostics.push(
+                    Diagnostic::error(
+                        Code::NameCollision,
+                        format!("two {} would be named `{name}`", plural(what)),
+                    )
+                    .primary(
+                        decl.name.span,
+                        format!("`{}` gets the {what} `{name}`", decl.name.name),
+                    )
+                    .secondary(
+                        other.name.span,
+                        format!("and so does `{}` (`{first}`)", other.name.name),
+                    )
+                    .note("IAM names are unique in an account, ignoring case")
+                    .help("rename one of the two, or change the naming patterns in iamc.yaml"),
+                ),
+                Some(_) => {}
+                None => {
+                    iam_names.insert((kind, NoCase(name)), (name, decl));
                 }
             }
-            for (what, name) in names.all(&view) {
-                logical.push((template::logical_id(name), decl));
-                // Roles, users, groups, instance profiles and managed policies
-                // each have a namespace of their own.
-                let kind = if what == "managed policy" {
-                    "policy"
-                } else {
-                    what
-                };
-                let key = (kind, name.to_ascii_lowercase());
-                match iam_names.get(&key) {
-                    Some((first, other)) if other.name.name != decl.name.name => diagnostics.push(
-                        Diagnostic::error(
-                            Code::NameCollision,
-                            format!("two {} would be named `{name}`", plural(what)),
-                        )
-                        .primary(
-                            decl.name.span,
-                            format!("`{}` gets the {what} `{name}`", decl.name.name),
-                        )
-                        .secondary(
-                            other.name.span,
-                            format!("and so does `{}` (`{first}`)", other.name.name),
-                        )
-                        .note("IAM names are unique in an account, ignoring case")
-                        .help("rename one of the two, or change the naming patterns in iamc.yaml"),
-                    ),
-                    Some(_) => {}
-                    None => {
-                        iam_names.insert(key, (name.to_string(), decl));
-                    }
-                }
-            }
-        }
-        logical.sort_by(|a, b| a.0.cmp(&b.0));
-        if let Some(w) = logical.windows(2).find(|w| w[0].0 == w[1].0) {
-            let (id, decl) = &w[0];
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::NameTooLong,
-                    format!(
-                        "two resources in `{}` would both have the logical ID `{id}`",
-                        plan.file
-                    ),
-                )
-                .primary(
-                    decl.name.span,
-                    "the naming patterns give the same logical ID twice",
-                )
-                .help("make the naming patterns in iamc.yaml differ by more than punctuation"),
-            );
         }
     }
     diagnostics
+}
+
+/// A name compared and hashed as IAM compares names: ignoring ASCII case.
+#[derive(Clone, Copy)]
+struct NoCase<'a>(&'a str);
+
+impl PartialEq for NoCase<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for NoCase<'_> {}
+
+impl std::hash::Hash for NoCase<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for b in self.0.bytes() {
+            state.write_u8(b.to_ascii_lowercase());
+        }
+        state.write_u8(0xff);
+    }
+}
+
+/// One template's IAM names, with what each names and whose it is, and the
+/// problems found within the template: names too long, logical IDs twice.
+type TemplateNames<'p> = (Vec<Diagnostic>, Vec<(&'static str, String, &'p Decl)>);
+
+fn template_names<'p>(
+    program: &'p resolve::Program,
+    plan: &Plan,
+    config: &Config,
+) -> TemplateNames<'p> {
+    let mut diagnostics = Vec::new();
+    let mut all = Vec::new();
+    let mut logical: Vec<(String, &Decl)> = Vec::new();
+    for member in &plan.members {
+        let decl = &program.decls[member.decl];
+        let view = naming_view(decl, member);
+        let names = template::Names::new(&view, &config.naming);
+        for name in &names.policies {
+            let len = name.chars().count();
+            if len > 128 {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::NameTooLong,
+                        format!("managed policy name `{name}` is {len} characters long"),
+                    )
+                    .primary(
+                        decl.name.span,
+                        "IAM allows at most 128 characters in a managed policy name",
+                    )
+                    .note(format!(
+                        "the name comes from the pattern `{}`",
+                        config.naming.managed_policy
+                    ))
+                    .help(format!(
+                        "shorten `{}` by {} characters, or change the pattern in iamc.yaml",
+                        decl.name.name,
+                        len - 128
+                    )),
+                );
+            }
+        }
+        for (what, name) in names.all(&view) {
+            logical.push((template::logical_id(name), decl));
+            all.push((what, name.to_string(), decl));
+        }
+    }
+    logical.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some(w) = logical.windows(2).find(|w| w[0].0 == w[1].0) {
+        let (id, decl) = &w[0];
+        diagnostics.push(
+            Diagnostic::error(
+                Code::NameTooLong,
+                format!(
+                    "two resources in `{}` would both have the logical ID `{id}`",
+                    plan.file
+                ),
+            )
+            .primary(
+                decl.name.span,
+                "the naming patterns give the same logical ID twice",
+            )
+            .help("make the naming patterns in iamc.yaml differ by more than punctuation"),
+        );
+    }
+    (diagnostics, all)
 }
 
 fn plural(what: &str) -> String {
