@@ -91,26 +91,23 @@ impl<'p> Flattener<'p> {
         policies.dedup();
         let mut statements: Vec<u32> = policies
             .iter()
-            .filter_map(|p| lowered.of_policy.get(p))
-            .flatten()
-            .copied()
+            .flat_map(|&p| lowered.of_policy(p))
             .collect();
-        statements.sort_unstable_by_key(|&i| lowered.statements[i as usize].rank);
+        let keys = &lowered.keys;
+        statements.sort_unstable_by_key(|&i| keys[i as usize].rank);
         // Identical content: keep the statement with the smallest Sid.
         let mut kept: HashMap<u32, u32> =
             HashMap::with_capacity_and_hasher(statements.len(), Default::default());
         let mut also: HashMap<u32, Vec<String>> = HashMap::default();
-        statements.retain(|&i| {
-            let s = &lowered.statements[i as usize];
-            match kept.get(&s.content) {
-                Some(&first) => {
-                    also.entry(first).or_default().push(s.origin.policy.clone());
-                    false
-                }
-                None => {
-                    kept.insert(s.content, i);
-                    true
-                }
+        statements.retain(|&i| match kept.get(&keys[i as usize].content) {
+            Some(&first) => {
+                let policy = lowered.statements[i as usize].origin.policy.clone();
+                also.entry(first).or_default().push(policy);
+                false
+            }
+            None => {
+                kept.insert(keys[i as usize].content, i);
+                true
             }
         });
         Grants { statements, also }

@@ -38,13 +38,38 @@ pub struct Lowered {
     pub origin: Origin,
 }
 
+/// What flattening and splitting read of each statement, packed in 16
+/// bytes: a principal's statements are looked up again and again, and this
+/// stays in cache where the whole [`Lowered`] does not. A copy of
+/// [`Lowered`]'s fields, made once at the end of [`lower`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StatementKey {
+    pub rank: u32,
+    pub content: u32,
+    pub size: u32,
+    /// The rank of its part's name among all part names ([`LoweredProgram::part_names`]).
+    pub part: u32,
+}
+
 #[derive(Debug, Default)]
 pub struct LoweredProgram {
     pub statements: Vec<Lowered>,
-    /// For each policy declaration, its statements' indexes.
-    pub of_policy: HashMap<DeclId, Vec<u32>>,
+    /// For each statement, the keys of [`StatementKey`].
+    pub keys: Vec<StatementKey>,
+    /// Every part name (`""` for statements of several services), sorted.
+    pub part_names: Vec<std::sync::Arc<str>>,
+    /// For each declaration, by id, its statements (a policy's are
+    /// consecutive; any other declaration has none).
+    statement_ranges: Vec<std::ops::Range<u32>>,
     /// For each trust declaration and each role with an inline trust.
     pub trusts: HashMap<DeclId, Vec<TrustStatement>>,
+}
+
+impl LoweredProgram {
+    /// The indexes of a policy's statements (none for other declarations).
+    pub fn of_policy(&self, policy: DeclId) -> std::ops::Range<u32> {
+        self.statement_ranges.get(policy).cloned().unwrap_or(0..0)
+    }
 }
 
 pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnostic>) {
@@ -61,12 +86,12 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
     let empty: std::sync::Arc<str> = "".into();
     let count: usize = drafts.iter().map(Vec::len).sum();
     out.statements.reserve_exact(count);
-    out.of_policy.reserve(policies.len());
+    out.statement_ranges = vec![0..0; program.decls.len()];
     // Where each statement was written, for the diagnostics about Sids.
     let mut written: Vec<(DeclId, usize)> = Vec::with_capacity(count);
     let mut hashes: Vec<u64> = Vec::with_capacity(count);
     for (&id, drafts) in policies.iter().zip(drafts) {
-        let mut indexes = Vec::with_capacity(drafts.len());
+        let first = out.statements.len() as u32;
         for (i, draft) in drafts.into_iter().enumerate() {
             diagnostics.extend(draft.too_large);
             let part = match draft.statement.service() {
@@ -80,7 +105,6 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
                 },
                 None => empty.clone(),
             };
-            indexes.push(out.statements.len() as u32);
             written.push((id, i));
             hashes.push(draft.content_hash);
             out.statements.push(Lowered {
@@ -93,7 +117,7 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
                 origin: draft.origin,
             });
         }
-        out.of_policy.insert(id, indexes);
+        out.statement_ranges[id] = first..out.statements.len() as u32;
     }
     for (id, decl) in program.decls.iter().enumerate() {
         let inline = match &decl.kind {
@@ -143,7 +167,33 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
     for (rank, i) in by_sid.into_iter().enumerate() {
         out.statements[i as usize].rank = rank as u32;
     }
+    keys(&mut out);
     (out, diagnostics)
+}
+
+/// Fills [`LoweredProgram::keys`] and [`LoweredProgram::part_names`].
+fn keys(out: &mut LoweredProgram) {
+    let mut names: Vec<std::sync::Arc<str>> =
+        out.statements.iter().map(|l| l.part.clone()).collect();
+    names.sort();
+    names.dedup();
+    let rank: HashMap<&str, u32> = names
+        .iter()
+        .enumerate()
+        .map(|(r, n)| (&**n, r as u32))
+        .collect();
+    out.keys = out
+        .statements
+        .iter()
+        .map(|l| StatementKey {
+            rank: l.rank,
+            content: l.content,
+            size: l.size as u32,
+            part: rank.get(&*l.part).copied().unwrap_or(0),
+        })
+        .collect();
+    drop(rank);
+    out.part_names = names;
 }
 
 /// A statement of a policy, lowered, before it takes its place in the program.

@@ -89,7 +89,15 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
         rank[id] = r;
     }
     let file_rank = |d: &Decl| rank.get(d.span.file).copied().unwrap_or(usize::MAX);
-    decls.sort_by_key(|d| (file_rank(d), d.span.start));
+    // Files usually come sorted, and the parser keeps each file's order: a
+    // check then costs less than a sort, which moves each large `Decl`
+    // many times; when a sort is needed, it sorts indexes.
+    if !decls.is_sorted_by_key(|d| (file_rank(d), d.span.start)) {
+        let mut order: Vec<usize> = (0..decls.len()).collect();
+        order.sort_by_key(|&i| (file_rank(&decls[i]), decls[i].span.start));
+        let mut slots: Vec<Option<Decl>> = decls.into_iter().map(Some).collect();
+        decls = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    }
     let mut diagnostics = Vec::new();
     let capacity = |n| HashMap::with_capacity_and_hasher(n, Default::default());
     let mut names: HashMap<String, DeclId> = capacity(decls.len());

@@ -100,7 +100,7 @@ pub fn split(
     let room = policy_size - DOCUMENT_OVERHEAD + 1;
     let total: usize = statements
         .iter()
-        .map(|&i| lowered.statements[i as usize].size + 1)
+        .map(|&i| lowered.keys[i as usize].size as usize + 1)
         .sum();
     Err(TooMany {
         needed: compact.len(),
@@ -120,21 +120,32 @@ fn pack(
 ) -> Vec<Part> {
     // Each statement costs its size plus a comma; so does the room, to match.
     let room = policy_size - DOCUMENT_OVERHEAD + 1;
-    let cost = |i: u32| lowered.statements[i as usize].size + 1;
+    let keys = &lowered.keys;
+    debug_assert!(
+        statements
+            .windows(2)
+            .all(|w| keys[w[0] as usize].rank < keys[w[1] as usize].rank),
+        "statements to split must be in Sid order"
+    );
+    let cost = |position: u32| keys[statements[position as usize] as usize].size as usize + 1;
 
-    // Statements by part name of their service; `None` (several services) is Misc.
-    let mut services: std::collections::BTreeMap<&str, (usize, Vec<u32>)> = Default::default();
-    for &i in statements {
-        let entry = services
-            .entry(&lowered.statements[i as usize].part)
-            .or_default();
-        entry.0 += cost(i);
-        entry.1.push(i);
-    }
+    // Positions of the statements (which are in Sid order), grouped by the
+    // part name of their service, in name order; the mixed-service ones
+    // (empty name, Misc) first.
+    let mut order: Vec<(u32, u32)> = (0..statements.len() as u32)
+        .map(|p| (keys[statements[p as usize] as usize].part, p))
+        .collect();
+    order.sort_unstable();
 
-    let mut parts: Vec<Part> = Vec::new();
+    let mut parts: Vec<(&str, usize, usize, Vec<u32>)> = Vec::new();
     let mut misc: Vec<(usize, Vec<u32>)> = Vec::new();
-    for (name, (weight, list)) in services {
+    for group in order.chunk_by(|a, b| a.0 == b.0) {
+        let name: &str = lowered
+            .part_names
+            .get(group[0].0 as usize)
+            .map_or("", |n| n);
+        let list: Vec<u32> = group.iter().map(|&(_, p)| p).collect();
+        let weight: usize = list.iter().map(|&p| cost(p)).sum();
         if !dedicate || name.is_empty() || name == "Misc" || weight * 2 < room {
             // Bins are filled with whole services, in part-name order; the
             // mixed-service statements (empty name) come first.
@@ -150,17 +161,23 @@ fn pack(
             continue;
         }
         for (n, (used, list)) in next_fit(list, room, cost).into_iter().enumerate() {
-            parts.push(part(name, n + 1, list, used));
+            parts.push((name, n + 1, used, list));
         }
     }
-    for (n, (used, list)) in misc.into_iter().enumerate() {
-        parts.push(part("Misc", n + 1, list, used));
-    }
-    for p in &mut parts {
-        p.statements
-            .sort_unstable_by_key(|&i| lowered.statements[i as usize].rank);
-    }
+    parts.extend(
+        misc.into_iter()
+            .enumerate()
+            .map(|(n, (used, list))| ("Misc", n + 1, used, list)),
+    );
     parts
+        .into_iter()
+        .map(|(service, n, used, mut positions)| {
+            // Back to Sid order, and from positions to statements.
+            positions.sort_unstable();
+            let list = positions.iter().map(|&p| statements[p as usize]).collect();
+            part(service, n, list, used)
+        })
+        .collect()
 }
 
 /// Fills bins in order, starting a new one when the next statement does not fit.
