@@ -2,7 +2,9 @@
 //! IAM's size limit. By service first: a service that fills at least half a
 //! policy gets its own (`S3`, `S3Part2`, ...); smaller services share `Misc`
 //! policies, packed whole in a fixed order, so a change to one service moves
-//! no other service's statements.
+//! no other service's statements. A service's last policy that would be
+//! less than half full (`S3` just over one policy) goes to the `Misc`
+//! policies too, as a unit in the service's place.
 
 use crate::lower::LoweredProgram;
 use crate::model::DOCUMENT_OVERHEAD;
@@ -149,18 +151,24 @@ fn pack(
         if !dedicate || name.is_empty() || name == "Misc" || weight * 2 < room {
             // Bins are filled with whole services, in part-name order; the
             // mixed-service statements (empty name) come first.
-            match misc.iter_mut().find(|(used, _)| used + weight <= room) {
-                Some(bin) => {
-                    bin.0 += weight;
-                    bin.1.extend(list);
-                }
-                None if weight <= room => misc.push((weight, list)),
+            if weight <= room {
+                first_fit(&mut misc, weight, list, room);
+            } else {
                 // Only mixed-service statements can outgrow one policy here.
-                None => misc.extend(next_fit(list, room, cost)),
+                misc.extend(next_fit(list, room, cost));
             }
             continue;
         }
-        for (n, (used, list)) in next_fit(list, room, cost).into_iter().enumerate() {
+        let mut own = next_fit(list, room, cost);
+        // A nearly empty last part of a large service: its statements join
+        // the shared ones rather than take a policy of their own.
+        if own.len() > 1
+            && own.last().is_some_and(|(used, _)| used * 2 < room)
+            && let Some((weight, tail)) = own.pop()
+        {
+            first_fit(&mut misc, weight, tail, room);
+        }
+        for (n, (used, list)) in own.into_iter().enumerate() {
             parts.push((name, n + 1, used, list));
         }
     }
@@ -178,6 +186,18 @@ fn pack(
             part(service, n, list, used)
         })
         .collect()
+}
+
+/// Puts statements that fit in one policy, together, into the first bin
+/// with room for them, or a new bin.
+fn first_fit(bins: &mut Vec<(usize, Vec<u32>)>, weight: usize, list: Vec<u32>, room: usize) {
+    match bins.iter_mut().find(|(used, _)| used + weight <= room) {
+        Some(bin) => {
+            bin.0 += weight;
+            bin.1.extend(list);
+        }
+        None => bins.push((weight, list)),
+    }
 }
 
 /// Fills bins in order, starting a new one when the next statement does not fit.

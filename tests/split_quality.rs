@@ -69,6 +69,11 @@ fn benchmark_organisation_1000_within_one_of_the_bound() {
     check_organisation(1000);
 }
 
+#[test]
+fn benchmark_organisation_10000_within_one_of_the_bound() {
+    check_organisation(10_000);
+}
+
 /// `count` policies of one service, each one statement of about `size` characters.
 fn service_policies(service: &str, action: &str, count: usize, size: usize) -> String {
     let mut text = String::new();
@@ -140,4 +145,47 @@ fn six_services_at_55_percent_each_get_a_part_each() {
     eprintln!("six services at 55%: {parts} parts, lower bound {bound}");
     assert_eq!(parts, 6);
     assert!(parts <= bound + 1);
+}
+
+#[test]
+fn a_service_just_over_one_policy_shares_its_last_statements() {
+    // S3 at about 1.03 policies, and a small SecretsManager: the S3
+    // statements that do not fit its policy join Misc instead of a nearly
+    // empty S3Part2.
+    let mut policies = service_policies("s3", "s3:GetObject", 23, 300);
+    policies.push_str(&service_policies(
+        "secretsmanager",
+        "secretsmanager:GetSecretValue",
+        5,
+        300,
+    ));
+    let names = (0..23)
+        .map(|i| format!("s3{i:03}"))
+        .chain((0..5).map(|i| format!("secretsmanager{i:03}")));
+    let files = one_role(&policies, names);
+    let sources = support::sources(&files);
+    let compiled = iamc::compile(&sources, &Config::default())
+        .unwrap_or_else(|d| panic!("{}", d.render_text(&sources)));
+    let lowered = compiled.lowered();
+    let (_, parts) = compiled.managed_policies().next().unwrap();
+    let layout: Vec<(&str, Vec<&str>)> = parts
+        .iter()
+        .map(|p| {
+            let sids = p
+                .statements
+                .iter()
+                .map(|&s| lowered.statements[s as usize].statement.sid.as_str())
+                .collect();
+            (p.name.as_str(), sids)
+        })
+        .collect();
+    assert_eq!(layout.len(), 2, "{layout:?}");
+    assert_eq!(layout[0].0, "S3");
+    assert!(layout[0].1.iter().all(|s| s.starts_with("s3")));
+    assert_eq!(layout[1].0, "Misc");
+    assert!(
+        layout[1].1.iter().any(|s| s.starts_with("s3")),
+        "{layout:?}"
+    );
+    assert!(layout[1].1.iter().any(|s| s.starts_with("secretsmanager")));
 }
