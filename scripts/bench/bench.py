@@ -15,10 +15,9 @@ measures, N times each, interleaved:
 - the original design: scripts/bench/original_design.py, the one-file Python
   design iamc replaced, on the same organisation.
 
-Every run's wall time, peak memory (maximum resident set size) and CPU time
-come from the kernel, through wait4(2): the figure `/usr/bin/time -f %M`
-prints, without a process in between. Tables give the median and the best of
-N. It then reads `iamc manifest` (untimed) for the split quality: for every
+Each run's wall time is measured around the process, its CPU time comes from
+wait4(2), and its peak memory (maximum resident set size) from
+`/usr/bin/time -f %M`. Tables give the median and the best of N. It then reads `iamc manifest` (untimed) for the split quality: for every
 principal, its managed policies against the lower bound of tests/split_quality.rs.
 
 How the runs are made comparable:
@@ -27,18 +26,21 @@ How the runs are made comparable:
   an inode deleted less than 60 s ago (360 s while its inode table block is
   not yet written back) and skips such inodes one by one, so creating many
   files soon after deleting many is quadratic: `cp -r` of 10,000 templates
-  takes 10x as long. So no timed run follows a deletion: each run writes into
-  a folder of its own, nothing is deleted until every size has been measured,
-  and when the previous invocation deleted its folders less than 360 s ago on
-  such a file system, the harness first waits.
+  took about ten times as long, nearly all of it system time. So no timed run
+  follows a deletion: each run writes into a folder of its own, nothing is
+  deleted until every size has been measured, and when the previous
+  invocation deleted its folders less than 360 s ago on such a file system,
+  the harness first waits.
 - Each timed run starts after `sync`, so no earlier run's writes are being
   flushed while it runs.
 - iamc runs in the organisation's folder, which has no iamc.yaml: default
-  settings, wherever the harness is started from.
+  settings, wherever the harness is started from. It runs from a copy of the
+  binary, so that a build meanwhile cannot change what is measured.
 
 Writes book/src/bench-report.md, book/src/images/build-time.svg and, in the
 work folder, results-*.json with every sample. Needs python3 (stdlib only),
-cargo (unless --iamc is given) and ../shared beside the repository.
+cargo (unless --iamc is given), GNU time as /usr/bin/time, and ../shared
+beside the repository.
 """
 import argparse
 import datetime
@@ -58,6 +60,7 @@ GEN = os.path.join(REPO, "..", "shared", "bench", "gen_org.py")
 ORIGINAL = os.path.join(REPO, "scripts", "bench", "original_design.py")
 REPORT = os.path.join(REPO, "book", "src", "bench-report.md")
 PLOT = os.path.join(REPO, "book", "src", "images", "build-time.svg")
+TIME = "/usr/bin/time"  # GNU time, for peak memory (Debian and Ubuntu: apt install time)
 
 # ext4 without a journal skips inodes deleted within this many seconds.
 RECENTLY_DELETED_S = 360
@@ -76,17 +79,31 @@ PSEUDO_MAX = {"AWS::AccountId": 12, "AWS::Partition": 10, "AWS::Region": 20,
 # ------------------------------------------------------------------ running
 
 def run(cmd, cwd=None):
-    """Runs cmd once, after `sync`; returns its wall time (s), peak memory (MB),
-    user and system CPU time (s). Output is discarded; failure stops the harness."""
+    """Runs cmd once, after `sync`, under /usr/bin/time; returns its wall time
+    (s), peak memory (MB), user and system CPU time (s). Output is discarded;
+    failure stops the harness.
+
+    The peak memory is what /usr/bin/time reports (-f %M), not the harness's
+    own wait4(): a process started from Python inherits Python's peak (the
+    kernel keeps the larger of the peaks before and after exec), while
+    /usr/bin/time is small and starts the command with fork(). Its report
+    comes through a pipe, so that measuring creates and deletes no file. The
+    wall time includes /usr/bin/time's own start, about a millisecond, for
+    every command alike."""
     os.sync()
+    report_r, report_w = os.pipe()
     start = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen([TIME, "-f", "%M", "-o", f"/dev/fd/{report_w}"] + cmd, cwd=cwd,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(report_w,))
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - start
+    os.close(report_w)
+    with os.fdopen(report_r) as f:
+        lines = f.read().split()
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed with status {p.returncode}")
-    return dict(wall=wall, rss=usage.ru_maxrss / 1024, user=usage.ru_utime, sys=usage.ru_stime)
+    return dict(wall=wall, rss=int(lines[-1]) / 1024, user=usage.ru_utime, sys=usage.ru_stime)
 
 
 def mtimes(folder):
@@ -378,6 +395,7 @@ def report(rows, info, runs, method):
     m = info
     journal = ", no journal" if m["nojournal"] else ""
     built = f", commit {m['commit']}" if m["commit"] else ""
+    built += f", sha256 {m['sha256'][:12]}"
     lines = [
         f"Measured {m['date']} on {m['cores']} cores ({m['cpu']}), {m['kernel']}; work folder "
         f"on {m['fs']}{journal} ({m['options']}); {m['version']}{built}; Python {m['python']}. "
@@ -498,23 +516,30 @@ def main():
     ap.add_argument("--method", choices=["fresh", "rmtree"], default="fresh",
                     help="rmtree: the old method, each output deleted just before its run (to show the artefact)")
     a = ap.parse_args()
+    if not os.access(TIME, os.X_OK):
+        sys.exit(f"{TIME} (GNU time) is needed for peak memory; on Debian or Ubuntu: apt install time")
     iamc = a.iamc
     if iamc is None:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
         iamc = os.path.join(REPO, "target", "release", "iamc")
     iamc = os.path.abspath(iamc)
     os.makedirs(a.work, exist_ok=True)
-    info = machine(a.work, iamc, built=a.iamc is None)
-
     leftovers = [e.path for e in os.scandir(a.work) if e.is_dir() and e.name.startswith("run-")]
     if leftovers:
         print(f"deleting {len(leftovers)} folders of an earlier run", file=sys.stderr)
         delete(a.work, leftovers)
     if not a.no_wait:
-        wait_for_deletions(a.work, info["nojournal"])
+        dev, _, kind, _ = mount_of(a.work)
+        wait_for_deletions(a.work, ext4_without_journal(dev, kind))
     stamp = time.strftime("%Y%m%d-%H%M%S")
     run_dir = os.path.join(a.work, f"run-{stamp}")
     os.makedirs(run_dir)
+    # A copy, so that a build during the benchmark cannot change what is measured.
+    shutil.copy2(iamc, os.path.join(run_dir, "iamc"))
+    info = machine(a.work, iamc, built=a.iamc is None)
+    iamc = os.path.join(run_dir, "iamc")
+    with open(iamc, "rb") as f:
+        info["sha256"] = hashlib.sha256(f.read()).hexdigest()
     rows = []
     try:
         for n in (int(x) for x in a.sizes.split(",")):
