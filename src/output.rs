@@ -1,13 +1,13 @@
-//! Writing `generated/` safely: nothing when the build failed, each file through
-//! a temporary name and a rename, never a file iamc did not write, and no write
-//! at all for a file whose contents are unchanged.
+//! Writing `generated/` safely: nothing when the build failed, a changed file
+//! replaced through a temporary name and a rename, never a file iamc did not
+//! write, and no write at all for a file whose contents are unchanged.
 
 use crate::Compiled;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::render::is_generated;
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{self, Read};
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 /// What a build changed, or (with `--check`) would change.
@@ -201,7 +201,10 @@ pub fn sync(out_dir: &Path, compiled: &Compiled, dry_run: bool) -> Result<Change
         if let Err(e) = fs::create_dir_all(out_dir) {
             return Err(Diagnostics(vec![io_error(out_dir, "create", &e)]));
         }
-        let indexes: Vec<usize> = to_write.iter().map(|(i, _, _)| *i).collect();
+        let indexes: Vec<(usize, bool)> = to_write
+            .iter()
+            .map(|(i, _, _)| (*i, existing.contains(compiled.file_name(*i))))
+            .collect();
         for (index, result) in render_and_write(out_dir, compiled, &indexes) {
             match result {
                 Ok(()) => changes.writes.push((
@@ -234,22 +237,23 @@ pub fn sync(out_dir: &Path, compiled: &Compiled, dry_run: bool) -> Result<Change
     }
 }
 
-/// Renders these templates on every core and writes each as it comes, from
-/// one writer (this thread). Returns each template's outcome, in order.
+/// Renders these templates (each with whether its file exists) on every core
+/// and writes each as it comes, from one writer (this thread). Returns each
+/// template's outcome, in order.
 fn render_and_write(
     out_dir: &Path,
     compiled: &Compiled,
-    indexes: &[usize],
+    indexes: &[(usize, bool)],
 ) -> Vec<(usize, Result<(), Diagnostic>)> {
     let threads = crate::par::threads();
-    let (rendered, to_write) = std::sync::mpsc::sync_channel::<(usize, String)>(256);
+    let (rendered, to_write) = std::sync::mpsc::sync_channel::<(usize, bool, String)>(256);
     let mut outcomes = std::thread::scope(|scope| {
         for t in 0..threads {
             let rendered = rendered.clone();
             scope.spawn(move || {
-                for &index in indexes.iter().skip(t).step_by(threads) {
+                for &(index, exists) in indexes.iter().skip(t).step_by(threads) {
                     let (_, text) = compiled.render(index);
-                    if rendered.send((index, text)).is_err() {
+                    if rendered.send((index, exists, text)).is_err() {
                         break;
                     }
                 }
@@ -258,7 +262,15 @@ fn render_and_write(
         drop(rendered);
         to_write
             .into_iter()
-            .map(|(index, text)| (index, write(out_dir, compiled.file_name(index), &text)))
+            .map(|(index, exists, text)| {
+                let name = compiled.file_name(index);
+                let written = if exists {
+                    replace(out_dir, name, &text)
+                } else {
+                    create(out_dir, name, &text)
+                };
+                (index, written)
+            })
             .collect::<Vec<_>>()
     });
     outcomes.sort_by_key(|(i, _)| *i);
@@ -274,9 +286,10 @@ fn render_and_write(
     outcomes
 }
 
-/// Writes a template under a temporary name, then renames it into place, so
-/// an interrupted build never leaves a truncated template.
-fn write(out_dir: &Path, name: &str, text: &str) -> Result<(), Diagnostic> {
+/// Replaces a template under a temporary name, then renames it into place, so
+/// an interrupted build never leaves a truncated template where a whole one
+/// was.
+fn replace(out_dir: &Path, name: &str, text: &str) -> Result<(), Diagnostic> {
     let path = out_dir.join(name);
     let temp = out_dir.join(format!(".{name}.iamc-tmp"));
     fs::write(&temp, text)
@@ -285,4 +298,22 @@ fn write(out_dir: &Path, name: &str, text: &str) -> Result<(), Diagnostic> {
             let _ = fs::remove_file(&temp);
             io_error(&path, "write", &e)
         })
+}
+
+/// Writes a template where no file was, under its own name: a rename would
+/// cost as much again (two more directory operations a file), and there is
+/// nothing to keep whole. An interrupted build can leave it truncated, but
+/// with iamc's banner: the next build replaces it and `--check` reports it.
+/// A file that appeared there since the folder was listed is not touched.
+fn create(out_dir: &Path, name: &str, text: &str) -> Result<(), Diagnostic> {
+    let path = out_dir.join(name);
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| io_error(&path, "create", &e))?;
+    file.write_all(text.as_bytes()).map_err(|e| {
+        let _ = fs::remove_file(&path);
+        io_error(&path, "write", &e)
+    })
 }

@@ -96,6 +96,22 @@ fn noop_rebuild_rewrites_nothing() {
 }
 
 #[test]
+fn a_template_cut_short_by_an_interrupted_build_is_reported_and_replaced() {
+    // New templates are written in place (see src/output.rs): an interrupted
+    // build can leave one cut short, with iamc's banner.
+    let dir = project("truncated", PROGRAM);
+    assert!(iamc(&dir, &["build"]).status.success());
+    let path = dir.join("generated/Alice.yaml");
+    let whole = fs::read_to_string(&path).unwrap();
+    fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    let check = iamc(&dir, &["build", "--check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", text(&check.stderr));
+    assert!(text(&check.stdout).contains("Alice.yaml"));
+    assert!(iamc(&dir, &["build"]).status.success());
+    assert_eq!(fs::read_to_string(&path).unwrap(), whole);
+}
+
+#[test]
 fn check_reports_a_stale_output_with_a_diff_and_exit_1() {
     let dir = project("stale", PROGRAM);
     assert!(iamc(&dir, &["build"]).status.success());
