@@ -189,6 +189,7 @@ pub fn level(lint: &Lint, config: &crate::config::Config) -> Level {
 
 /// Runs every lint not at `allow` over a compiled program.
 pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
+    let mut timings = crate::Timings::start();
     let cx = Context {
         program: compiled.program(),
         lowered: compiled.lowered(),
@@ -196,7 +197,7 @@ pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
         catalog: catalog::catalog(),
     };
     let mut report = Report::default();
-    let mut timings = crate::Timings::start();
+    timings.phase("lint-context");
     for &lint in LINTS {
         let level = level(lint, compiled.config());
         if level == Level::Allow {
@@ -204,7 +205,21 @@ pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
         }
         let mut findings = Vec::new();
         (lint.check)(&cx, &mut findings);
-        timings.phase(lint.name);
+        let origin = if compiled.config().lints.contains_key(lint.name) {
+            "set in iamc.yaml"
+        } else {
+            "the default"
+        };
+        let note = format!(
+            "`{}` is at level `{}`, {origin}{}",
+            lint.name,
+            level.as_str(),
+            if lint.justifiable {
+                "; a `because \"...\"` on the statement says why the grant is needed and silences it"
+            } else {
+                ""
+            }
+        );
         for f in findings {
             let because: Vec<String> = f
                 .statements
@@ -234,23 +249,10 @@ pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
                 Level::Deny => Severity::Error,
                 _ => Severity::Warning,
             };
-            let origin = if compiled.config().lints.contains_key(lint.name) {
-                "set in iamc.yaml"
-            } else {
-                "the default"
-            };
-            d.notes.push(format!(
-                "`{}` is at level `{}`, {origin}{}",
-                lint.name,
-                level.as_str(),
-                if lint.justifiable {
-                    "; a `because \"...\"` on the statement says why the grant is needed and silences it"
-                } else {
-                    ""
-                }
-            ));
+            d.notes.push(note.clone());
             report.diagnostics.push(d);
         }
+        timings.phase(lint.name);
     }
     report.diagnostics.sort(sources);
     report
