@@ -48,7 +48,7 @@ policy CdnRead {
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     for (i, s) in cx.allows() {
         let st = &s.statement;
-        if st.not_action || !st.actions.iter().any(|a| a == "*") {
+        if !cx.facts(i).wildcard || st.not_action || !st.actions.iter().any(|a| a == "*") {
             continue;
         }
         out.push(Finding {

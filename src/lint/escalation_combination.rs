@@ -1,10 +1,10 @@
 //! L006 `escalation-combination`: `iam:PassRole` together with an action that
 //! hands the passed role to code the principal controls.
 
-use super::{Context, Finding, Level, Lint, covers, grants, on_everything};
-use crate::ast::Effect;
+use super::{Context, Finding, Level, Lint, covers};
 use crate::resolve::DeclId;
 use std::collections::BTreeMap;
+use std::iter::once;
 
 pub const LINT: Lint = Lint {
     code: "L006",
@@ -143,34 +143,60 @@ fn passes_to(cx: &Context, i: u32, service: &str) -> bool {
     limits.is_empty() || limits.iter().any(|v| crate::catalog::glob(v, service))
 }
 
+/// Every action the lint looks for: `iam:PassRole` and the combinations'.
+pub fn actions() -> impl Iterator<Item = &'static str> {
+    once("iam:PassRole").chain(
+        COMBINATIONS
+            .iter()
+            .flat_map(|c| once(c.action).chain(c.one_of.iter().copied())),
+    )
+}
+
 fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let bit = |action: &str| cx.watched.bit(action);
+    let pass_role = bit("iam:PassRole");
+    // For each statement: the combinations whose service it can pass roles to.
+    let passes: Vec<u8> = (0..)
+        .zip(&cx.facts)
+        .map(|(i, facts)| {
+            if facts.grants & pass_role == 0 {
+                return 0;
+            }
+            (0..)
+                .zip(COMBINATIONS)
+                .filter(|(_, c)| passes_to(cx, i, c.service))
+                .fold(0, |mask, (n, _)| mask | 1 << n)
+        })
+        .collect();
     // (combination, (statement, action) of each half) -> principals holding it.
     type Halves = Vec<(u32, &'static str)>;
     let mut found: BTreeMap<(usize, Halves), Vec<DeclId>> = BTreeMap::new();
     for &(principal, held) in &cx.principals {
         let statements = &held.statements;
+        let (grants, denies) = statements.iter().fold((0, 0), |(g, d), &i| {
+            let facts = cx.facts(i);
+            (g | facts.grants, d | facts.denies)
+        });
+        if grants & pass_role == 0 {
+            continue;
+        }
+        // The first statement granting an action, unless a deny takes it away.
         let first = |action: &str| -> Option<u32> {
-            let denied = statements.iter().any(|&i| {
-                let st = &cx.statement(i).statement;
-                st.effect == Effect::Deny
-                    && st.conditions.is_empty()
-                    && on_everything(st)
-                    && !st.not_action
-                    && st.actions.iter().any(|p| covers(p, action))
-            });
-            if denied {
+            let bit = bit(action);
+            if denies & bit != 0 || grants & bit == 0 {
                 return None;
             }
             statements
                 .iter()
                 .copied()
-                .find(|&i| grants(&cx.statement(i).statement, action))
+                .find(|&i| cx.facts(i).grants & bit != 0)
         };
         for (c, combination) in COMBINATIONS.iter().enumerate() {
-            let Some(pass) = statements.iter().copied().find(|&i| {
-                grants(&cx.statement(i).statement, "iam:PassRole")
-                    && passes_to(cx, i, combination.service)
-            }) else {
+            let Some(pass) = statements
+                .iter()
+                .copied()
+                .find(|&i| passes[i as usize] & 1 << c != 0)
+            else {
                 continue;
             };
             let Some(action) = first(combination.action) else {

@@ -190,12 +190,7 @@ pub fn level(lint: &Lint, config: &crate::config::Config) -> Level {
 /// Runs every lint not at `allow` over a compiled program.
 pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
     let mut timings = crate::Timings::start();
-    let cx = Context {
-        program: compiled.program(),
-        lowered: compiled.lowered(),
-        principals: compiled.principals().collect(),
-        catalog: catalog::catalog(),
-    };
+    let cx = Context::new(compiled);
     let mut report = Report::default();
     timings.phase("lint-context");
     for &lint in LINTS {
@@ -268,9 +263,37 @@ pub struct Context<'a> {
     pub lowered: &'a LoweredProgram,
     pub principals: Vec<(DeclId, &'a Grants)>,
     pub catalog: &'static Catalog,
+    /// The actions [`Facts`] masks stand for.
+    pub watched: Watched,
+    /// For each statement of [`LoweredProgram::statements`], what the lints ask of it.
+    pub facts: Vec<Facts>,
+}
+
+impl<'a> Context<'a> {
+    fn new(compiled: &'a Compiled) -> Context<'a> {
+        let lowered = compiled.lowered();
+        let watched = Watched::new();
+        let facts = lowered
+            .statements
+            .iter()
+            .map(|s| Facts::of(&s.statement, &watched))
+            .collect();
+        Context {
+            program: compiled.program(),
+            lowered,
+            principals: compiled.principals().collect(),
+            catalog: catalog::catalog(),
+            watched,
+            facts,
+        }
+    }
 }
 
 impl Context<'_> {
+    pub fn facts(&self, i: u32) -> Facts {
+        self.facts[i as usize]
+    }
+
     pub fn statement(&self, i: u32) -> &Lowered {
         &self.lowered.statements[i as usize]
     }
@@ -379,10 +402,120 @@ pub fn covers(pattern: &str, action: &str) -> bool {
     }
 }
 
-/// Whether a statement allows an action, `NotAction` included.
-pub fn grants(s: &Statement, action: &str) -> bool {
-    let listed = s.actions.iter().any(|p| covers(p, action));
-    s.effect == Effect::Allow && listed != s.not_action
+/// The actions some lint looks for in every statement or principal (at most
+/// 32): bit `n` of a [`Facts`] mask stands for the `n`th.
+pub struct Watched {
+    actions: Vec<&'static str>,
+    /// For each service prefix, the bits and names of its watched actions.
+    services: Vec<(&'static str, Vec<(u32, &'static str)>)>,
+    /// The bits of every watched action.
+    all: u32,
+}
+
+impl Watched {
+    fn new() -> Watched {
+        let mut actions: Vec<&'static str> = Vec::new();
+        for action in privilege_escalation::ACTIONS
+            .iter()
+            .copied()
+            .chain(escalation_combination::actions())
+        {
+            if !actions.contains(&action) {
+                actions.push(action);
+            }
+        }
+        let mut services: Vec<(&'static str, Vec<(u32, &'static str)>)> = Vec::new();
+        for (n, action) in actions.iter().enumerate() {
+            let Some((service, name)) = action.split_once(':') else {
+                continue;
+            };
+            let bit = 1 << n;
+            match services.iter_mut().find(|(s, _)| *s == service) {
+                Some((_, names)) => names.push((bit, name)),
+                None => services.push((service, vec![(bit, name)])),
+            }
+        }
+        let all = (0..actions.len()).fold(0, |mask, n| mask | 1 << n);
+        Watched {
+            actions,
+            services,
+            all,
+        }
+    }
+
+    /// The bit of a watched action (none for another).
+    pub fn bit(&self, action: &str) -> u32 {
+        self.actions
+            .iter()
+            .position(|&a| a == action)
+            .map_or(0, |n| 1 << n)
+    }
+
+    /// The watched actions a pattern [`covers`].
+    fn covered(&self, pattern: &str) -> u32 {
+        if pattern == "*" {
+            return self.all;
+        }
+        // `covers` splits the pattern at its first `:`; a service has none.
+        for (service, names) in &self.services {
+            let Some((prefix, rest)) = pattern.split_at_checked(service.len()) else {
+                continue;
+            };
+            let Some(name) = rest.strip_prefix(':') else {
+                continue;
+            };
+            if prefix.eq_ignore_ascii_case(service) {
+                return names
+                    .iter()
+                    .filter(|(_, action)| catalog::glob(name, action))
+                    .fold(0, |mask, (bit, _)| mask | bit);
+            }
+        }
+        0
+    }
+}
+
+/// What the lints ask of a statement, found once: which watched actions it
+/// grants or takes away, so that a principal's are bit operations.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Facts {
+    /// The watched actions it allows, `NotAction` included.
+    pub grants: u32,
+    /// The watched actions it denies everywhere: a `deny` on `*`, with no
+    /// condition, listing them (not `not`).
+    pub denies: u32,
+    /// Whether it is an `allow` (not `not`) listing a pattern with a wildcard.
+    pub wildcard: bool,
+}
+
+impl Facts {
+    fn of(s: &Statement, watched: &Watched) -> Facts {
+        let listed = || {
+            s.actions
+                .iter()
+                .fold(0, |mask, p| mask | watched.covered(p))
+        };
+        match s.effect {
+            Effect::Allow => Facts {
+                grants: if s.not_action {
+                    !listed() & watched.all
+                } else {
+                    listed()
+                },
+                denies: 0,
+                wildcard: !s.not_action && s.actions.iter().any(|a| is_wildcard(a)),
+            },
+            Effect::Deny => Facts {
+                grants: 0,
+                denies: if s.conditions.is_empty() && on_everything(s) && !s.not_action {
+                    listed()
+                } else {
+                    0
+                },
+                wildcard: false,
+            },
+        }
+    }
 }
 
 /// Whether a statement's resource is every resource: `*` (or a `NotResource`).
@@ -392,5 +525,99 @@ pub fn on_everything(s: &Statement) -> bool {
 
 /// Whether an action pattern holds a wildcard.
 pub fn is_wildcard(action: &str) -> bool {
-    action.contains(['*', '?'])
+    // No early exit: the loop vectorises, and every statement's actions pass here.
+    action
+        .bytes()
+        .fold(false, |found, b| found | (b == b'*') | (b == b'?'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ConditionBlock, Value};
+
+    const PATTERNS: &[&str] = &[
+        "*",
+        "iam:*",
+        "IAM:PassRole",
+        "iam:passrole",
+        "iam:Pass*",
+        "iam:Put*Policy",
+        "iam:Attach?olePolicy",
+        "lambda:*",
+        "lambda:Create*",
+        "ec2:Run*",
+        "s3:*",
+        "s3:GetObject",
+        "iam",
+        "iampassrole",
+        "glue:*Endpoint",
+        "sagemaker:create*",
+    ];
+
+    #[test]
+    fn masks_agree_with_covers() {
+        let watched = Watched::new();
+        assert!(watched.actions.len() <= 32, "a mask holds 32 actions");
+        for p in PATTERNS {
+            for (n, action) in watched.actions.iter().enumerate() {
+                let bit = watched.covered(p) & 1 << n != 0;
+                assert_eq!(bit, covers(p, action), "{p} covers {action}");
+                assert_eq!(watched.bit(action), 1 << n);
+            }
+        }
+    }
+
+    #[test]
+    fn facts_agree_with_the_statements() {
+        let watched = Watched::new();
+        let condition = ConditionBlock {
+            operator: "Bool".into(),
+            keys: vec![("aws:SecureTransport".into(), vec![Value::new("true")])],
+        };
+        for effect in [Effect::Allow, Effect::Deny] {
+            for not_action in [false, true] {
+                for resource in ["*", "arn:aws:iam::123456789012:role/app"] {
+                    for conditions in [vec![], vec![condition.clone()]] {
+                        for patterns in PATTERNS.chunks(3) {
+                            let s = Statement {
+                                sid: "Test".into(),
+                                effect,
+                                not_action,
+                                actions: patterns.iter().map(|p| p.to_string()).collect(),
+                                not_resource: false,
+                                resources: vec![Value::new(resource)],
+                                conditions: conditions.clone(),
+                            };
+                            let facts = Facts::of(&s, &watched);
+                            for action in &watched.actions {
+                                let listed = s.actions.iter().any(|p| covers(p, action));
+                                let grants = effect == Effect::Allow && listed != not_action;
+                                let denies = effect == Effect::Deny
+                                    && s.conditions.is_empty()
+                                    && on_everything(&s)
+                                    && !not_action
+                                    && listed;
+                                let bit = watched.bit(action);
+                                assert_eq!(
+                                    facts.grants & bit != 0,
+                                    grants,
+                                    "{s:?} grants {action}"
+                                );
+                                assert_eq!(
+                                    facts.denies & bit != 0,
+                                    denies,
+                                    "{s:?} denies {action}"
+                                );
+                            }
+                            let wildcard = effect == Effect::Allow
+                                && !not_action
+                                && s.actions.iter().any(|a| a.contains(['*', '?']));
+                            assert_eq!(facts.wildcard, wildcard, "{s:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

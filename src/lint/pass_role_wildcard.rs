@@ -53,9 +53,10 @@ fn every_role(resource: &str) -> bool {
 }
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let pass_role = cx.watched.bit("iam:PassRole");
     for (i, s) in cx.allows() {
         let st = &s.statement;
-        if st.not_action {
+        if st.not_action || cx.facts(i).grants & pass_role == 0 {
             continue;
         }
         let Some(action) = st

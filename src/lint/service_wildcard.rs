@@ -46,7 +46,7 @@ policy CdnRead {
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     for (i, s) in cx.allows() {
         let st = &s.statement;
-        if st.not_action {
+        if !cx.facts(i).wildcard || st.not_action {
             continue;
         }
         for action in &st.actions {
