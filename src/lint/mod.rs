@@ -396,10 +396,19 @@ pub fn covers(pattern: &str, action: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    match (pattern.split_once(':'), action.split_once(':')) {
-        (Some((ps, pn)), Some((s, n))) => ps.eq_ignore_ascii_case(s) && catalog::glob(pn, n),
-        _ => false,
-    }
+    // Not `split_once`: a byte search is much cheaper on these short strings.
+    let Some(colon) = action.bytes().position(|b| b == b':') else {
+        return false;
+    };
+    action_of(pattern, &action[..colon]).is_some_and(|p| catalog::glob(p, &action[colon + 1..]))
+}
+
+/// The action part of a pattern of `service` (`Get*` of `s3:Get*` for `s3`),
+/// the service compared as IAM does, ignoring case. `service` has no `:`.
+fn action_of<'p>(pattern: &'p str, service: &str) -> Option<&'p str> {
+    let (prefix, rest) = pattern.split_at_checked(service.len())?;
+    let name = rest.strip_prefix(':')?;
+    prefix.eq_ignore_ascii_case(service).then_some(name)
 }
 
 /// The actions some lint looks for in every statement or principal (at most
@@ -456,22 +465,17 @@ impl Watched {
         if pattern == "*" {
             return self.all;
         }
-        // `covers` splits the pattern at its first `:`; a service has none.
-        for (service, names) in &self.services {
-            let Some((prefix, rest)) = pattern.split_at_checked(service.len()) else {
-                continue;
-            };
-            let Some(name) = rest.strip_prefix(':') else {
-                continue;
-            };
-            if prefix.eq_ignore_ascii_case(service) {
-                return names
-                    .iter()
-                    .filter(|(_, action)| catalog::glob(name, action))
-                    .fold(0, |mask, (bit, _)| mask | bit);
-            }
-        }
-        0
+        let Some((name, names)) = self
+            .services
+            .iter()
+            .find_map(|(service, names)| Some((action_of(pattern, service)?, names)))
+        else {
+            return 0;
+        };
+        names
+            .iter()
+            .filter(|(_, action)| catalog::glob(name, action))
+            .fold(0, |mask, (bit, _)| mask | bit)
     }
 }
 

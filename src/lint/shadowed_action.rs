@@ -75,30 +75,27 @@ fn covers_resources(wide: &Statement, narrow: &Statement) -> bool {
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     // (narrow statement, action, wide statement, wildcard) -> principals.
-    let mut found: BTreeMap<(u32, String, u32, String), Vec<DeclId>> = BTreeMap::new();
+    let mut found: BTreeMap<(u32, &str, u32, &str), Vec<DeclId>> = BTreeMap::new();
+    let mut allows: Vec<u32> = Vec::new();
+    let mut wildcards: Vec<(u32, &str)> = Vec::new();
     for &(principal, held) in &cx.principals {
-        let allows: Vec<u32> = held
-            .statements
-            .iter()
-            .copied()
-            .filter(|&i| {
-                let st = &cx.statement(i).statement;
-                st.effect == crate::ast::Effect::Allow && !st.not_action
-            })
-            .collect();
-        let wildcards: Vec<(u32, &String)> = allows
-            .iter()
-            .flat_map(|&i| {
-                cx.statement(i)
-                    .statement
-                    .actions
+        if !held.statements.iter().any(|&i| cx.facts(i).wildcard) {
+            continue;
+        }
+        allows.clear();
+        allows.extend(held.statements.iter().copied().filter(|&i| {
+            let st = &cx.statement(i).statement;
+            st.effect == crate::ast::Effect::Allow && !st.not_action
+        }));
+        wildcards.clear();
+        for &i in &allows {
+            let actions = &cx.statement(i).statement.actions;
+            wildcards.extend(
+                actions
                     .iter()
                     .filter(|a| is_wildcard(a))
-                    .map(move |a| (i, a))
-            })
-            .collect();
-        if wildcards.is_empty() {
-            continue;
+                    .map(|a| (i, a.as_str())),
+            );
         }
         for &i in &allows {
             let narrow = &cx.statement(i).statement;
@@ -108,7 +105,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                 });
                 if let Some(&(w, pattern)) = hit {
                     found
-                        .entry((i, action.clone(), w, pattern.clone()))
+                        .entry((i, action, w, pattern))
                         .or_default()
                         .push(principal);
                 }
@@ -123,8 +120,8 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             diagnostic: LINT.diagnostic(
                 format!("`{action}` in policy `{narrow}` is already granted by `{pattern}` in policy `{wide}`"),
             )
-            .primary(cx.action_span(i, &action), "has no effect of its own")
-            .secondary(cx.action_span(w, &pattern), format!("`{pattern}` covers `{action}` on the same resources"))
+            .primary(cx.action_span(i, action), "has no effect of its own")
+            .secondary(cx.action_span(w, pattern), format!("`{pattern}` covers `{action}` on the same resources"))
             .note(format!("both are held by {}", names.join(", ")))
             .help("narrow the wildcard to what is needed, or remove the named action"),
             statements: Vec::new(),
