@@ -3,8 +3,7 @@
 
 use super::{Context, Finding, Level, Lint};
 use crate::ast::DeclKind;
-use crate::resolve::DeclId;
-use std::collections::HashMap;
+use crate::resolve::{DeclId, Edge};
 
 pub const LINT: Lint = Lint {
     code: "L010",
@@ -56,49 +55,64 @@ role Frontend {
 ```
 "#;
 
-/// Everything a declaration reaches (groups and policies), memoised.
+/// Everything a group reaches (groups and policies), memoised.
 struct Reach<'a> {
-    cx: &'a Context<'a>,
-    memo: HashMap<DeclId, Vec<DeclId>>,
+    edges: &'a [Vec<Edge>],
+    memo: Vec<Option<Vec<DeclId>>>,
+    /// For each declaration, the root of the walk that last saw it, plus one.
+    seen: Vec<usize>,
+    stack: Vec<DeclId>,
 }
 
 impl Reach<'_> {
+    /// Whether `target` is reached from `root`.
+    fn includes(&mut self, root: DeclId, target: DeclId) -> bool {
+        !self.edges[root].is_empty() && self.of(root).binary_search(&target).is_ok()
+    }
+
+    /// What `root` reaches, sorted.
     fn of(&mut self, root: DeclId) -> &[DeclId] {
-        if !self.memo.contains_key(&root) {
-            let edges = &self.cx.program.edges;
-            let mut seen = vec![false; edges.len()];
-            let mut stack: Vec<DeclId> = edges[root].iter().map(|e| e.target).collect();
+        if self.memo[root].is_none() {
             let mut all = Vec::new();
-            while let Some(id) = stack.pop() {
-                if !std::mem::replace(&mut seen[id], true) {
-                    all.push(id);
-                    stack.extend(edges[id].iter().map(|e| e.target));
+            self.stack.push(root);
+            while let Some(id) = self.stack.pop() {
+                for edge in &self.edges[id] {
+                    let target = edge.target;
+                    if self.seen[target] != root + 1 {
+                        self.seen[target] = root + 1;
+                        all.push(target);
+                        if !self.edges[target].is_empty() {
+                            self.stack.push(target);
+                        }
+                    }
                 }
             }
             all.sort_unstable();
-            self.memo.insert(root, all);
+            self.memo[root] = Some(all);
         }
-        self.memo.get(&root).map(Vec::as_slice).unwrap_or(&[])
+        self.memo[root].as_deref().unwrap_or(&[])
     }
 }
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
+    let edges = &cx.program.edges;
     let mut reach = Reach {
-        cx,
-        memo: HashMap::new(),
+        edges,
+        memo: vec![None; edges.len()],
+        seen: vec![0; edges.len()],
+        stack: Vec::new(),
     };
     for (id, decl) in cx.program.decls.iter().enumerate() {
-        let whose = match decl.kind {
-            DeclKind::Group(_) => format!("group `{}`", decl.name.name),
-            DeclKind::Role(_) => format!("role `{}`", decl.name.name),
-            DeclKind::User(_) => format!("user `{}`", decl.name.name),
+        let kind = match decl.kind {
+            DeclKind::Group(_) => "group",
+            DeclKind::Role(_) => "role",
+            DeclKind::User(_) => "user",
             _ => continue,
         };
-        let members = &cx.program.edges[id];
+        let members = &edges[id];
         for member in members {
             let through = members.iter().find(|other| {
-                other.target != member.target
-                    && reach.of(other.target).binary_search(&member.target).is_ok()
+                other.target != member.target && reach.includes(other.target, member.target)
             });
             let Some(through) = through else {
                 continue;
@@ -108,7 +122,8 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             out.push(Finding {
                 diagnostic: LINT
                     .diagnostic(format!(
-                        "`{name}` is already in {whose} through `{}`",
+                        "`{name}` is already in {kind} `{}` through `{}`",
+                        decl.name.name,
                         cx.name(through.target)
                     ))
                     .primary(member.span, "redundant")
