@@ -50,8 +50,14 @@ policy ListDevserverData {
 
 /// `Some(true)` for an object ARN, `Some(false)` for a bucket ARN.
 fn is_object(arn: &str) -> Option<bool> {
-    let rest = arn.split_once(":s3:::")?.1;
-    arn.starts_with("arn:").then(|| rest.contains('/'))
+    if !arn.starts_with("arn:") {
+        return None;
+    }
+    // What follows the first `:s3:::`.
+    let (at, _) = arn
+        .match_indices(':')
+        .find(|&(at, _)| arn[at..].starts_with(":s3:::"))?;
+    Some(arn[at + ":s3:::".len()..].contains('/'))
 }
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
@@ -60,15 +66,15 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     };
     for (i, s) in cx.allows() {
         let st = &s.statement;
-        if st.not_action || st.not_resource {
+        if st.not_action || st.not_resource || !st.actions.iter().any(|a| a.starts_with("s3:")) {
             continue;
         }
-        let kinds: Vec<(bool, &str)> = st
-            .resources
-            .iter()
-            .filter_map(|r| is_object(&r.text).map(|o| (o, r.text.as_str())))
-            .collect();
-        if kinds.is_empty() {
+        let mut kinds = st.resources.iter().filter_map(|r| is_object(&r.text));
+        let Some(objects) = kinds.next() else {
+            continue;
+        };
+        // Naming both kinds, a statement grants every action on its own kind.
+        if kinds.any(|object| object != objects) {
             continue;
         }
         for action in &st.actions {
@@ -81,14 +87,13 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             let Some(known) = s3.action(name) else {
                 continue;
             };
-            let types: Vec<&str> = s3.types_of(known).collect();
-            let on_bucket = types.contains(&"bucket");
-            let on_object = types.contains(&"object");
+            let on_bucket = s3.types_of(known).any(|t| t == "bucket");
+            let on_object = s3.types_of(known).any(|t| t == "object");
             if on_bucket == on_object {
                 continue;
             }
             // Only when every S3 resource of the statement is of the wrong kind.
-            if kinds.iter().any(|&(object, _)| object == on_object) {
+            if objects == on_object {
                 continue;
             }
             let (want, got, fix) = if on_bucket {
@@ -110,9 +115,9 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                     s.origin.policy
                 ))
                 .primary(cx.action_span(i, action), format!("a {want} action"));
-            for &(_, arn) in &kinds {
+            for arn in st.resources.iter().filter(|r| is_object(&r.text).is_some()) {
                 d = d.secondary(
-                    cx.resource_span(i, arn),
+                    cx.resource_span(i, &arn.text),
                     format!("an {got} ARN").replace("an bucket", "a bucket"),
                 );
             }
