@@ -200,6 +200,7 @@ pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
         }
         let mut findings = Vec::new();
         (lint.check)(&cx, &mut findings);
+        report.diagnostics.0.reserve(findings.len());
         let origin = if compiled.config().lints.contains_key(lint.name) {
             "set in iamc.yaml"
         } else {

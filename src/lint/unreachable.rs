@@ -79,10 +79,17 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             stack.extend(program.edges[id].iter().map(|e| e.target));
         }
     }
+    // Thousands of findings in a large program: no `format!` for each.
     for (id, decl) in program.decls.iter().enumerate() {
-        let kind = match decl.kind {
-            DeclKind::Policy(_) => "policy",
-            DeclKind::Group(_) => "group",
+        let (kind, help) = match decl.kind {
+            DeclKind::Policy(_) => (
+                "policy",
+                "add it to a group or a principal's `grants`, or remove the policy",
+            ),
+            DeclKind::Group(_) => (
+                "group",
+                "add it to a group or a principal's `grants`, or remove the group",
+            ),
             _ => continue,
         };
         if reached[id] {
@@ -90,14 +97,17 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(Finding {
             diagnostic: LINT
-                .diagnostic(format!(
-                    "{kind} `{}` is granted to no role or user",
-                    decl.name.name
-                ))
+                .diagnostic(
+                    [
+                        kind,
+                        " `",
+                        &decl.name.name,
+                        "` is granted to no role or user",
+                    ]
+                    .concat(),
+                )
                 .primary(decl.name.span, "nothing reaches this")
-                .help(format!(
-                    "add it to a group or a principal's `grants`, or remove the {kind}"
-                )),
+                .help(help),
             statements: Vec::new(),
         });
     }
