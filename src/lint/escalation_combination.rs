@@ -171,15 +171,12 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     // (combination, (statement, action) of each half) -> principals holding it.
     type Halves = Vec<(u32, &'static str)>;
     let mut found: BTreeMap<(usize, Halves), Vec<DeclId>> = BTreeMap::new();
-    for &(principal, held) in &cx.principals {
-        let statements = &held.statements;
-        let (grants, denies) = statements.iter().fold((0, 0), |(g, d), &i| {
-            let facts = cx.facts(i);
-            (g | facts.grants, d | facts.denies)
-        });
+    for principal in &cx.principals {
+        let (grants, denies) = (principal.facts.grants, principal.facts.denies);
         if grants & pass_role == 0 {
             continue;
         }
+        let statements = &principal.held.statements;
         // The first statement granting an action, unless a deny takes it away.
         let first = |action: &str| -> Option<u32> {
             let bit = bit(action);
@@ -213,7 +210,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                 };
                 halves.push(other);
             }
-            found.entry((c, halves)).or_default().push(principal);
+            found.entry((c, halves)).or_default().push(principal.id);
         }
     }
     for ((c, halves), principals) in found {

@@ -262,7 +262,7 @@ pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
 pub struct Context<'a> {
     pub program: &'a Program,
     pub lowered: &'a LoweredProgram,
-    pub principals: Vec<(DeclId, &'a Grants)>,
+    pub principals: Vec<Principal<'a>>,
     pub catalog: &'static Catalog,
     /// The actions [`Facts`] masks stand for.
     pub watched: Watched,
@@ -274,20 +274,39 @@ impl<'a> Context<'a> {
     fn new(compiled: &'a Compiled) -> Context<'a> {
         let lowered = compiled.lowered();
         let watched = Watched::new();
-        let facts = lowered
+        let facts: Vec<Facts> = lowered
             .statements
             .iter()
             .map(|s| Facts::of(&s.statement, &watched))
             .collect();
+        let principals = compiled
+            .principals()
+            .map(|(id, held)| Principal {
+                id,
+                held,
+                facts: held
+                    .statements
+                    .iter()
+                    .fold(Facts::default(), |all, &i| all | facts[i as usize]),
+            })
+            .collect();
         Context {
             program: compiled.program(),
             lowered,
-            principals: compiled.principals().collect(),
+            principals,
             catalog: catalog::catalog(),
             watched,
             facts,
         }
     }
+}
+
+/// A role or user, with what it is granted once its groups are flattened.
+pub struct Principal<'a> {
+    pub id: DeclId,
+    pub held: &'a Grants,
+    /// Its statements' facts together: a bit is set when any statement's is.
+    pub facts: Facts,
 }
 
 impl Context<'_> {
@@ -491,6 +510,18 @@ pub struct Facts {
     pub denies: u32,
     /// Whether it is an `allow` (not `not`) listing a pattern with a wildcard.
     pub wildcard: bool,
+}
+
+impl std::ops::BitOr for Facts {
+    type Output = Facts;
+
+    fn bitor(self, other: Facts) -> Facts {
+        Facts {
+            grants: self.grants | other.grants,
+            denies: self.denies | other.denies,
+            wildcard: self.wildcard || other.wildcard,
+        }
+    }
 }
 
 impl Facts {
