@@ -314,8 +314,9 @@ fn map_on_two_threads<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync)
         .collect()
 }
 
-/// What a lint sees: the program, its statements, each principal's grants and
-/// the action catalog.
+/// What a lint sees: the program, its statements, each principal's grants,
+/// the action catalog, and the facts found once for every statement and
+/// principal (built in [`run`], shared by the lints).
 pub struct Context<'a> {
     pub program: &'a Program,
     pub lowered: &'a LoweredProgram,
