@@ -1,7 +1,7 @@
 //! L006 `escalation-combination`: `iam:PassRole` together with an action that
 //! hands the passed role to code the principal controls.
 
-use super::{Context, Finding, Level, Lint, covers};
+use super::{Context, Facts, Finding, Level, Lint, covers};
 use crate::resolve::DeclId;
 use std::collections::BTreeMap;
 use std::iter::once;
@@ -155,6 +155,9 @@ pub fn actions() -> impl Iterator<Item = &'static str> {
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     let bit = |action: &str| cx.watched.bit(action);
     let pass_role = bit("iam:PassRole");
+    if cx.facts.iter().all(|facts| facts.grants & pass_role == 0) {
+        return;
+    }
     // For each statement: the combinations whose service it can pass roles to.
     let passes: Vec<u8> = (0..)
         .zip(&cx.facts)
@@ -171,12 +174,15 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     // (combination, (statement, action) of each half) -> principals holding it.
     type Halves = Vec<(u32, &'static str)>;
     let mut found: BTreeMap<(usize, Halves), Vec<DeclId>> = BTreeMap::new();
-    for principal in &cx.principals {
-        let (grants, denies) = (principal.facts.grants, principal.facts.denies);
+    for &(principal, held) in &cx.principals {
+        let statements = &held.statements;
+        let facts = statements
+            .iter()
+            .fold(Facts::default(), |all, &i| all | cx.facts(i));
+        let (grants, denies) = (facts.grants, facts.denies);
         if grants & pass_role == 0 {
             continue;
         }
-        let statements = &principal.held.statements;
         // The first statement granting an action, unless a deny takes it away.
         let first = |action: &str| -> Option<u32> {
             let bit = bit(action);
@@ -210,7 +216,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                 };
                 halves.push(other);
             }
-            found.entry((c, halves)).or_default().push(principal.id);
+            found.entry((c, halves)).or_default().push(principal);
         }
     }
     for ((c, halves), principals) in found {

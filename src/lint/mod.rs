@@ -320,7 +320,7 @@ fn map_on_two_threads<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync)
 pub struct Context<'a> {
     pub program: &'a Program,
     pub lowered: &'a LoweredProgram,
-    pub principals: Vec<Principal<'a>>,
+    pub principals: Vec<(DeclId, &'a Grants)>,
     pub catalog: &'static Catalog,
     /// The actions [`Facts`] masks stand for.
     pub watched: Watched,
@@ -334,32 +334,15 @@ impl<'a> Context<'a> {
         let watched = Watched::new();
         // Reading every statement is most of the lints' work: on two threads.
         let facts = map_on_two_threads(&lowered.statements, |s| Facts::of(&s.statement, &watched));
-        let held: Vec<(DeclId, &Grants)> = compiled.principals().collect();
-        let principals = map_on_two_threads(&held, |&(id, held)| Principal {
-            id,
-            held,
-            facts: held
-                .statements
-                .iter()
-                .fold(Facts::default(), |all, &i| all | facts[i as usize]),
-        });
         Context {
             program: compiled.program(),
             lowered,
-            principals,
+            principals: compiled.principals().collect(),
             catalog: catalog::catalog(),
             watched,
             facts,
         }
     }
-}
-
-/// A role or user, with what it is granted once its groups are flattened.
-pub struct Principal<'a> {
-    pub id: DeclId,
-    pub held: &'a Grants,
-    /// Its statements' facts together: a bit is set when any statement's is.
-    pub facts: Facts,
 }
 
 impl Context<'_> {

@@ -78,9 +78,15 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     let mut found: BTreeMap<(u32, &str, u32, &str), Vec<DeclId>> = BTreeMap::new();
     let mut allows: Vec<u32> = Vec::new();
     let mut wildcards: Vec<(u32, &str)> = Vec::new();
-    for principal in cx.principals.iter().filter(|p| p.facts.wildcard) {
+    if !cx.facts.iter().any(|facts| facts.wildcard) {
+        return;
+    }
+    for &(principal, held) in &cx.principals {
+        if !held.statements.iter().any(|&i| cx.facts(i).wildcard) {
+            continue;
+        }
         allows.clear();
-        allows.extend(principal.held.statements.iter().copied().filter(|&i| {
+        allows.extend(held.statements.iter().copied().filter(|&i| {
             let st = &cx.statement(i).statement;
             st.effect == crate::ast::Effect::Allow && !st.not_action
         }));
@@ -104,7 +110,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                     found
                         .entry((i, action, w, pattern))
                         .or_default()
-                        .push(principal.id);
+                        .push(principal);
                 }
             }
         }
