@@ -30,6 +30,11 @@ impl Default for WordHasher {
 const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
 
 impl WordHasher {
+    /// A hasher whose results are independent of the default one's.
+    pub fn with_seed(seed: u64) -> WordHasher {
+        WordHasher { hash: seed }
+    }
+
     fn add(&mut self, word: u64) {
         let mixed = (self.hash ^ word).wrapping_mul(MULTIPLIER);
         self.hash = mixed ^ (mixed >> 29);

@@ -21,6 +21,7 @@ pub mod lower;
 pub mod model;
 pub mod output;
 pub mod par;
+pub mod record;
 pub mod render;
 pub mod resolve;
 pub mod review;

@@ -107,12 +107,19 @@ def run(cmd, cwd=None):
 
 
 def mtimes(folder):
-    return {e.name: e.stat().st_mtime_ns for e in os.scandir(folder)}
+    """Every file's modification time, iamc's build record (.iamc-cache/)
+    included, to check that a no-op rebuild touched nothing."""
+    times = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            times[os.path.relpath(path, folder)] = os.stat(path).st_mtime_ns
+    return times
 
 
 def du(folder):
-    """(bytes, files) of a flat folder."""
-    sizes = [e.stat().st_size for e in os.scandir(folder)]
+    """(bytes, files) of the templates of an output folder."""
+    sizes = [e.stat().st_size for e in os.scandir(folder) if e.name.endswith(".yaml")]
     return sum(sizes), len(sizes)
 
 
@@ -159,7 +166,7 @@ def measure(n, runs, iamc, work, run_dir, method):
     def build(out):
         return [iamc, "build", "--src", src, "--out", out]
 
-    samples = {"build": [], "cp": [], "noop": [], "original": []}
+    samples = {"build": [], "cp": [], "noop": [], "check": [], "original": []}
     touched = []
     for k in range(runs + 1):  # run 0 warms the page cache and is not kept
         out = folder("build", k)
@@ -167,10 +174,13 @@ def measure(n, runs, iamc, work, run_dir, method):
         c = run(["cp", "-r", out, folder("copy", k)])
         before = mtimes(out)
         z = run(build(out), cwd=org)
+        # --check compiles and compares every byte (it never uses the build
+        # record, as the no-op rebuild does); it must find nothing to do.
+        v = run(build(out) + ["--check"], cwd=org)
         after = mtimes(out)
         o = run([sys.executable, ORIGINAL, src, folder("original", k)])
         if k:
-            for key, sample in zip(samples, (b, c, z, o)):
+            for key, sample in zip(samples, (b, c, z, v, o)):
                 samples[key].append(sample)
             touched.append(sum(1 for f in before.keys() | after.keys() if before.get(f) != after.get(f)))
     size, files = du(out)
@@ -384,6 +394,7 @@ def exponent(rows, series):
 
 
 SERIES = [("iamc build", "build", "#1f77b4"), ("no-op rebuild", "noop", "#2ca02c"),
+          ("build --check (no-op, every byte compared)", "check", "#9467bd"),
           ("cp -r of the output", "cp", "#7f7f7f"), ("original design (Python)", "original", "#d62728")]
 
 
@@ -403,7 +414,9 @@ def report(rows, info, runs, method):
         + ", ".join(f"{r['load']:.1f}" for r in rows) + ".",
         "",
         f"Method: {runs} runs of each series, interleaved (iamc build, `cp -r` of its output, "
-        "no-op rebuild of that output, original design; again), each in a new process after "
+        "no-op rebuild of that output (answered from iamc's build record), `iamc build --check` "
+        "of it (which compiles and compares every byte), original design; again), each in a "
+        "new process after "
         "`sync`, into a folder that did not exist"
         + (", and no folder deleted until every size was measured: on ext4 without a "
            "journal, creating files soon after deleting many is slow, and that would be "
@@ -412,9 +425,10 @@ def report(rows, info, runs, method):
         + ". Each cell is the median, the best in brackets; ratios are of medians. Peak "
         "memory is the maximum resident set size.",
         "",
-        "| roles | iamc build | no-op rebuild | files touched by no-op | peak memory | output "
-        "| cp -r | build / cp | no-op / build | original design | build / original |",
-        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| roles | iamc build | no-op rebuild | files touched by no-op | build --check "
+        "| peak memory | output | cp -r | build / cp | no-op / build | original design "
+        "| build / original |",
+        "|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         s = r["samples"]
@@ -422,7 +436,7 @@ def report(rows, info, runs, method):
         cell = lambda k: f"{seconds(median(s[k]))} ({seconds(best(s[k]))})"
         lines.append(
             f"| {r['roles']:,} | {cell('build')} | {cell('noop')} | {r['touched'] or 'none'} "
-            f"| {max(x['rss'] for x in s['build']):.0f} MB | {r['size'] / 1e6:.1f} MB in {r['files']:,} files "
+            f"| {cell('check')} | {max(x['rss'] for x in s['build']):.0f} MB | {r['size'] / 1e6:.1f} MB in {r['files']:,} files "
             f"| {cell('cp')} | {b / c:.2f} | {z / b:.2f} | {cell('original')} | {b / o:.3f} |")
     if len(rows) > 2:
         sizes = ", ".join(f"{r['roles']:,}" for r in rows)
@@ -443,7 +457,9 @@ def report(rows, info, runs, method):
               f"| build in under 1/10 of the original design's time | {b / o:.2f}× | {yes(b < o / 10)} |",
               f"| peak memory under 500 MB | {rss:.0f} MB | {yes(rss < 500)} |",
               f"| no-op rebuild rewrites no file | {big['touched']} touched | {yes(big['touched'] == 0)} |",
-              f"| no-op rebuild in at most half a full build | {z / b:.2f}× | {yes(z <= b / 2)} |"]
+              f"| no-op rebuild in at most half a full build | {z / b:.2f}× | {yes(z <= b / 2)} |",
+              f"| (for comparison: `build --check`, which compiles and compares every byte) "
+              f"| {median(s['check']) / b:.2f}× | |"]
     if len(rows) > 2:
         k = exponent(rows, "build")
         lines.append(f"| cost grows linearly with roles (fitted exponent) | k = {k:.2f} | |")

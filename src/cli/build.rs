@@ -1,7 +1,7 @@
 //! `iamc build [--src DIR] [--out DIR] [--check]`
 
 use super::{EXIT_ERROR, EXIT_STALE, ProjectArgs, project};
-use crate::output;
+use crate::{output, record};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -18,6 +18,20 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
     let out_dir = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| project.out.clone());
+    // Nothing changed since the last build into this folder: nothing to do.
+    // `--check` always compares every byte.
+    let inputs = (!check)
+        .then(|| {
+            let options = format!("{:?}", args.format);
+            record::fingerprint(&project.sources, &project.config, &options)
+        })
+        .flatten();
+    if let Some((report, templates)) = inputs.and_then(|i| record::up_to_date(&out_dir, i)) {
+        timings.phase("record");
+        project::print_report(&report);
+        eprintln!("{}", summary(templates, &out_dir, 0, 0));
+        return ExitCode::SUCCESS;
+    }
     let compiled = match crate::compile(&project.sources, &project.config) {
         Ok(c) => c,
         Err(diagnostics) => {
@@ -44,7 +58,8 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
         }
     };
     let mut timings = crate::Timings::start();
-    project::report(&diagnostics, &project.sources, args.format);
+    let report = project::rendered(&diagnostics, &project.sources, args.format);
+    project::print_report(&report);
     timings.phase("report");
     if check {
         if changes.is_empty() {
@@ -64,21 +79,36 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
         );
         return ExitCode::from(EXIT_STALE);
     }
-    let templates = if compiled.len() == 1 {
-        "template"
-    } else {
-        "templates"
-    };
     eprintln!(
-        "wrote {} {templates} to {} ({} changed, {} removed)",
-        compiled.len(),
-        out_dir.display(),
-        changes.writes.len(),
-        changes.removals.len()
+        "{}",
+        summary(
+            compiled.len(),
+            &out_dir,
+            changes.writes.len(),
+            changes.removals.len()
+        )
     );
+    if let Some(inputs) = inputs {
+        let names: Vec<&str> = (0..compiled.len()).map(|i| compiled.file_name(i)).collect();
+        record::save(&out_dir, inputs, &report, &names);
+        timings.phase("record");
+    }
     // The process ends here: its memory goes back to the system at once,
     // which is faster than freeing a large program piece by piece.
     std::mem::forget(compiled);
     std::mem::forget(project);
     ExitCode::SUCCESS
+}
+
+/// `wrote 3 templates to generated (1 changed, 0 removed)`.
+fn summary(templates: usize, out_dir: &Path, changed: usize, removed: usize) -> String {
+    let noun = if templates == 1 {
+        "template"
+    } else {
+        "templates"
+    };
+    format!(
+        "wrote {templates} {noun} to {} ({changed} changed, {removed} removed)",
+        out_dir.display()
+    )
 }

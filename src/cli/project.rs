@@ -3,6 +3,7 @@
 use super::{Format, ProjectArgs};
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::record::Report;
 use crate::source::{SourceFile, Sources};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -114,12 +115,25 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Prints diagnostics: text on stderr, or JSON on stdout.
 pub fn report(diagnostics: &Diagnostics, sources: &Sources, format: Format) {
+    print_report(&rendered(diagnostics, sources, format));
+}
+
+/// Diagnostics as [`report`] prints them.
+pub fn rendered(diagnostics: &Diagnostics, sources: &Sources, format: Format) -> Report {
     match format {
-        Format::Text => {
-            if !diagnostics.is_empty() {
-                eprint!("{}", diagnostics.render_text(sources));
-            }
-        }
-        Format::Json => print!("{}", diagnostics.render_json(sources)),
+        Format::Text if diagnostics.is_empty() => Report::default(),
+        Format::Text => Report {
+            stdout: String::new(),
+            stderr: diagnostics.render_text(sources),
+        },
+        Format::Json => Report {
+            stdout: diagnostics.render_json(sources),
+            stderr: String::new(),
+        },
     }
+}
+
+pub fn print_report(report: &Report) {
+    print!("{}", report.stdout);
+    eprint!("{}", report.stderr);
 }
