@@ -19,6 +19,9 @@ pub struct Changes {
     /// Files iamc wrote before that no source produces any more.
     pub removals: Vec<(String, String)>,
     pub unchanged: usize,
+    /// Each template as the build left it on disk: name, size, modification
+    /// time (for the build record). Empty for a dry run.
+    pub on_disk: Vec<(String, std::fs::Metadata)>,
 }
 
 impl Changes {
@@ -109,12 +112,13 @@ fn compare(
     compiled: &Compiled,
     index: usize,
     dry_run: bool,
-) -> Result<(Compared, Option<String>), Diagnostic> {
+) -> Result<(Compared, Option<String>, fs::Metadata), Diagnostic> {
     let (name, text) = compiled.render(index);
     let path = out_dir.join(&name);
     let read_error = |e: io::Error| io_error(&path, "read", &e);
     let mut file = fs::File::open(&path).map_err(read_error)?;
-    let size = file.metadata().map_err(read_error)?.len();
+    let meta = file.metadata().map_err(read_error)?;
+    let size = meta.len();
     let old = if size == text.len() as u64 || dry_run {
         let mut old = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         file.read_to_end(&mut old).map_err(read_error)?;
@@ -129,7 +133,7 @@ fn compare(
     } else {
         Compared::Changed(dry_run.then(|| String::from_utf8_lossy(&old).into_owned()))
     };
-    Ok((compared, dry_run.then_some(text)))
+    Ok((compared, dry_run.then_some(text), meta))
 }
 
 /// Renders every template and brings the output folder up to date — or, with
@@ -156,9 +160,15 @@ pub fn sync(out_dir: &Path, compiled: &Compiled, dry_run: bool) -> Result<Change
         new.into_iter().map(|i| (i, None, None)).collect();
     for (&index, result) in present.iter().zip(compared) {
         match result {
-            Ok((Compared::Unchanged, _)) => changes.unchanged += 1,
-            Ok((Compared::Changed(old), text)) => to_write.push((index, old, text)),
-            Ok((Compared::Foreign, _)) => {
+            Ok((Compared::Unchanged, _, meta)) => {
+                changes.unchanged += 1;
+                if !dry_run {
+                    let name = compiled.file_name(index).to_string();
+                    changes.on_disk.push((name, meta));
+                }
+            }
+            Ok((Compared::Changed(old), text, _)) => to_write.push((index, old, text)),
+            Ok((Compared::Foreign, _, _)) => {
                 let path = out_dir.join(compiled.file_name(index));
                 errors.push(
                     Diagnostic::error(
@@ -207,11 +217,11 @@ pub fn sync(out_dir: &Path, compiled: &Compiled, dry_run: bool) -> Result<Change
             .collect();
         for (index, result) in render_and_write(out_dir, compiled, &indexes) {
             match result {
-                Ok(()) => changes.writes.push((
-                    compiled.file_name(index).to_string(),
-                    None,
-                    String::new(),
-                )),
+                Ok(meta) => {
+                    let name = compiled.file_name(index).to_string();
+                    changes.on_disk.push((name.clone(), meta));
+                    changes.writes.push((name, None, String::new()));
+                }
                 Err(d) => errors.push(d),
             }
         }
@@ -239,12 +249,12 @@ pub fn sync(out_dir: &Path, compiled: &Compiled, dry_run: bool) -> Result<Change
 
 /// Renders these templates (each with whether its file exists) on every core
 /// and writes each as it comes, from one writer (this thread). Returns each
-/// template's outcome, in order.
+/// template's outcome, in order: what the file is now, or the error.
 fn render_and_write(
     out_dir: &Path,
     compiled: &Compiled,
     indexes: &[(usize, bool)],
-) -> Vec<(usize, Result<(), Diagnostic>)> {
+) -> Vec<(usize, Result<fs::Metadata, Diagnostic>)> {
     let threads = crate::par::threads();
     let (rendered, to_write) = std::sync::mpsc::sync_channel::<(usize, bool, String)>(256);
     let mut outcomes = std::thread::scope(|scope| {
@@ -289,15 +299,19 @@ fn render_and_write(
 /// Replaces a template under a temporary name, then renames it into place, so
 /// an interrupted build never leaves a truncated template where a whole one
 /// was.
-fn replace(out_dir: &Path, name: &str, text: &str) -> Result<(), Diagnostic> {
+fn replace(out_dir: &Path, name: &str, text: &str) -> Result<fs::Metadata, Diagnostic> {
     let path = out_dir.join(name);
     let temp = out_dir.join(format!(".{name}.iamc-tmp"));
-    fs::write(&temp, text)
-        .and_then(|()| fs::rename(&temp, &path))
-        .map_err(|e| {
-            let _ = fs::remove_file(&temp);
-            io_error(&path, "write", &e)
-        })
+    let written = fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        let meta = file.metadata()?;
+        fs::rename(&temp, &path)?;
+        Ok(meta)
+    });
+    written.map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        io_error(&path, "write", &e)
+    })
 }
 
 /// Writes a template where no file was, under its own name: a rename would
@@ -305,15 +319,17 @@ fn replace(out_dir: &Path, name: &str, text: &str) -> Result<(), Diagnostic> {
 /// nothing to keep whole. An interrupted build can leave it truncated, but
 /// with iamc's banner: the next build replaces it and `--check` reports it.
 /// A file that appeared there since the folder was listed is not touched.
-fn create(out_dir: &Path, name: &str, text: &str) -> Result<(), Diagnostic> {
+fn create(out_dir: &Path, name: &str, text: &str) -> Result<fs::Metadata, Diagnostic> {
     let path = out_dir.join(name);
     let mut file = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&path)
         .map_err(|e| io_error(&path, "create", &e))?;
-    file.write_all(text.as_bytes()).map_err(|e| {
-        let _ = fs::remove_file(&path);
-        io_error(&path, "write", &e)
-    })
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.metadata())
+        .map_err(|e| {
+            let _ = fs::remove_file(&path);
+            io_error(&path, "write", &e)
+        })
 }

@@ -114,10 +114,15 @@ pub fn up_to_date(out_dir: &Path, inputs: Fingerprint) -> Option<(Report, usize)
     (found == record.templates).then_some((record.report, found.len()))
 }
 
-/// Records a successful build: its inputs, its report, and the templates as
-/// they now are on disk. A record that cannot be written is no error: the
-/// next build is then a full one.
-pub fn save(out_dir: &Path, inputs: Fingerprint, report: &Report, templates: &[&str]) {
+/// Records a successful build: its inputs, its report, and each template as
+/// it left it on disk. A record that cannot be written is no error: the next
+/// build is then a full one.
+pub fn save(
+    out_dir: &Path,
+    inputs: Fingerprint,
+    report: &Report,
+    templates: &[(String, fs::Metadata)],
+) {
     let _ = try_save(out_dir, inputs, report, templates);
 }
 
@@ -125,13 +130,12 @@ fn try_save(
     out_dir: &Path,
     inputs: Fingerprint,
     report: &Report,
-    templates: &[&str],
+    templates: &[(String, fs::Metadata)],
 ) -> io::Result<()> {
-    let mut entries = Vec::with_capacity(templates.len());
-    for name in templates {
-        let meta = fs::metadata(out_dir.join(name))?;
-        entries.push((name.to_string(), meta.len(), nanos(&meta)));
-    }
+    let mut entries: Vec<(String, u64, u128)> = templates
+        .iter()
+        .map(|(name, meta)| (name.clone(), meta.len(), nanos(meta)))
+        .collect();
     entries.sort();
     let record = Record {
         version: VERSION,

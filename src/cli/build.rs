@@ -89,8 +89,7 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
         )
     );
     if let Some(inputs) = inputs {
-        let names: Vec<&str> = (0..compiled.len()).map(|i| compiled.file_name(i)).collect();
-        record::save(&out_dir, inputs, &report, &names);
+        record::save(&out_dir, inputs, &report, &changes.on_disk);
         timings.phase("record");
     }
     // The process ends here: its memory goes back to the system at once,
