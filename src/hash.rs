@@ -82,6 +82,33 @@ impl Hasher for WordHasher {
     }
 }
 
+/// A name compared and hashed ignoring ASCII case, as IAM compares names
+/// (and as case-insensitive file systems do), without a lower-cased copy.
+#[derive(Clone, Copy, Debug)]
+pub struct NoCase<'a>(pub &'a str);
+
+impl PartialEq for NoCase<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for NoCase<'_> {}
+
+impl std::hash::Hash for NoCase<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let bytes = self.0.as_bytes();
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            for (w, b) in word.iter_mut().zip(chunk) {
+                *w = b.to_ascii_lowercase();
+            }
+            state.write_u64(u64::from_le_bytes(word));
+        }
+        state.write_usize(bytes.len());
+    }
+}
+
 pub type WordBuildHasher = BuildHasherDefault<WordHasher>;
 pub type HashMap<K, V> = std::collections::HashMap<K, V, WordBuildHasher>;
 pub type HashSet<K> = std::collections::HashSet<K, WordBuildHasher>;
@@ -116,5 +143,9 @@ mod tests {
         }
         // A short tail is not confused with a longer one of zero bytes.
         assert_ne!(hash(&b"ab"[..]), hash(&b"ab\0"[..]));
+        // Names that differ only in case are the same name.
+        assert_eq!(hash(NoCase("TeamADev")), hash(NoCase("teamadev")));
+        assert_eq!(NoCase("TeamADev"), NoCase("TEAMADEV"));
+        assert_ne!(hash(NoCase("TeamADev")), hash(NoCase("TeamADe")));
     }
 }

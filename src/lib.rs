@@ -45,7 +45,8 @@ pub struct Compiled {
     lowered: lower::LoweredProgram,
     config: Config,
     plans: Vec<Plan>,
-    /// Each lowered statement rendered once, shared by every template holding it.
+    /// Each lowered statement that a template holds, rendered once, shared by
+    /// every template holding it (empty for the others).
     fragments: Vec<std::sync::Arc<str>>,
     /// Every declared param, for the templates' `Parameters`.
     param_decls: Vec<(resolve::DeclId, String)>,
@@ -308,7 +309,7 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnosti
         return Err(finish(diagnostics));
     }
     timings.phase("names");
-    let fragments = par::map(&lowered.statements, template::statement_fragment);
+    let fragments = fragments(&lowered, &plans);
     timings.phase("fragment");
     let param_decls = program
         .decls
@@ -335,6 +336,29 @@ pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnosti
         diagnostics: finish(diagnostics),
         ..compiled
     })
+}
+
+/// Renders once, on every core, each statement that some template holds:
+/// statements of policies nobody is granted need none.
+fn fragments(lowered: &lower::LoweredProgram, plans: &[Plan]) -> Vec<std::sync::Arc<str>> {
+    let mut held = vec![false; lowered.statements.len()];
+    for part in plans.iter().flat_map(|p| &p.members).flat_map(|m| &m.parts) {
+        for &i in &part.statements {
+            held[i as usize] = true;
+        }
+    }
+    let wanted: Vec<u32> = (0..lowered.statements.len() as u32)
+        .filter(|&i| held[i as usize])
+        .collect();
+    let rendered = par::map(&wanted, |&i| {
+        template::statement_fragment(&lowered.statements[i as usize])
+    });
+    let none: std::sync::Arc<str> = "".into();
+    let mut fragments = vec![none; lowered.statements.len()];
+    for (i, text) in wanted.into_iter().zip(rendered) {
+        fragments[i as usize] = text;
+    }
+    fragments
 }
 
 /// What a declaration becomes in a template: a role, a user, or (a policy or
@@ -569,7 +593,7 @@ fn policies(n: usize) -> String {
 fn names_problems(program: &resolve::Program, plans: &[Plan], config: &Config) -> Vec<Diagnostic> {
     let per_plan = par::map(plans, |plan| template_names(program, plan, config));
     let mut diagnostics = Vec::new();
-    let mut iam_names: hash::HashMap<(&str, NoCase), (&str, &Decl)> = Default::default();
+    let mut iam_names: hash::HashMap<(&str, hash::NoCase), (&str, &Decl)> = Default::default();
     for (problems, names) in &per_plan {
         diagnostics.extend(problems.iter().cloned());
         for (what, name, decl) in names {
@@ -580,7 +604,7 @@ fn names_problems(program: &resolve::Program, plans: &[Plan], config: &Config) -
             } else {
                 what
             };
-            match iam_names.get(&(kind, NoCase(name))) {
+            match iam_names.get(&(kind, hash::NoCase(name))) {
                 Some((first, other)) if other.name.name != decl.name.name => diagnostics.push(
                     Diagnostic::error(
                         Code::NameCollision,
@@ -599,33 +623,12 @@ fn names_problems(program: &resolve::Program, plans: &[Plan], config: &Config) -
                 ),
                 Some(_) => {}
                 None => {
-                    iam_names.insert((kind, NoCase(name)), (name, decl));
+                    iam_names.insert((kind, hash::NoCase(name)), (name, decl));
                 }
             }
         }
     }
     diagnostics
-}
-
-/// A name compared and hashed as IAM compares names: ignoring ASCII case.
-#[derive(Clone, Copy)]
-struct NoCase<'a>(&'a str);
-
-impl PartialEq for NoCase<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(other.0)
-    }
-}
-
-impl Eq for NoCase<'_> {}
-
-impl std::hash::Hash for NoCase<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        for b in self.0.bytes() {
-            state.write_u8(b.to_ascii_lowercase());
-        }
-        state.write_u8(0xff);
-    }
 }
 
 /// One template's IAM names, with what each names and whose it is, and the

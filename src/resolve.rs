@@ -101,7 +101,8 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
     let mut diagnostics = Vec::new();
     let capacity = |n| HashMap::with_capacity_and_hasher(n, Default::default());
     let mut names: HashMap<String, DeclId> = capacity(decls.len());
-    let mut lower_names: HashMap<String, DeclId> = capacity(decls.len());
+    let mut lower_names: HashMap<crate::hash::NoCase, DeclId> =
+        HashMap::with_capacity_and_hasher(decls.len(), Default::default());
     for (id, decl) in decls.iter().enumerate() {
         let name = &decl.name.name;
         if let Some(&first) = names.get(name) {
@@ -118,7 +119,7 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
             continue;
         }
         names.insert(name.clone(), id);
-        if let Some(&other) = lower_names.get(&name.to_ascii_lowercase()) {
+        if let Some(&other) = lower_names.get(&crate::hash::NoCase(name)) {
             let other_name = &decls[other].name.name;
             diagnostics.push(
                 Diagnostic::error(
@@ -136,9 +137,10 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
                 .help("rename one of them"),
             );
         } else {
-            lower_names.insert(name.to_ascii_lowercase(), id);
+            lower_names.insert(crate::hash::NoCase(name), id);
         }
     }
+    drop(lower_names);
 
     let mut program = Program {
         edges: vec![Vec::new(); decls.len()],
