@@ -62,6 +62,14 @@ impl<'t> Parser<'t> {
         self.bytes.get(at).copied()
     }
 
+    /// Where the run of bytes from `from` that match `f` ends.
+    fn end_of(&self, from: usize, f: impl Fn(u8) -> bool) -> usize {
+        from + self.bytes[from..]
+            .iter()
+            .position(|&b| !f(b))
+            .unwrap_or(self.bytes.len() - from)
+    }
+
     /// `WHITESPACE` and `COMMENT`, as pest skips them between tokens.
     fn skip(&mut self) {
         loop {
@@ -72,8 +80,7 @@ impl<'t> Parser<'t> {
                     self.pos += 3
                 }
                 Some(b'/') if self.byte_at(self.pos + 1) == Some(b'/') => {
-                    let rest = &self.bytes[self.pos..];
-                    self.pos += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+                    self.pos = self.end_of(self.pos, |b| b != b'\n');
                 }
                 _ => return,
             }
@@ -123,11 +130,7 @@ impl<'t> Parser<'t> {
         if !self.peek()?.is_ascii_alphabetic() || self.keyword_at(start) {
             return None;
         }
-        let len = self.bytes[start..]
-            .iter()
-            .position(|b| !b.is_ascii_alphanumeric())
-            .unwrap_or(self.bytes.len() - start);
-        let end = start + len;
+        let end = self.end_of(start, |b| b.is_ascii_alphanumeric());
         if matches!(self.byte_at(end), Some(b'_' | b'-' | b'.')) {
             return None;
         }
@@ -164,13 +167,10 @@ impl<'t> Parser<'t> {
     /// `number`: digits.
     fn number(&mut self) -> Parsed<Span> {
         let start = self.pos;
-        let len = self.bytes[start..]
-            .iter()
-            .position(|b| !b.is_ascii_digit())
-            .unwrap_or(self.bytes.len() - start);
-        (len > 0).then(|| {
-            self.pos += len;
-            self.span(start, self.pos)
+        let end = self.end_of(start, |b| b.is_ascii_digit());
+        (end > start).then(|| {
+            self.pos = end;
+            self.span(start, end)
         })
     }
 
@@ -345,14 +345,11 @@ impl<'t> Parser<'t> {
         if self.keyword_at(start) {
             return None;
         }
-        let len = self.bytes[start..]
-            .iter()
-            .position(|&b| !is_action_char(b))
-            .unwrap_or(self.bytes.len() - start);
-        if len == 0 {
+        let end = self.end_of(start, is_action_char);
+        if end == start {
             return None;
         }
-        self.pos += len;
+        self.pos = end;
         Some(Action {
             text: self.text[start..self.pos].to_string(),
             span: self.span(start, self.pos),
@@ -389,25 +386,15 @@ impl<'t> Parser<'t> {
     /// `operator`: `(ASCII_ALPHA+ ~ ":")? ~ ASCII_ALPHA ~ ASCII_ALPHANUMERIC*`.
     fn operator(&mut self) -> Parsed<Ident> {
         let start = self.pos;
-        let letters = |from: usize| {
-            self.bytes[from..]
-                .iter()
-                .position(|b| !b.is_ascii_alphabetic())
-                .unwrap_or(self.bytes.len() - from)
-        };
-        let prefix = letters(start);
+        let letters = self.end_of(start, |b| b.is_ascii_alphabetic());
         let mut at = start;
-        if prefix > 0 && self.byte_at(start + prefix) == Some(b':') {
-            at = start + prefix + 1;
+        if letters > start && self.byte_at(letters) == Some(b':') {
+            at = letters + 1;
         }
         if !self.byte_at(at)?.is_ascii_alphabetic() {
             return None;
         }
-        at += 1;
-        at += self.bytes[at..]
-            .iter()
-            .position(|b| !b.is_ascii_alphanumeric())
-            .unwrap_or(self.bytes.len() - at);
+        at = self.end_of(at + 1, |b| b.is_ascii_alphanumeric());
         self.pos = at;
         Some(Ident {
             name: self.text[start..at].to_string(),
