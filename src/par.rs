@@ -46,6 +46,38 @@ pub fn runs<T: Sync, U: Send>(items: &[T], f: impl Fn(&[T]) -> U + Sync) -> Vec<
     })
 }
 
+/// `items.iter().map(f).collect()` for items of very different costs (the
+/// lints): each thread takes the next item left; the results come back in
+/// input order, whichever thread made them.
+pub fn map_uneven<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(n) else {
+                return done;
+            };
+            done.push((n, f(item)));
+        }
+    };
+    let threads = threads().min(items.len());
+    let mut done = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
+        for other in others {
+            match other.join() {
+                Ok(theirs) => done.extend(theirs),
+                // A panic in `f` is a bug: let it surface as one.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        done
+    });
+    done.sort_unstable_by_key(|&(n, _)| n);
+    done.into_iter().map(|(_, u)| u).collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -57,5 +89,11 @@ mod tests {
         );
         assert_eq!(super::map(&[1u8], |i| *i), vec![1]);
         assert!(super::map(&[] as &[u8], |i| *i).is_empty());
+        let uneven: Vec<u64> = (0..100).collect();
+        assert_eq!(
+            super::map_uneven(&uneven, |i| i * i),
+            uneven.iter().map(|i| i * i).collect::<Vec<_>>()
+        );
+        assert!(super::map_uneven(&[] as &[u8], |i| *i).is_empty());
     }
 }

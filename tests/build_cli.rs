@@ -31,12 +31,15 @@ fn project(name: &str, program: &str) -> PathBuf {
     dir
 }
 
+/// The iamc binary, run in `dir`.
+fn command(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_iamc"));
+    command.current_dir(dir);
+    command
+}
+
 fn iamc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
+    command(dir).args(args).output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -253,11 +256,10 @@ fn src_and_out_flags_and_config_folders() {
 
 /// `iamc build` with phase timings, which say whether it compiled.
 fn timed_build(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamc"))
+    command(dir)
         .arg("build")
         .args(args)
         .env("IAMC_TIMINGS", "1")
-        .current_dir(dir)
         .output()
         .unwrap()
 }

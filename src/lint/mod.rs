@@ -24,13 +24,13 @@ use crate::ast::{self, DeclKind, Effect};
 use crate::catalog::{self, Catalog};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity, did_you_mean, line_column};
 use crate::flatten::Grants;
+use crate::hash::HashMap;
 use crate::lower::{Lowered, LoweredProgram};
 use crate::model::Statement;
 use crate::resolve::{DeclId, Program};
 use crate::source::{Sources, Span};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::VecDeque;
 
 /// How a lint's findings are reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
@@ -201,7 +201,7 @@ pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
         .filter(|&(_, level)| level != Level::Allow)
         .collect();
     let mut report = Report::default();
-    for (diagnostics, justified) in on_two_threads(&lints, |&(lint, level)| {
+    for (diagnostics, justified) in crate::par::map_uneven(&lints, |&(lint, level)| {
         let origin = if config.lints.contains_key(lint.name) {
             "set in iamc.yaml"
         } else {
@@ -278,42 +278,6 @@ fn report_lint(
     (diagnostics, justified)
 }
 
-/// `f` of every item, on this thread and one more, each taking the next item
-/// left; the results in the items' order, whichever thread made them.
-fn on_two_threads<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let n = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(n) else {
-                return done;
-            };
-            done.push((n, f(item)));
-        }
-    };
-    let mut done = std::thread::scope(|s| {
-        let other = s.spawn(work);
-        let mut done = work();
-        match other.join() {
-            Ok(theirs) => done.extend(theirs),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
-        done
-    });
-    done.sort_unstable_by_key(|&(n, _)| n);
-    done.into_iter().map(|(_, r)| r).collect()
-}
-
-/// `f` of every item, in order, the items taken in chunks by two threads.
-fn map_on_two_threads<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let chunks: Vec<&[T]> = items.chunks(2048).collect();
-    on_two_threads(&chunks, |chunk| chunk.iter().map(&f).collect::<Vec<R>>())
-        .into_iter()
-        .flatten()
-        .collect()
-}
-
 /// What a lint sees: the program, its statements, each principal's grants,
 /// the action catalog, and the facts found once for every statement and
 /// principal (built in [`run`], shared by the lints).
@@ -332,8 +296,8 @@ impl<'a> Context<'a> {
     fn new(compiled: &'a Compiled) -> Context<'a> {
         let lowered = compiled.lowered();
         let watched = Watched::new();
-        // Reading every statement is most of the lints' work: on two threads.
-        let facts = map_on_two_threads(&lowered.statements, |s| Facts::of(&s.statement, &watched));
+        // Reading every statement is most of the lints' work: on every core.
+        let facts = crate::par::map(&lowered.statements, |s| Facts::of(&s.statement, &watched));
         Context {
             program: compiled.program(),
             lowered,
@@ -423,7 +387,7 @@ impl Context<'_> {
     /// The shortest path in the group graph from a principal to a policy:
     /// `JaneDoe ← TeamAProd ← TeamADev ← DeployTeamADev`.
     pub fn path(&self, principal: DeclId, target: DeclId) -> String {
-        let mut parent: HashMap<DeclId, DeclId> = HashMap::new();
+        let mut parent: HashMap<DeclId, DeclId> = HashMap::default();
         let mut queue = VecDeque::from([principal]);
         while let Some(id) = queue.pop_front() {
             if id == target {
