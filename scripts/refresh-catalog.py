@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate src/catalog/actions.txt, iamc's catalog of AWS actions.
+"""Regenerate src/iam/catalog/actions.txt, iamc's catalog of AWS actions.
 
 The source is cfn-lint's `cfnlint/data/AdditionalSpecs/Policies.json` (MIT-0),
 from a pinned cfn-lint release. That file lower-cases action names; the proper

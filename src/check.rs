@@ -39,12 +39,11 @@ const OPERATOR_BASES: &[&str] = &[
     "Null",
 ];
 
-/// Longest role and user names, and longest names of the other entities.
-const MAX_ROLE_NAME: usize = 64;
-const MAX_OTHER_NAME: usize = 128;
-const MAX_PATH: usize = 512;
-const MAX_DESCRIPTION: usize = 1000;
-const MAX_TAGS: usize = 50;
+use crate::iam::limits::{
+    IAM_MAX_DESCRIPTION as MAX_DESCRIPTION, IAM_MAX_NAME as MAX_OTHER_NAME,
+    IAM_MAX_PATH as MAX_PATH, IAM_MAX_ROLE_NAME as MAX_ROLE_NAME, IAM_MAX_TAG_KEY,
+    IAM_MAX_TAGS as MAX_TAGS,
+};
 
 /// Checks every declaration. `calls` holds the call of each expanded template
 /// instance: a problem in an instance's strings points there too.
@@ -263,7 +262,7 @@ impl<'p> Checker<'p> {
             }
             self.push(d);
         } else if !self.known_actions.contains(text.as_str()) {
-            match crate::catalog::unknown_action(text, action.span) {
+            match crate::iam::catalog::unknown_action(text, action.span) {
                 // Well formed, but no real service or action (E050).
                 Some(d) => self.push(d),
                 None => {
@@ -689,7 +688,10 @@ impl<'p> Checker<'p> {
             }
             seen.insert(&key.value, key.span);
             let key_len = key.value.chars().count();
-            if key_len == 0 || key_len > 128 || key.value.to_ascii_lowercase().starts_with("aws:") {
+            if key_len == 0
+                || key_len > IAM_MAX_TAG_KEY
+                || key.value.to_ascii_lowercase().starts_with("aws:")
+            {
                 self.push(
                     Diagnostic::error(
                         Code::InvalidValue,
@@ -697,7 +699,7 @@ impl<'p> Checker<'p> {
                     )
                     .primary(
                         key.span,
-                        "a tag key has 1 to 128 characters and does not start with `aws:`",
+                        format!("a tag key has 1 to {IAM_MAX_TAG_KEY} characters and does not start with `aws:`"),
                     )
                     .help("choose another key: AWS reserves keys starting with `aws:`"),
                 );

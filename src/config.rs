@@ -1,20 +1,12 @@
 //! `iamc.yaml`: folders, naming patterns and limits. Every setting is optional.
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::iam::limits::{
+    IAM_MAX_MANAGED_POLICIES, IAM_POLICY_SIZE, IAM_TRUST_POLICY_MAX, IAM_TRUST_POLICY_SIZE,
+};
 use crate::lint::Level;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-
-/// IAM's hard maximum of managed policies attached to a role or user.
-pub const IAM_MAX_MANAGED_POLICIES: usize = 20;
-/// IAM's maximum of managed policies attached to a group (a user's policies
-/// are attached to its group).
-pub const IAM_MAX_GROUP_POLICIES: usize = 10;
-/// IAM's limit on a managed policy document, in characters without whitespace.
-pub const IAM_POLICY_SIZE: usize = 6144;
-/// IAM's default and maximum trust policy sizes.
-pub const IAM_TRUST_POLICY_SIZE: usize = 2048;
-pub const IAM_TRUST_POLICY_MAX: usize = 4096;
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]

@@ -98,7 +98,8 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
                 Some(service) => match parts.get(service) {
                     Some(part) => part.clone(),
                     None => {
-                        let part: std::sync::Arc<str> = crate::split::part_name(service).into();
+                        let part: std::sync::Arc<str> =
+                            crate::iam::service::part_name(service).into();
                         parts.insert(service.to_string(), part.clone());
                         part
                     }

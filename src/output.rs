@@ -2,7 +2,7 @@
 //! replaced through a temporary name and a rename, never a file iamc did not
 //! write, and no write at all for a file whose contents are unchanged.
 
-use crate::Compiled;
+use crate::compiled::Compiled;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::render::is_generated;
 use std::collections::BTreeSet;

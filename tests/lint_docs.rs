@@ -182,7 +182,7 @@ fn codes_and_names_are_unique_and_well_formed() {
 #[test]
 fn catalog_page_matches_the_catalog() {
     let repo = support::repo();
-    let catalog = iamc::catalog::catalog();
+    let catalog = iamc::iam::catalog::catalog();
     let page = fs::read_to_string(repo.join("book/src/catalog.md")).unwrap();
     let with_commas = |n: usize| {
         let s = n.to_string();

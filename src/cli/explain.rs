@@ -1,7 +1,7 @@
 //! `iamc explain PRINCIPAL [ACTION [RESOURCE]]`
 
 use super::{EXIT_ERROR, ProjectArgs, project};
-use crate::Compiled;
+use crate::compiled::Compiled;
 use crate::diagnostics::Diagnostics;
 use crate::review::explain::{self, Query};
 use std::process::ExitCode;

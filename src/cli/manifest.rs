@@ -29,7 +29,7 @@ pub fn run(args: &ProjectArgs) -> ExitCode {
 
 /// Writes `{"templates": [...]}` one template at a time, so that a large
 /// organisation's manifest is never all in memory.
-fn write_manifest(compiled: &crate::Compiled) -> std::io::Result<()> {
+fn write_manifest(compiled: &crate::compiled::Compiled) -> std::io::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     out.write_all(b"{\n  \"templates\": [")?;

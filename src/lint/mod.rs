@@ -19,14 +19,14 @@ mod service_wildcard;
 mod shadowed_action;
 mod unreachable;
 
-use crate::Compiled;
 use crate::ast::{self, DeclKind, Effect};
-use crate::catalog::{self, Catalog};
+use crate::compiled::Compiled;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity, did_you_mean, line_column};
-use crate::flatten::Grants;
 use crate::hash::HashMap;
+use crate::iam::catalog::{self, Catalog};
 use crate::lower::{Lowered, LoweredProgram};
 use crate::model::Statement;
+use crate::plan::flatten::Grants;
 use crate::resolve::{DeclId, Program};
 use crate::source::{Sources, Span};
 use serde::{Deserialize, Serialize};

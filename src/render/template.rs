@@ -5,35 +5,18 @@
 
 use super::yaml::Writer;
 use crate::ast::{Param, Principal};
-use crate::config::{Config, Naming};
-use crate::flatten::Grants;
+use crate::config::Config;
 use crate::lower::{Lowered, LoweredProgram};
 use crate::model::{ConditionBlock, TrustStatement, Value, document_json};
-use crate::split::Part;
+pub use crate::plan::Kind;
+use crate::plan::flatten::Grants;
+use crate::plan::names::{Names, logical_id};
+use crate::plan::split::Part;
 use crate::vars::{self, Params};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Role,
-    User,
-    /// A policy or group emitted as standalone managed policies by a `stack`.
-    Policy,
-}
-
-impl Kind {
-    pub fn word(self) -> &'static str {
-        match self {
-            Kind::Role => "role",
-            Kind::User => "user",
-            Kind::Policy => "policy",
-        }
-    }
-}
 
 /// Everything needed to render one member of a template: a principal, or a
 /// stack's standalone policy.
@@ -104,79 +87,6 @@ pub struct ManifestPolicy {
     pub document: serde_json::Value,
 }
 
-/// Resource names of a member, after the naming patterns.
-pub struct Names {
-    pub principal: String,
-    pub instance_profile: String,
-    pub group: String,
-    pub policies: Vec<String>,
-}
-
-impl Names {
-    pub fn new(plan: &PrincipalPlan, naming: &Naming) -> Names {
-        let name = plan.source;
-        let principal_pattern = match plan.kind {
-            Kind::Role => &naming.role,
-            Kind::User => &naming.user,
-            Kind::Policy => &naming.stack_policy,
-        };
-        let policies = match plan.kind {
-            // A standalone policy that fits one part keeps its plain name.
-            Kind::Policy if plan.parts.len() == 1 => {
-                vec![Naming::apply(&naming.stack_policy, name, "")]
-            }
-            Kind::Policy => plan
-                .parts
-                .iter()
-                .map(|p| Naming::apply(&naming.stack_policy, name, &p.name))
-                .collect(),
-            _ => plan
-                .parts
-                .iter()
-                .map(|p| Naming::apply(&naming.managed_policy, name, &p.name))
-                .collect(),
-        };
-        Names {
-            principal: Naming::apply(principal_pattern, name, ""),
-            instance_profile: Naming::apply(&naming.instance_profile, name, ""),
-            group: Naming::apply(&naming.group, name, ""),
-            policies,
-        }
-    }
-
-    /// Every IAM name this member creates, with what it names.
-    pub fn all(&self, plan: &PrincipalPlan) -> Vec<(&'static str, &str)> {
-        let mut out: Vec<(&'static str, &str)> = self
-            .policies
-            .iter()
-            .map(|n| ("managed policy", n.as_str()))
-            .collect();
-        match plan.kind {
-            Kind::Role => {
-                out.push(("role", &self.principal));
-                if plan.principal.instance_profile.is_some() {
-                    out.push(("instance profile", &self.instance_profile));
-                }
-            }
-            Kind::User => {
-                out.push(("user", &self.principal));
-                out.push(("group", &self.group));
-            }
-            Kind::Policy => {}
-        }
-        out
-    }
-}
-
-/// A CloudFormation logical ID: the resource name without the characters
-/// logical IDs do not allow.
-pub fn logical_id(name: &str) -> String {
-    if name.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return name.to_string();
-    }
-    name.chars().filter(char::is_ascii_alphanumeric).collect()
-}
-
 /// How an output gets a resource's ARN: a managed policy's `!Ref` is its ARN;
 /// the others' is `!GetAtt X.Arn`.
 enum Arn {
@@ -196,7 +106,7 @@ struct Facts {
 
 impl Facts {
     fn new(plan: &PrincipalPlan, config: &Config, params: &Params) -> Facts {
-        let names = Names::new(plan, &config.naming);
+        let names = Names::new(plan.kind, plan.source, plan.parts, &config.naming);
         let p = plan.principal;
         let mut aws_managed: Vec<Value> = p
             .managed

@@ -9,7 +9,7 @@
 
 use super::glob::{self, is_wildcard};
 use super::grants::{self, Condition, Holdings, Item, PrincipalHoldings};
-use crate::Compiled;
+use crate::compiled::Compiled;
 use crate::render::template::{ManifestPrincipal, ManifestTemplate};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};

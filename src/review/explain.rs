@@ -6,11 +6,11 @@
 
 use super::glob;
 use super::grants::{self, Item};
-use crate::Compiled;
 use crate::ast::{DeclKind, Effect};
+use crate::compiled::Compiled;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
-use crate::flatten::Flattener;
 use crate::model::Statement;
+use crate::plan::flatten::Flattener;
 use crate::resolve::{DeclId, Program};
 use std::collections::{BTreeMap, HashMap};
 

@@ -2,8 +2,8 @@
 //! with its conditions, one trusted principal, one AWS managed policy. Each
 //! item remembers the source policies it comes from.
 
-use crate::Compiled;
 use crate::ast::DeclKind;
+use crate::compiled::Compiled;
 use crate::model::{ConditionBlock, Statement};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};

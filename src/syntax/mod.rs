@@ -5,7 +5,8 @@ mod expected;
 mod fast;
 
 use crate::ast::Decl;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::par;
 use crate::source::{FileId, Sources, Span};
 use pest::Parser;
 
@@ -69,6 +70,26 @@ struct IamParser;
 /// pest's error detail is a global switch: only one failed file at a time turns
 /// it on, so every syntax error is reported with the detail it needs.
 static DETAIL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Parses every file, largest first, on every core; declarations and
+/// diagnostics come back in file order.
+pub fn parse_all(sources: &Sources, diagnostics: &mut Diagnostics) -> Vec<Decl> {
+    let mut files: Vec<(FileId, usize)> =
+        sources.iter().map(|(id, f)| (id, f.text.len())).collect();
+    files.sort_by_key(|&(_, len)| std::cmp::Reverse(len));
+    let mut parsed: Vec<(FileId, _)> = files
+        .iter()
+        .map(|&(id, _)| id)
+        .zip(par::map_uneven(&files, |&(id, _)| parse_file(sources, id)))
+        .collect();
+    parsed.sort_by_key(|(id, _)| *id);
+    let mut decls = Vec::new();
+    for (_, (file_decls, file_diagnostics)) in parsed {
+        decls.extend(file_decls);
+        diagnostics.extend(file_diagnostics);
+    }
+    decls
+}
 
 /// Parses one file: by the fast path ([`fast`]) when it accepts the file,
 /// otherwise by pest. On a syntax error the file yields no declarations and one

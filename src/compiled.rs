@@ -1,0 +1,227 @@
+//! The result of a build: the program, its IAM statements and the plan of
+//! every template, built once; the queries that render templates and the
+//! manifest from it.
+
+use crate::ast::{self, DeclKind};
+use crate::config::Config;
+use crate::diagnostics::Diagnostics;
+use crate::lower;
+use crate::plan::{self, Kind, Member, Plan, split};
+use crate::render::template::{self, ManifestTemplate, PrincipalPlan, StackPlan};
+use crate::resolve;
+use serde::Serialize;
+
+/// A successful compilation: every template planned (statements flattened
+/// and split), ready to render. Rendering cannot fail, so a build that gets
+/// this far has no error left to find.
+pub struct Compiled {
+    program: resolve::Program,
+    lowered: lower::LoweredProgram,
+    config: Config,
+    plans: Vec<Plan>,
+    /// Each lowered statement that a template holds, rendered once, shared by
+    /// every template holding it (empty for the others).
+    fragments: Vec<std::sync::Arc<str>>,
+    /// Every declared param, for the templates' `Parameters`.
+    param_decls: Vec<(resolve::DeclId, String)>,
+    /// Warnings (a successful build has no errors).
+    pub diagnostics: Diagnostics,
+}
+
+/// What iamc computed, as data: every template, principal and document.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    pub templates: Vec<ManifestTemplate>,
+}
+
+impl Compiled {
+    /// The build's result, from the plan (no warnings yet).
+    pub(crate) fn new(
+        program: resolve::Program,
+        lowered: lower::LoweredProgram,
+        config: &Config,
+        plans: Vec<Plan>,
+        fragments: Vec<std::sync::Arc<str>>,
+    ) -> Compiled {
+        let param_decls = program
+            .decls
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| matches!(d.kind, DeclKind::Param(_)))
+            .map(|(id, d)| (id, d.name.name.clone()))
+            .collect();
+        Compiled {
+            program,
+            lowered,
+            config: config.clone(),
+            plans,
+            fragments,
+            param_decls,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    pub(crate) fn with_warnings(self, diagnostics: Diagnostics) -> Compiled {
+        Compiled {
+            diagnostics,
+            ..self
+        }
+    }
+
+    /// CloudFormation's limits on each template (large ones are rendered to
+    /// be measured).
+    pub(crate) fn stack_limits(&self) -> Vec<crate::diagnostics::Diagnostic> {
+        plan::limits::stack_limits(&self.program, &self.plans, |i| self.render(i).1.len())
+    }
+
+    /// The resolved program: declarations in canonical order, references bound.
+    pub fn program(&self) -> &resolve::Program {
+        &self.program
+    }
+
+    /// Every policy's statements as IAM statements, and every trust.
+    pub fn lowered(&self) -> &lower::LoweredProgram {
+        &self.lowered
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Each principal (role or user): its declaration and the statements it is
+    /// granted (indexes into [`lower::LoweredProgram::statements`]).
+    pub fn principals(&self) -> impl Iterator<Item = (resolve::DeclId, &plan::flatten::Grants)> {
+        self.members()
+            .filter(|m| m.kind != Kind::Policy)
+            .map(|m| (m.decl, &m.grants))
+    }
+
+    /// Each principal and standalone stack policy with its managed policies, as split.
+    pub fn managed_policies(&self) -> impl Iterator<Item = (resolve::DeclId, &[split::Part])> {
+        self.members().map(|m| (m.decl, m.parts.as_slice()))
+    }
+
+    fn members(&self) -> impl Iterator<Item = &Member> {
+        self.plans.iter().flat_map(|p| &p.members)
+    }
+
+    /// How many templates the program produces.
+    pub fn len(&self) -> usize {
+        self.plans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.plans.is_empty()
+    }
+
+    /// The file name of template `i` (templates are sorted by file name).
+    pub fn file_name(&self, i: usize) -> &str {
+        &self.plans[i].file
+    }
+
+    fn member_plan<'a>(&'a self, member: &'a Member) -> PrincipalPlan<'a> {
+        let decl = &self.program.decls[member.decl];
+        let principal = match &decl.kind {
+            DeclKind::Role(p) | DeclKind::User(p) => p,
+            _ => &EMPTY_PRINCIPAL,
+        };
+        PrincipalPlan {
+            kind: member.kind,
+            source: &decl.name.name,
+            doc: decl.doc.as_deref(),
+            principal,
+            parts: &member.parts,
+            grants: &member.grants,
+            trust: member
+                .trust
+                .and_then(|t| self.lowered.trusts.get(&t))
+                .map(Vec::as_slice),
+        }
+    }
+
+    fn stack_plan<'a>(
+        &'a self,
+        plan: &'a Plan,
+        param_decls: &'a [(&'a str, &'a ast::Param)],
+    ) -> StackPlan<'a> {
+        let decl = &self.program.decls[plan.decl];
+        StackPlan {
+            source: &decl.name.name,
+            doc: decl.doc.as_deref(),
+            is_stack: plan.is_stack,
+            members: plan.members.iter().map(|m| self.member_plan(m)).collect(),
+            params: &self.program.params,
+            param_decls,
+        }
+    }
+
+    fn param_decls(&self) -> Vec<(&str, &ast::Param)> {
+        self.param_decls
+            .iter()
+            .filter_map(|(id, name)| match &self.program.decls[*id].kind {
+                DeclKind::Param(p) => Some((name.as_str(), p)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Renders template `i`: (file name, YAML text).
+    pub fn render(&self, i: usize) -> (String, String) {
+        let plan = &self.plans[i];
+        let params = self.param_decls();
+        let text = template::render_yaml(
+            &self.stack_plan(plan, &params),
+            &self.lowered,
+            &self.fragments,
+            &self.config,
+        );
+        (plan.file.clone(), text)
+    }
+
+    /// Renders every template, sorted by file name.
+    pub fn files(&self) -> Vec<(String, String)> {
+        (0..self.len()).map(|i| self.render(i)).collect()
+    }
+
+    /// What every template grants, as data.
+    /// What template `i` grants, as data.
+    pub fn manifest_template(&self, i: usize) -> ManifestTemplate {
+        let plan = &self.plans[i];
+        let params = self.param_decls();
+        template::manifest(
+            &self.stack_plan(plan, &params),
+            &self.lowered,
+            &self.config,
+            &plan.file,
+        )
+    }
+
+    pub fn manifest(&self) -> Manifest {
+        let params = self.param_decls();
+        let templates = self
+            .plans
+            .iter()
+            .map(|plan| {
+                template::manifest(
+                    &self.stack_plan(plan, &params),
+                    &self.lowered,
+                    &self.config,
+                    &plan.file,
+                )
+            })
+            .collect();
+        Manifest { templates }
+    }
+}
+
+static EMPTY_PRINCIPAL: ast::Principal = ast::Principal {
+    grants: None,
+    trust: None,
+    managed: Vec::new(),
+    instance_profile: None,
+    boundary: None,
+    path: None,
+    max_session: None,
+    tags: Vec::new(),
+    description: None,
+};

@@ -1,0 +1,8 @@
+//! What iamc knows of IAM itself, in one place: its limits, the characters it
+//! accepts, what an action and an ARN look like, how a pattern matches, and
+//! the catalog of services and actions. Every stage asks here; nothing here
+//! asks a stage. (An evaluator of policies, `iam::eval`, will live here too.)
+
+pub mod catalog;
+pub mod limits;
+pub mod service;
