@@ -2,43 +2,17 @@
 //! they see it — actions, operators, strings, ARNs, names, paths and limits.
 
 use crate::ast::*;
-use crate::config::{Config, Naming, is_iam_name_char};
+use crate::config::{Config, Naming};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::iam::chars::is_iam_name_char;
 use crate::resolve::Program;
 use crate::source::Span;
 use crate::vars::{self, Params, Piece, VarError};
 use std::collections::HashMap;
 
-const OPERATOR_BASES: &[&str] = &[
-    "StringEquals",
-    "StringNotEquals",
-    "StringEqualsIgnoreCase",
-    "StringNotEqualsIgnoreCase",
-    "StringLike",
-    "StringNotLike",
-    "NumericEquals",
-    "NumericNotEquals",
-    "NumericLessThan",
-    "NumericLessThanEquals",
-    "NumericGreaterThan",
-    "NumericGreaterThanEquals",
-    "DateEquals",
-    "DateNotEquals",
-    "DateLessThan",
-    "DateLessThanEquals",
-    "DateGreaterThan",
-    "DateGreaterThanEquals",
-    "Bool",
-    "BinaryEquals",
-    "IpAddress",
-    "NotIpAddress",
-    "ArnEquals",
-    "ArnLike",
-    "ArnNotEquals",
-    "ArnNotLike",
-    "Null",
-];
-
+use crate::iam::action::{is_action_name, is_service_prefix};
+use crate::iam::chars::is_iam_char;
+use crate::iam::condition::{OPERATOR_BASES, is_known_operator};
 use crate::iam::limits::{
     IAM_MAX_DESCRIPTION as MAX_DESCRIPTION, IAM_MAX_NAME as MAX_OTHER_NAME,
     IAM_MAX_PATH as MAX_PATH, IAM_MAX_ROLE_NAME as MAX_ROLE_NAME, IAM_MAX_TAG_KEY,
@@ -209,14 +183,8 @@ impl<'p> Checker<'p> {
                 )),
             )),
             Some((service, name)) => {
-                let service_ok = !service.is_empty()
-                    && service
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-                let name_ok = !name.is_empty()
-                    && name
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?');
+                let service_ok = is_service_prefix(service);
+                let name_ok = is_action_name(name);
                 if !service_ok
                     && !service.is_empty()
                     && service
@@ -844,20 +812,6 @@ impl<'p> Checker<'p> {
             self.push(d);
         }
     }
-}
-
-pub fn is_known_operator(op: &str) -> bool {
-    let bare = match op.split_once(':') {
-        Some(("ForAllValues" | "ForAnyValue", bare)) => bare,
-        Some(_) => return false,
-        None => op,
-    };
-    let base = bare.strip_suffix("IfExists").unwrap_or(bare);
-    OPERATOR_BASES.contains(&base) && !(base == "Null" && bare != base)
-}
-
-pub fn is_iam_char(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{FF}')
 }
 
 fn describe_char(c: char) -> String {

@@ -1,6 +1,7 @@
 //! `iamc.yaml`: folders, naming patterns and limits. Every setting is optional.
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::iam::chars::is_iam_name_char;
 use crate::iam::limits::{
     IAM_MAX_MANAGED_POLICIES, IAM_POLICY_SIZE, IAM_TRUST_POLICY_MAX, IAM_TRUST_POLICY_SIZE,
 };
@@ -78,11 +79,6 @@ impl Default for Limits {
             trust_policy_size: IAM_TRUST_POLICY_SIZE,
         }
     }
-}
-
-/// Characters IAM allows in names, besides letters and digits.
-pub fn is_iam_name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "_+=,.@-".contains(c)
 }
 
 impl Naming {

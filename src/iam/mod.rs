@@ -3,6 +3,10 @@
 //! the catalog of services and actions. Every stage asks here; nothing here
 //! asks a stage. (An evaluator of policies, `iam::eval`, will live here too.)
 
+pub mod action;
 pub mod catalog;
+pub mod chars;
+pub mod condition;
 pub mod limits;
+pub mod pattern;
 pub mod service;

@@ -6,7 +6,9 @@ use super::Report;
 use super::model::{Condition, Statement, TrustEntry};
 use super::node::{Node, Path};
 use crate::ast::{Effect, TrustKind};
-use crate::check::{is_iam_char, is_known_operator};
+use crate::iam::action::is_action;
+use crate::iam::chars::is_iam_char;
+use crate::iam::condition::is_known_operator;
 use crate::vars::{self, PSEUDO_PARAMETERS, Params, Piece};
 use std::collections::BTreeSet;
 
@@ -219,15 +221,8 @@ fn action(node: &Node, path: &Path) -> Result<String, Unexpressible> {
     }
     let valid = text.split_once(':').and_then(|(service, name)| {
         let service = service.to_ascii_lowercase();
-        let service_ok = !service.is_empty()
-            && service
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        let name_ok = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '*' || c == '?');
-        (service_ok && name_ok).then(|| format!("{service}:{name}"))
+        let action = format!("{service}:{name}");
+        is_action(&action).then_some(action)
     });
     match valid {
         Some(a) => Ok(a),

@@ -140,7 +140,10 @@ fn passes_to(cx: &Context, i: u32, service: &str) -> bool {
         .filter(|(k, _)| k.eq_ignore_ascii_case("iam:PassedToService"))
         .flat_map(|(_, v)| v.iter().map(|v| v.text.as_str()))
         .collect();
-    limits.is_empty() || limits.iter().any(|v| crate::iam::catalog::glob(v, service))
+    limits.is_empty()
+        || limits
+            .iter()
+            .any(|v| crate::iam::pattern::action_glob(v, service))
 }
 
 /// Every action the lint looks for: `iam:PassRole` and the combinations'.

@@ -420,7 +420,8 @@ pub fn covers(pattern: &str, action: &str) -> bool {
     let Some(colon) = action.bytes().position(|b| b == b':') else {
         return false;
     };
-    action_of(pattern, &action[..colon]).is_some_and(|p| catalog::glob(p, &action[colon + 1..]))
+    action_of(pattern, &action[..colon])
+        .is_some_and(|p| crate::iam::pattern::action_glob(p, &action[colon + 1..]))
 }
 
 /// The action part of a pattern of `service` (`Get*` of `s3:Get*` for `s3`),
@@ -494,7 +495,7 @@ impl Watched {
         };
         names
             .iter()
-            .filter(|(_, action)| catalog::glob(name, action))
+            .filter(|(_, action)| crate::iam::pattern::action_glob(name, action))
             .fold(0, |mask, (bit, _)| mask | bit)
     }
 }

@@ -67,7 +67,8 @@ fn covers_resources(wide: &Statement, narrow: &Statement) -> bool {
         || narrow.resources.iter().all(|n| {
             wide.resources.iter().any(|w| {
                 w.text == n.text
-                    || (!n.text.contains('$') && crate::iam::catalog::glob(&w.text, &n.text))
+                    || (!n.text.contains('$')
+                        && crate::iam::pattern::resource_glob(&w.text, &n.text))
             })
         });
     resources && (wide.conditions.is_empty() || wide.conditions == narrow.conditions)

@@ -7,9 +7,9 @@
 //! change share one block. Changes that widen access are flagged broadening;
 //! changes that replace or remove CloudFormation resources are flagged breaking.
 
-use super::glob::{self, is_wildcard};
 use super::grants::{self, Condition, Holdings, Item, PrincipalHoldings};
 use crate::compiled::Compiled;
+use crate::iam::pattern::{self, is_wildcard};
 use crate::render::template::{ManifestPrincipal, ManifestTemplate};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -296,10 +296,10 @@ fn covered(old: &Holdings, item: &Item) -> bool {
             conditions.is_empty()
                 && actions
                     .iter()
-                    .all(|a| old_actions.iter().any(|o| glob::action_covers(o, a)))
+                    .all(|a| old_actions.iter().any(|o| pattern::action_covers(o, a)))
                 && resources
                     .iter()
-                    .all(|r| old_resources.iter().any(|o| glob::resource_covers(o, r)))
+                    .all(|r| old_resources.iter().any(|o| pattern::resource_covers(o, r)))
         }
         _ => false,
     })

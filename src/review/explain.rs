@@ -4,11 +4,11 @@
 //! Allow; without an Allow, the request is implicitly denied. Conditions are
 //! shown, never evaluated.
 
-use super::glob;
 use super::grants::{self, Item};
 use crate::ast::{DeclKind, Effect};
 use crate::compiled::Compiled;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::iam::pattern;
 use crate::model::Statement;
 use crate::plan::flatten::Flattener;
 use crate::resolve::{DeclId, Program};
@@ -126,9 +126,9 @@ fn candidates(program: &Program, wanted: &impl Fn(&DeclKind) -> bool) -> String 
 
 fn action_applies(s: &Statement, query: &str) -> bool {
     if s.not_action {
-        !s.actions.iter().any(|p| glob::action_covers(p, query))
+        !s.actions.iter().any(|p| pattern::action_covers(p, query))
     } else {
-        s.actions.iter().any(|p| glob::action_matches(p, query))
+        s.actions.iter().any(|p| pattern::action_matches(p, query))
     }
 }
 
@@ -136,20 +136,25 @@ fn resource_applies(s: &Statement, query: &str) -> bool {
     if s.not_resource {
         !s.resources
             .iter()
-            .any(|p| glob::resource_covers(&p.text, query))
+            .any(|p| pattern::resource_covers(&p.text, query))
     } else {
         s.resources
             .iter()
-            .any(|p| glob::resource_matches(&p.text, query))
+            .any(|p| pattern::resource_matches(&p.text, query))
     }
 }
 
 /// Whether a Deny applies to all of what the query names.
 fn deny_covers_action(deny: &Statement, query: &str) -> bool {
     if deny.not_action {
-        !deny.actions.iter().any(|p| glob::action_matches(p, query))
+        !deny
+            .actions
+            .iter()
+            .any(|p| pattern::action_matches(p, query))
     } else {
-        deny.actions.iter().any(|p| glob::action_covers(p, query))
+        deny.actions
+            .iter()
+            .any(|p| pattern::action_covers(p, query))
     }
 }
 
@@ -158,11 +163,11 @@ fn deny_covers_resource(deny: &Statement, target: &str) -> bool {
         !deny
             .resources
             .iter()
-            .any(|p| glob::resource_matches(&p.text, target))
+            .any(|p| pattern::resource_matches(&p.text, target))
     } else {
         deny.resources
             .iter()
-            .any(|p| glob::resource_covers(&p.text, target))
+            .any(|p| pattern::resource_covers(&p.text, target))
     }
 }
 

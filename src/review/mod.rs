@@ -6,6 +6,5 @@ pub mod diff;
 pub mod diff_report;
 pub mod explain;
 pub mod git;
-pub mod glob;
 pub mod grants;
 pub mod graph;

@@ -4,6 +4,7 @@
 //! the binary; it is parsed once, on first use.
 
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
+use crate::iam::pattern::action_glob;
 use crate::source::Span;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -87,7 +88,9 @@ impl Service {
 
     /// Actions whose name matches a pattern with `*` and `?`.
     pub fn matching<'s>(&'s self, pattern: &'s str) -> impl Iterator<Item = &'s Action> + 's {
-        self.actions().iter().filter(move |a| glob(pattern, a.name))
+        self.actions()
+            .iter()
+            .filter(move |a| action_glob(pattern, a.name))
     }
 
     /// The names of an action's resource types.
@@ -180,30 +183,6 @@ impl Catalog {
     }
 }
 
-/// Case-insensitive match of `*` (any run of characters) and `?` (one).
-pub fn glob(pattern: &str, text: &str) -> bool {
-    let p = pattern.as_bytes();
-    let t = text.as_bytes();
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == b'?' || p[pi].eq_ignore_ascii_case(&t[ti])) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == b'*')
-}
-
 /// An action of the program that names no real service or action, as an
 /// error with a "did you mean". `text` is well formed (`service:Name`).
 pub fn unknown_action(text: &str, span: Span) -> Option<Diagnostic> {
@@ -288,18 +267,6 @@ fn closest_pattern(service: &Service, pattern: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn glob_matches_like_iam() {
-        assert!(glob("Get*", "GetObject"));
-        assert!(glob("get*", "GetObject"));
-        assert!(glob("*Object", "GetObject"));
-        assert!(glob("Get?bject", "GetObject"));
-        assert!(glob("*", ""));
-        assert!(!glob("Get?", "GetObject"));
-        assert!(!glob("Put*", "GetObject"));
-        assert!(glob("*Obj*t*", "GetObjectAcl"));
-    }
 
     #[test]
     fn catalog_knows_real_actions() {

@@ -1,6 +1,11 @@
-//! IAM's wildcard matching: `*` matches any run of characters (including `:`
-//! and `/`), `?` matches one. Actions compare case-insensitively, resources
-//! exactly. A `${...}` in a pattern (a deploy-time value such as
+//! IAM's wildcard matching, the one matcher of iamc: `*` matches any run of
+//! characters (including `:` and `/`), `?` matches one. Actions (and service
+//! prefixes) compare ignoring case, resources (ARNs) exactly.
+//!
+//! Two kinds of question: whether a pattern matches a plain string
+//! ([`action_glob`], [`resource_glob`]: fast, for the catalog and the lints),
+//! and whether two patterns meet or one covers the other
+//! ([`action_matches`], [`action_covers`] and their resource forms). A `${...}` in a pattern (a deploy-time value such as
 //! `${AWS::Region}` or a policy variable such as `${aws:username}`) is not known
 //! before the request, so it matches like `*`.
 
@@ -120,6 +125,50 @@ pub fn is_wildcard(pattern: &str) -> bool {
     pattern.contains(['*', '?'])
 }
 
+/// An action pattern (or the name part of one) matches a plain action,
+/// ignoring case: `s3:Get*` matches `s3:getobject`.
+pub fn action_glob(pattern: &str, text: &str) -> bool {
+    glob(pattern, text, true)
+}
+
+/// A resource pattern matches a plain ARN, case and all: `arn:aws:s3:::b/*`
+/// matches `arn:aws:s3:::b/x` but not `arn:aws:s3:::B/x`. `${...}` is
+/// literal here: ask [`resource_matches`] when either side may hold one.
+pub fn resource_glob(pattern: &str, text: &str) -> bool {
+    glob(pattern, text, false)
+}
+
+/// Byte-wise `*`/`?` matching with backtracking to the last `*`.
+fn glob(pattern: &str, text: &str, fold_case: bool) -> bool {
+    let p = pattern.as_bytes();
+    let t = text.as_bytes();
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len()
+            && (p[pi] == b'?'
+                || (if fold_case {
+                    p[pi].eq_ignore_ascii_case(&t[ti])
+                } else {
+                    p[pi] == t[ti]
+                }))
+        {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +232,25 @@ mod tests {
         ));
         assert!(action_covers("s3:*", "s3:Get*"));
         assert!(!action_covers("s3:GetObject", "s3:Get*"));
+    }
+
+    #[test]
+    fn plain_matching() {
+        assert!(action_glob("Get*", "GetObject"));
+        assert!(action_glob("get*", "GetObject"));
+        assert!(action_glob("*Object", "GetObject"));
+        assert!(action_glob("Get?bject", "GetObject"));
+        assert!(action_glob("*", ""));
+        assert!(!action_glob("Get?", "GetObject"));
+        assert!(!action_glob("Put*", "GetObject"));
+        assert!(action_glob("*Obj*t*", "GetObjectAcl"));
+    }
+
+    #[test]
+    fn plain_resources_keep_their_case() {
+        assert!(resource_glob("arn:aws:s3:::b/*", "arn:aws:s3:::b/x"));
+        assert!(!resource_glob("arn:aws:s3:::b/*", "arn:aws:s3:::B/x"));
+        assert!(!resource_glob("arn:aws:s3:::Data", "arn:aws:s3:::data"));
+        assert!(resource_glob("arn:aws:s3:::?ata", "arn:aws:s3:::data"));
     }
 }
