@@ -1,12 +1,11 @@
 //! `iamc.yaml`: folders, naming patterns and limits. Every setting is optional.
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{Code, Diagnostic, LintCode, did_you_mean};
 use crate::iam::chars::is_iam_name_char;
 use crate::iam::limits::{
     IAM_MAX_MANAGED_POLICIES, IAM_POLICY_SIZE, IAM_TRUST_POLICY_MAX, IAM_TRUST_POLICY_SIZE,
 };
-use crate::lint::Level;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -173,7 +172,7 @@ impl Config {
                 l.trust_policy_size
             ));
         }
-        if let Some(problem) = crate::lint::unknown_names(self.lints.keys()) {
+        if let Some(problem) = unknown_lint_names(self.lints.keys()) {
             return err(problem);
         }
         if self.source.is_empty() || self.output.is_empty() {
@@ -181,4 +180,46 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// How a lint's findings are reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Not reported.
+    Allow,
+    /// Reported as a warning; the build succeeds.
+    Warn,
+    /// Reported as an error; the build fails and writes nothing.
+    Deny,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+}
+
+/// For `iamc.yaml`: the first lint name that is not a lint, explained.
+fn unknown_lint_names<'a>(names: impl Iterator<Item = &'a String>) -> Option<String> {
+    for name in names {
+        if LintCode::by_name(name).is_some() {
+            continue;
+        }
+        let mut problem = format!("`lints.{name}`: there is no lint named `{name}`");
+        if let Some(lint) = LintCode::by_code(name) {
+            problem.push_str(&format!(
+                "; lints are named, not numbered: write `{}`",
+                lint.name()
+            ));
+        } else if let Some(close) = did_you_mean(name, LintCode::ALL.iter().map(|l| l.name())) {
+            problem.push_str(&format!("; did you mean `{close}`?"));
+        }
+        return Some(problem);
+    }
+    None
 }

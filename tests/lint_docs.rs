@@ -18,11 +18,11 @@ use std::fs;
 fn page(l: &Lint) -> String {
     format!(
         "# {} `{}`\n\n{}\n\n| code | name | default level | silenced by `because` |\n|---|---|---|---|\n| `{}` | `{}` | `{}` | {} |\n\n{}",
-        l.code,
-        l.name,
+        l.code(),
+        l.name(),
         l.summary,
-        l.code,
-        l.name,
+        l.code(),
+        l.name(),
         l.default.as_str(),
         if l.justifiable { "yes" } else { "no" },
         l.doc
@@ -48,9 +48,9 @@ fn index() -> String {
     for l in LINTS {
         out.push_str(&format!(
             "| `{}` | [`{}`]({}.md) | `{}` | {} | {} |\n",
-            l.code,
-            l.name,
-            l.name,
+            l.code(),
+            l.name(),
+            l.name(),
             l.default.as_str(),
             if l.justifiable { "yes" } else { "no" },
             l.summary
@@ -64,7 +64,7 @@ fn book_pages_are_generated_from_the_lints() {
     let dir = support::repo().join("book/src/lints");
     let summary = fs::read_to_string(support::repo().join("book/src/SUMMARY.md")).unwrap();
     let mut pages = vec![("index.md".to_string(), index())];
-    pages.extend(LINTS.iter().map(|l| (format!("{}.md", l.name), page(l))));
+    pages.extend(LINTS.iter().map(|l| (format!("{}.md", l.name()), page(l))));
     let mut stale = Vec::new();
     for (file, text) in &pages {
         let path = dir.join(file);
@@ -116,7 +116,7 @@ fn findings(l: &Lint, source: &str) -> usize {
     let compiled = iamc::compile(&sources, &Config::default()).unwrap_or_else(|d| {
         panic!(
             "{}: example does not compile:\n{}",
-            l.name,
+            l.name(),
             d.render_text(&sources)
         )
     });
@@ -124,7 +124,7 @@ fn findings(l: &Lint, source: &str) -> usize {
     report
         .diagnostics
         .iter()
-        .filter(|d| d.code.as_str() == l.code)
+        .filter(|d| d.code.as_str() == l.code())
         .count()
 }
 
@@ -140,36 +140,36 @@ fn doc_examples_fire_and_fixes_do_not() {
             assert!(
                 l.doc.contains(heading),
                 "{}: doc has no `{heading}`",
-                l.name
+                l.name()
             );
         }
         let blocks = examples(l.doc);
         assert!(
             blocks.len() >= 2,
             "{}: doc needs an example and a fix",
-            l.name
+            l.name()
         );
         assert!(
             findings(l, &blocks[0]) > 0,
             "{}: the example does not fire the lint",
-            l.name
+            l.name()
         );
         assert_eq!(
             findings(l, blocks.last().unwrap()),
             0,
             "{}: the fix still fires the lint",
-            l.name
+            l.name()
         );
     }
 }
 
 #[test]
 fn codes_and_names_are_unique_and_well_formed() {
-    let mut codes: Vec<&str> = LINTS.iter().map(|l| l.code).collect();
-    let mut names: Vec<&str> = LINTS.iter().map(|l| l.name).collect();
+    let mut codes: Vec<&str> = LINTS.iter().map(|l| l.code()).collect();
+    let mut names: Vec<&str> = LINTS.iter().map(|l| l.name()).collect();
     for (i, l) in LINTS.iter().enumerate() {
-        assert_eq!(l.code, format!("L{:03}", i + 1), "codes are in order");
-        assert!(l.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
+        assert_eq!(l.code(), format!("L{:03}", i + 1), "codes are in order");
+        assert!(l.name().chars().all(|c| c.is_ascii_lowercase() || c == '-'));
     }
     codes.dedup();
     names.sort();

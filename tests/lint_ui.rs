@@ -94,7 +94,7 @@ fn run(path: &Path) -> Result<(String, Counts), String> {
         counts.entry(d.code.as_str().to_string()).or_default().0 += 1;
     }
     for j in &report.justified {
-        counts.entry(j.lint.code.to_string()).or_default().1 += 1;
+        counts.entry(j.lint.code().to_string()).or_default().1 += 1;
     }
     let expected = expectations(&files);
     for (code, want) in &expected {
@@ -148,11 +148,11 @@ fn lint_ui() {
     // Every lint: a case where it fires and is silenced or not, and a case
     // setting its level in iamc.yaml.
     for l in LINTS {
-        let n = covered.get(l.code).copied().unwrap_or(0);
+        let n = covered.get(l.code()).copied().unwrap_or(0);
         if n < 2 {
             failures.push(format!(
                 "{} ({}): {n} cases expect it; want one at the default level and one with iamc.yaml",
-                l.code, l.name
+                l.code(), l.name()
             ));
         }
     }

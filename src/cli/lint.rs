@@ -111,8 +111,8 @@ fn json_report(report: &Report, sources: &Sources) -> Value {
         .map(|j| {
             let (line, column) = line_column(sources, j.span.file, j.span.start);
             json!({
-                "code": j.lint.code,
-                "lint": j.lint.name,
+                "code": j.lint.code(),
+                "lint": j.lint.name(),
                 "message": j.message,
                 "file": file_name(sources, j.span),
                 "line": line,
@@ -176,8 +176,8 @@ pub fn sarif(
         .iter()
         .map(|l| {
             json!({
-                "id": l.code,
-                "name": l.name,
+                "id": l.code(),
+                "name": l.name(),
                 "shortDescription": { "text": l.summary },
                 "fullDescription": { "text": l.summary },
                 "help": { "text": l.summary, "markdown": l.doc },
@@ -185,7 +185,7 @@ pub fn sarif(
             })
         })
         .collect();
-    let rule_index = |code: &str| lint::LINTS.iter().position(|l| l.code == code);
+    let rule_index = |code: &str| lint::LINTS.iter().position(|l| l.code() == code);
     let mut results: Vec<Value> = report
         .diagnostics
         .iter()
@@ -195,7 +195,7 @@ pub fn sarif(
         report
             .justified
             .iter()
-            .map(|j| justified(j, sources, base, rule_index(j.lint.code))),
+            .map(|j| justified(j, sources, base, rule_index(j.lint.code()))),
     );
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -256,7 +256,7 @@ fn result(d: &Diagnostic, sources: &Sources, base: &str, rule: Option<usize>) ->
 
 fn justified(j: &Justified, sources: &Sources, base: &str, rule: Option<usize>) -> Value {
     let mut r = json!({
-        "ruleId": j.lint.code,
+        "ruleId": j.lint.code(),
         "level": "note",
         "message": { "text": j.message },
         "locations": [location(sources, base, j.span, None)],

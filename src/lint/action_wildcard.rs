@@ -1,10 +1,10 @@
 //! L001 `action-wildcard`: `allow *`, every action of every service.
 
 use super::{Context, Finding, Level, Lint};
+use crate::diagnostics::LintCode;
 
 pub const LINT: Lint = Lint {
-    code: "L001",
-    name: "action-wildcard",
+    id: LintCode::ActionWildcard,
     summary: "`allow *`: every action of every service",
     default: Level::Deny,
     justifiable: true,

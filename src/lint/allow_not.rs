@@ -1,10 +1,10 @@
 //! L007 `allow-not`: `allow not [...]` (NotAction) or `on not [...]` (NotResource).
 
 use super::{Context, Finding, Level, Lint};
+use crate::diagnostics::LintCode;
 
 pub const LINT: Lint = Lint {
-    code: "L007",
-    name: "allow-not",
+    id: LintCode::AllowNot,
     summary: "`allow` with `not` actions or `not` resources",
     default: Level::Warn,
     justifiable: true,

@@ -2,10 +2,10 @@
 
 use super::{Context, Finding, Level, Lint};
 use crate::ast::DeclKind;
+use crate::diagnostics::LintCode;
 
 pub const LINT: Lint = Lint {
-    code: "L008",
-    name: "aws-managed-policy",
+    id: LintCode::AwsManagedPolicy,
     summary: "a principal attaches an AWS managed policy",
     default: Level::Warn,
     justifiable: false,

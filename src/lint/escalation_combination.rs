@@ -2,13 +2,13 @@
 //! hands the passed role to code the principal controls.
 
 use super::{Context, Facts, Finding, Level, Lint, covers};
+use crate::diagnostics::LintCode;
 use crate::resolve::DeclId;
 use std::collections::BTreeMap;
 use std::iter::once;
 
 pub const LINT: Lint = Lint {
-    code: "L006",
-    name: "escalation-combination",
+    id: LintCode::EscalationCombination,
     summary: "`iam:PassRole` with an action that runs code as the passed role",
     default: Level::Deny,
     justifiable: true,

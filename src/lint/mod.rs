@@ -21,7 +21,8 @@ mod unreachable;
 
 use crate::ast::{self, DeclKind, Effect};
 use crate::compiled::Compiled;
-use crate::diagnostics::{Code, Diagnostic, Diagnostics, Severity, did_you_mean, line_column};
+pub use crate::config::Level;
+use crate::diagnostics::{Code, Diagnostic, Diagnostics, LintCode, Severity, line_column};
 use crate::hash::HashMap;
 use crate::iam::catalog::{self, Catalog};
 use crate::lower::{Lowered, LoweredProgram};
@@ -29,37 +30,12 @@ use crate::model::Statement;
 use crate::plan::flatten::Grants;
 use crate::resolve::{DeclId, Program};
 use crate::source::{Sources, Span};
-use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
-
-/// How a lint's findings are reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// Not reported.
-    Allow,
-    /// Reported as a warning; the build succeeds.
-    Warn,
-    /// Reported as an error; the build fails and writes nothing.
-    Deny,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Allow => "allow",
-            Level::Warn => "warn",
-            Level::Deny => "deny",
-        }
-    }
-}
 
 /// A lint: its identity, default level and documentation, and its check.
 pub struct Lint {
-    /// Stable code, `L001`.
-    pub code: &'static str,
-    /// Name used in `iamc.yaml`, `action-wildcard`.
-    pub name: &'static str,
+    /// Its code (`L001`) and name (`action-wildcard`), from the code table.
+    pub id: LintCode,
     /// One line: what it flags.
     pub summary: &'static str,
     pub default: Level,
@@ -86,49 +62,29 @@ pub const LINTS: &[&Lint] = &[
     &resource_type_mismatch::LINT,
 ];
 
-/// The code of lint number `n` (`L001` for 1).
-pub fn code_str(n: u16) -> &'static str {
-    usize::from(n)
-        .checked_sub(1)
-        .and_then(|i| LINTS.get(i))
-        .map(|l| l.code)
-        .unwrap_or("L???")
-}
-
 impl Lint {
     /// A finding of this lint (the level decides its severity later).
     pub fn diagnostic(&self, message: impl Into<String>) -> Diagnostic {
-        let n = self.code.get(1..).and_then(|d| d.parse().ok()).unwrap_or(0);
-        Diagnostic::warning(Code::Lint(n), message)
+        Diagnostic::warning(Code::Lint(self.id), message)
+    }
+
+    /// Stable code, `L001`.
+    pub fn code(&self) -> &'static str {
+        self.id.as_str()
+    }
+
+    /// Name used in `iamc.yaml`, `action-wildcard`.
+    pub fn name(&self) -> &'static str {
+        self.id.name()
     }
 }
 
 pub fn by_name(name: &str) -> Option<&'static Lint> {
-    LINTS.iter().copied().find(|l| l.name == name)
+    LINTS.iter().copied().find(|l| l.name() == name)
 }
 
 pub fn by_code(code: &str) -> Option<&'static Lint> {
-    LINTS.iter().copied().find(|l| l.code == code)
-}
-
-/// For `iamc.yaml`: the first lint name that is not a lint, explained.
-pub fn unknown_names<'a>(names: impl Iterator<Item = &'a String>) -> Option<String> {
-    for name in names {
-        if by_name(name).is_some() {
-            continue;
-        }
-        let mut problem = format!("`lints.{name}`: there is no lint named `{name}`");
-        if let Some(lint) = by_code(name) {
-            problem.push_str(&format!(
-                "; lints are named, not numbered: write `{}`",
-                lint.name
-            ));
-        } else if let Some(close) = did_you_mean(name, LINTS.iter().map(|l| l.name)) {
-            problem.push_str(&format!("; did you mean `{close}`?"));
-        }
-        return Some(problem);
-    }
-    None
+    LINTS.iter().copied().find(|l| l.code() == code)
 }
 
 /// What a lint found: a diagnostic (its severity is set from the level) and
@@ -173,7 +129,8 @@ impl Report {
             let (line, column) = line_column(sources, j.span.file, j.span.start);
             out.push_str(&format!(
                 "justified[{}]: {}\n  --> {file}:{line}:{column}\n",
-                j.lint.code, j.message
+                j.lint.code(),
+                j.message
             ));
             for b in &j.because {
                 out.push_str(&format!("  because \"{b}\"\n"));
@@ -185,7 +142,11 @@ impl Report {
 
 /// The level of a lint under a configuration.
 pub fn level(lint: &Lint, config: &crate::config::Config) -> Level {
-    config.lints.get(lint.name).copied().unwrap_or(lint.default)
+    config
+        .lints
+        .get(lint.name())
+        .copied()
+        .unwrap_or(lint.default)
 }
 
 /// Runs every lint not at `allow` over a compiled program, two at a time on
@@ -202,7 +163,7 @@ pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
         .collect();
     let mut report = Report::default();
     for (diagnostics, justified) in crate::par::map_uneven(&lints, |&(lint, level)| {
-        let origin = if config.lints.contains_key(lint.name) {
+        let origin = if config.lints.contains_key(lint.name()) {
             "set in iamc.yaml"
         } else {
             "the default"
@@ -215,7 +176,7 @@ pub fn run(compiled: &Compiled, sources: &Sources) -> Report {
     report.diagnostics.sort(sources);
     report
         .justified
-        .sort_by_key(|j| (j.span.file, j.span.start, j.lint.code));
+        .sort_by_key(|j| (j.span.file, j.span.start, j.lint.code()));
     report
 }
 
@@ -232,7 +193,7 @@ fn report_lint(
     (lint.check)(cx, &mut findings);
     let note = format!(
         "`{}` is at level `{}`, {origin}{}",
-        lint.name,
+        lint.name(),
         level.as_str(),
         if lint.justifiable {
             "; a `because \"...\"` on the statement says why the grant is needed and silences it"
@@ -274,7 +235,7 @@ fn report_lint(
         d.notes.push(note.clone());
         diagnostics.push(d);
     }
-    timings.phase(lint.name);
+    timings.phase(lint.name());
     (diagnostics, justified)
 }
 

@@ -1,10 +1,10 @@
 //! L004 `pass-role-wildcard`: `iam:PassRole` on every role.
 
 use super::{Context, Finding, Level, Lint, covers};
+use crate::diagnostics::LintCode;
 
 pub const LINT: Lint = Lint {
-    code: "L004",
-    name: "pass-role-wildcard",
+    id: LintCode::PassRoleWildcard,
     summary: "`iam:PassRole` on `*` or on every role",
     default: Level::Deny,
     justifiable: true,

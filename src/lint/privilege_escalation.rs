@@ -2,10 +2,10 @@
 //! own permissions.
 
 use super::{Context, Finding, Level, Lint, covers};
+use crate::diagnostics::LintCode;
 
 pub const LINT: Lint = Lint {
-    code: "L005",
-    name: "privilege-escalation",
+    id: LintCode::PrivilegeEscalation,
     summary: "an action that lets a principal grant itself more permissions",
     default: Level::Deny,
     justifiable: true,

@@ -3,11 +3,11 @@
 
 use super::{Context, Finding, Level, Lint};
 use crate::ast::DeclKind;
+use crate::diagnostics::LintCode;
 use crate::resolve::{DeclId, Edge};
 
 pub const LINT: Lint = Lint {
-    code: "L010",
-    name: "redundant-member",
+    id: LintCode::RedundantMember,
     summary: "a group member or grant already included through another member",
     default: Level::Warn,
     justifiable: false,

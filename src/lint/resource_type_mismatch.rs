@@ -2,10 +2,10 @@
 //! object action on bucket ARNs.
 
 use super::{Context, Finding, Level, Lint, is_wildcard};
+use crate::diagnostics::LintCode;
 
 pub const LINT: Lint = Lint {
-    code: "L012",
-    name: "resource-type-mismatch",
+    id: LintCode::ResourceTypeMismatch,
     summary: "an S3 bucket action on an object ARN, or an object action on a bucket ARN",
     default: Level::Warn,
     justifiable: false,

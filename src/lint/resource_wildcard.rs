@@ -1,10 +1,10 @@
 //! L003 `resource-wildcard`: `on *` for actions that can be narrowed to resources.
 
 use super::{Context, Finding, Level, Lint, is_wildcard, on_everything};
+use crate::diagnostics::LintCode;
 
 pub const LINT: Lint = Lint {
-    code: "L003",
-    name: "resource-wildcard",
+    id: LintCode::ResourceWildcard,
     summary: "`on *` for actions that support resource-level permissions",
     default: Level::Warn,
     justifiable: true,

@@ -1,10 +1,10 @@
 //! L002 `service-wildcard`: `s3:*`, every action of a service.
 
 use super::{Context, Finding, Level, Lint};
+use crate::diagnostics::LintCode;
 
 pub const LINT: Lint = Lint {
-    code: "L002",
-    name: "service-wildcard",
+    id: LintCode::ServiceWildcard,
     summary: "`allow s3:*`: every action of a service",
     default: Level::Warn,
     justifiable: true,

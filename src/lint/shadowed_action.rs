@@ -2,13 +2,13 @@
 //! grants on the same resources.
 
 use super::{Context, Finding, Level, Lint, covers, is_wildcard};
+use crate::diagnostics::LintCode;
 use crate::model::Statement;
 use crate::resolve::DeclId;
 use std::collections::BTreeMap;
 
 pub const LINT: Lint = Lint {
-    code: "L011",
-    name: "shadowed-action",
+    id: LintCode::ShadowedAction,
     summary: "an action already granted by a wildcard on the same resources",
     default: Level::Warn,
     justifiable: false,

@@ -2,10 +2,10 @@
 
 use super::{Context, Finding, Level, Lint};
 use crate::ast::DeclKind;
+use crate::diagnostics::LintCode;
 
 pub const LINT: Lint = Lint {
-    code: "L009",
-    name: "unreachable",
+    id: LintCode::Unreachable,
     summary: "a policy or group that no role or user receives",
     default: Level::Warn,
     justifiable: false,
