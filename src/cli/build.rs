@@ -70,7 +70,7 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
             );
             return ExitCode::SUCCESS;
         }
-        print!("{}", changes.diff(&out_dir));
+        crate::cli::out!("{}", changes.diff(&out_dir));
         eprintln!(
             "{} is stale: {} files would be written and {} removed; run `iamc build`",
             out_dir.display(),

@@ -116,7 +116,7 @@ pub fn run(args: &DiffArgs) -> ExitCode {
         ReportFormat::Markdown => diff_report::markdown(&report),
         ReportFormat::Json => diff_report::json(&report),
     };
-    print!("{text}");
+    crate::cli::out!("{text}");
     if args.exit_code && !report.is_empty() {
         ExitCode::from(1)
     } else {

@@ -38,7 +38,7 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
         resource: args.resource.clone(),
     };
     let explanation = explain::explain(&compiled, id, query);
-    print!("{}", explain::text(&explanation));
+    crate::cli::out!("{}", explain::text(&explanation));
     ExitCode::SUCCESS
 }
 

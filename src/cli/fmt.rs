@@ -45,7 +45,7 @@ pub fn run(args: &ProjectArgs, paths: &[PathBuf], check: bool) -> ExitCode {
     }
     diagnostics.sort(&sources);
     project::report(&diagnostics, &sources, args.format);
-    print!("{diff}");
+    crate::cli::out!("{diff}");
     let total = files.len();
     let files_word = |n: usize| if n == 1 { "file" } else { "files" };
     if check {

@@ -62,6 +62,6 @@ pub fn run(args: &GraphArgs) -> ExitCode {
         GraphFormat::Mermaid => graph::Format::Mermaid,
         GraphFormat::Dot => graph::Format::Dot,
     };
-    print!("{}", graph::render(program, root, format));
+    crate::cli::out!("{}", graph::render(program, root, format));
     ExitCode::SUCCESS
 }

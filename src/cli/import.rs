@@ -57,7 +57,7 @@ pub fn run(
         return ExitCode::from(EXIT_ERROR);
     }
     match out {
-        None => print!("{}", imported.source),
+        None => crate::cli::out!("{}", imported.source),
         Some(path) => {
             if let Err(e) = fs::write(path, &imported.source) {
                 let d =

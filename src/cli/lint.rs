@@ -52,10 +52,12 @@ pub fn run(src: Option<PathBuf>, config: Option<PathBuf>, format: LintFormat) ->
                 eprint!("{text}");
             }
         }
-        LintFormat::Json => println!("{}", pretty(&json_report(&report, &project.sources))),
+        LintFormat::Json => {
+            crate::cli::outln!("{}", pretty(&json_report(&report, &project.sources)))
+        }
         LintFormat::Sarif => {
             let base = source_base(src.as_deref(), config.as_deref(), &project.config.source);
-            println!(
+            crate::cli::outln!(
                 "{}",
                 pretty(&sarif(&report, &project.sources, &base, &project.config))
             );

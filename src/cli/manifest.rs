@@ -15,6 +15,8 @@ pub fn run(args: &ProjectArgs) -> ExitCode {
     match crate::compile(&project.sources, &project.config) {
         Ok(compiled) => match write_manifest(&compiled) {
             Ok(()) => ExitCode::SUCCESS,
+            // The reader went away: end quietly, as `write_stdout` does.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(141),
             Err(e) => {
                 eprintln!("error[E081]: could not write the manifest: {e}");
                 ExitCode::from(EXIT_ERROR)

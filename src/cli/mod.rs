@@ -116,6 +116,43 @@ enum Command {
 pub const EXIT_STALE: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
+/// Writes to standard output. When the reader has gone away (`iamc fmt
+/// --check | head -1`), iamc ends quietly with status 141, which is 128 +
+/// SIGPIPE: what a shell reports for a Unix tool that SIGPIPE ended.
+/// (Restoring SIGPIPE's default action would need `unsafe`, which the crate
+/// forbids.) Any other failure to write is reported, with status 1.
+pub fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(141),
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            std::process::exit(1)
+        }
+    }
+}
+
+/// `print!` through [`write_stdout`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&format!($($arg)*))
+    };
+}
+
+/// `println!` through [`write_stdout`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+pub(crate) use {out, outln};
+
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {

@@ -72,13 +72,13 @@ pub fn run(args: &OutputsArgs) -> ExitCode {
         .collect();
     match args.project.format {
         Format::Json => match serde_json::to_string_pretty(&stacks) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => crate::cli::outln!("{json}"),
             Err(e) => {
                 eprintln!("error[E999]: could not serialise the outputs: {e}");
                 return ExitCode::from(EXIT_ERROR);
             }
         },
-        Format::Text => print!("{}", text(&stacks)),
+        Format::Text => crate::cli::out!("{}", text(&stacks)),
     }
     ExitCode::SUCCESS
 }

@@ -134,6 +134,6 @@ pub fn rendered(diagnostics: &Diagnostics, sources: &Sources, format: Format) ->
 }
 
 pub fn print_report(report: &Report) {
-    print!("{}", report.stdout);
+    crate::cli::out!("{}", report.stdout);
     eprint!("{}", report.stderr);
 }
