@@ -3,12 +3,12 @@
 //! The pipeline, one module a step, as [`compile`] runs it:
 //!
 //! 1. [`syntax`] parses each file into declarations ([`ast`]);
-//! 2. [`resolve`] binds names and builds the group graph;
-//! 3. [`expand`] instantiates templates;
-//! 4. [`check`] validates every declaration against IAM's rules;
-//! 5. [`lower`] builds IAM statements ([`model`]);
-//! 6. [`plan`] flattens each principal's grants, splits them into managed
-//!    policies and checks names and CloudFormation's limits;
+//! 2. [`resolve`] binds names and builds the group graph, and (2b)
+//!    [`expand`] instantiates templates;
+//! 3. [`check`] validates every declaration against IAM's rules;
+//! 4. [`lower`] builds IAM statements ([`model`]);
+//! 5. and 6. [`plan`] flattens each principal's grants, splits them into
+//!    managed policies and checks names and CloudFormation's limits;
 //! 7. [`render`] writes templates and the manifest, from a [`Compiled`].
 //!
 //! Below the pipeline sit the vocabulary every step shares: [`iam`] (what

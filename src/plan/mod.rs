@@ -1,4 +1,4 @@
-//! Step 6, plan: what each template holds. [`flatten`] walks the group graph
+//! Steps 5 and 6, plan: what each template holds. [`flatten`] walks the group graph
 //! to each principal's statements, [`split`] packs them into managed
 //! policies under IAM's size limit, [`names`] checks the names the naming
 //! patterns give, and [`limits`] CloudFormation's limits on a template.
