@@ -72,8 +72,9 @@ if [[ "$(mdbook --version 2>/dev/null || true)" != "mdbook v$MDBOOK_VERSION" ]];
 fi
 mdbook --version
 
-step "cargo test --all-targets"
-cargo test --all-targets
+step "cargo test --all-targets --no-fail-fast"
+# --no-fail-fast: every failing test target is reported, not only the first.
+cargo test --all-targets --no-fail-fast
 
 step "cargo build --release"
 cargo build --release

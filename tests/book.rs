@@ -477,11 +477,8 @@ fn run(dir: &Path, args: &[&str], code: i32) -> Output {
     out
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("iamc-book-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> support::TempDir {
+    support::TempDir::new(&format!("book-{name}"))
 }
 
 fn write(dir: &Path, name: &str, contents: &str) {
@@ -743,7 +740,6 @@ fn tutorial(outputs: &mut BTreeMap<String, String>) {
         outputs.insert(format!("tutorial-{n}-diff"), text(&diff.stdout));
         run(&dir, &["build"], 0);
     }
-    let _ = fs::remove_dir_all(&dir);
 }
 
 // ------------------------------------------------------------------ scenarios
@@ -826,9 +822,7 @@ fn scenario(name: &str) -> String {
         }
         other => panic!("no scenario `{other}` in tests/book.rs"),
     };
-    let shown = terminal(&out);
-    let _ = fs::remove_dir_all(&dir);
-    shown
+    terminal(&out)
 }
 
 // ------------------------------------------------------------------ checking blocks

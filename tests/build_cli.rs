@@ -7,8 +7,10 @@
     reason = "tests fail loudly"
 )]
 
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 const PROGRAM: &str = r#"
@@ -23,9 +25,8 @@ role Bob { grants Team, Write
 "#;
 
 /// A fresh project folder with `policies/main.iam`.
-fn project(name: &str, program: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("iamc-build-cli-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
+fn project(name: &str, program: &str) -> support::TempDir {
+    let dir = support::TempDir::new(&format!("build-cli-{name}"));
     fs::create_dir_all(dir.join("policies")).unwrap();
     fs::write(dir.join("policies/main.iam"), program).unwrap();
     dir

@@ -13,7 +13,7 @@
 mod support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 const PROGRAM: &str = r#"
@@ -26,11 +26,8 @@ role Devserver {
 "#;
 
 /// A fresh, empty folder for one test.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("iamc-cli-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> support::TempDir {
+    support::TempDir::new(&format!("cli-{name}"))
 }
 
 fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) {

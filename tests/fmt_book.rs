@@ -55,8 +55,7 @@ fn the_example_is_what_iamc_fmt_prints_and_writes() {
     let page = page();
     let iam = blocks(&page, "iam");
     let (before, after) = (&iam[0], &iam[1]);
-    let dir = std::env::temp_dir().join(format!("iamc-fmt-book-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
+    let dir = support::TempDir::new("fmt-book");
     fs::create_dir_all(dir.join("policies")).unwrap();
     let file = dir.join("policies/web.iam");
     fs::write(&file, before).unwrap();
@@ -83,5 +82,4 @@ fn the_example_is_what_iamc_fmt_prints_and_writes() {
     let write = iamc(&["fmt"]);
     assert_eq!(write.status.code(), Some(0));
     assert_eq!(&fs::read_to_string(&file).unwrap(), after);
-    let _ = fs::remove_dir_all(&dir);
 }

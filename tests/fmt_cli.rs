@@ -11,18 +11,15 @@ mod support;
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 const MESSY: &str = "policy S3ReadCdn{allow s3:GetObject on \"arn:aws:s3:::cdn/*\"} // read\ntrust Ec2 { service \"ec2.amazonaws.com\" }\n";
 const TIDY: &str = "policy S3ReadCdn {\n  allow s3:GetObject on \"arn:aws:s3:::cdn/*\"\n} // read\n\ntrust Ec2 {\n  service \"ec2.amazonaws.com\"\n}\n";
 const ROLE: &str = "role Devserver {\n  grants S3ReadCdn\n  trust Ec2\n}\n";
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("iamc-fmt-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> support::TempDir {
+    support::TempDir::new(&format!("fmt-{name}"))
 }
 
 fn write(dir: &Path, name: &str, contents: &str) {

@@ -10,8 +10,10 @@
     reason = "tests fail loudly"
 )]
 
+mod support;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,9 +23,8 @@ const LIMIT: Duration = Duration::from_secs(60);
 /// line is not echoed under each label, and only the first 100 are shown.
 const MAX_STDERR: usize = 100_000;
 
-fn project(name: &str, files: &[(&str, Vec<u8>)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("iamc-hostile-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
+fn project(name: &str, files: &[(&str, Vec<u8>)]) -> support::TempDir {
+    let dir = support::TempDir::new(&format!("hostile-{name}"));
     fs::create_dir_all(dir.join("policies")).unwrap();
     for (file, bytes) in files {
         fs::write(dir.join("policies").join(file), bytes).unwrap();

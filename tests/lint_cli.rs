@@ -12,7 +12,7 @@ mod support;
 
 use serde_json::Value;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 /// One deny finding (PassRole on *), one warning (s3:* on a bucket), one
@@ -35,9 +35,8 @@ role Devserver {
 }
 "#;
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("iamc-lint-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
+fn temp_dir(name: &str) -> support::TempDir {
+    let dir = support::TempDir::new(&format!("lint-{name}"));
     fs::create_dir_all(dir.join("policies")).unwrap();
     dir
 }

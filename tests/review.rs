@@ -12,14 +12,11 @@
 mod support;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("iamc-review-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> support::TempDir {
+    support::TempDir::new(&format!("review-{name}"))
 }
 
 fn write(dir: &Path, name: &str, contents: &str) {
@@ -467,7 +464,7 @@ fn explain_the_example() {
 }
 
 /// The `iam` block of a book page, compiled alone.
-fn page_program(page: &str) -> PathBuf {
+fn page_program(page: &str) -> support::TempDir {
     let text = fs::read_to_string(support::repo().join("book/src").join(page)).unwrap();
     let start = text.find("```iam\n").unwrap() + "```iam\n".len();
     let end = start + text[start..].find("```").unwrap();

@@ -4,7 +4,8 @@
     python3 scripts/bench/bench.py [--sizes 100,1000,10000] [--runs 5]
                                    [--work /tmp/iamc-bench] [--iamc PATH] [--no-book]
 
-For each size it generates an organisation with ../shared/bench/gen_org.py and
+For each size it generates an organisation with the project's generator
+(`cargo run --example gen_org`, tests/support/org.rs) and
 measures, N times each, interleaved:
 
 - iamc build: `iamc build` in a new process, into a folder that does not exist;
@@ -39,8 +40,7 @@ How the runs are made comparable:
 
 Writes book/src/bench-report.md, book/src/images/build-time.svg and, in the
 work folder, results-*.json with every sample. Needs python3 (stdlib only),
-cargo (unless --iamc is given), GNU time as /usr/bin/time, and ../shared
-beside the repository.
+cargo, and GNU time as /usr/bin/time.
 """
 import argparse
 import datetime
@@ -56,7 +56,7 @@ import sys
 import time
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-GEN = os.path.join(REPO, "..", "shared", "bench", "gen_org.py")
+GEN = os.path.join(REPO, "tests", "support", "org.rs")  # the generator's source, for its stamp
 ORIGINAL = os.path.join(REPO, "scripts", "bench", "original_design.py")
 REPORT = os.path.join(REPO, "book", "src", "bench-report.md")
 PLOT = os.path.join(REPO, "book", "src", "images", "build-time.svg")
@@ -123,9 +123,18 @@ def du(folder):
     return sum(sizes), len(sizes)
 
 
+def target_dir():
+    """Where cargo puts what it builds: CARGO_TARGET_DIR, else `cargo metadata`'s."""
+    if os.environ.get("CARGO_TARGET_DIR"):
+        return os.path.join(REPO, os.environ["CARGO_TARGET_DIR"])
+    out = subprocess.run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=REPO,
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
+    return json.loads(out)["target_directory"]
+
+
 def organisation(n, work):
     """The sources of an organisation of n roles, generated once per version of
-    gen_org.py (its hash is kept beside them)."""
+    the generator (the hash of its source is kept beside them)."""
     with open(GEN, "rb") as f:
         stamp = hashlib.sha256(f.read()).hexdigest()
     org = os.path.join(work, f"org{n}")
@@ -134,15 +143,8 @@ def organisation(n, work):
     if os.path.isfile(stamp_file) and open(stamp_file).read() == stamp:
         return src
     shutil.rmtree(org, ignore_errors=True)  # a dozen files: no artefact
-    subprocess.run([sys.executable, GEN, "--roles", str(n), "--seed", "7", "--out", org],
-                   check=True, stdout=subprocess.DEVNULL)
-    # gen_org.py writes `s3:ListObjectVersions`, which is not an IAM action.
-    for name in os.listdir(src):
-        path = os.path.join(src, name)
-        with open(path) as f:
-            text = f.read()
-        with open(path, "w") as f:
-            f.write(text.replace("s3:ListObjectVersions", "s3:ListBucketVersions"))
+    subprocess.run(["cargo", "run", "--quiet", "--example", "gen_org", "--", "--roles", str(n),
+                    "--seed", "7", "--out", org], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     with open(stamp_file, "w") as f:
         f.write(stamp)
     return src
@@ -537,7 +539,7 @@ def main():
     iamc = a.iamc
     if iamc is None:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
-        iamc = os.path.join(REPO, "target", "release", "iamc")
+        iamc = os.path.join(target_dir(), "release", "iamc")
     iamc = os.path.abspath(iamc)
     os.makedirs(a.work, exist_ok=True)
     leftovers = [e.path for e in os.scandir(a.work) if e.is_dir() and e.name.startswith("run-")]

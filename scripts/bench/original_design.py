@@ -3,7 +3,7 @@
 
     original_design.py SRC_DIR OUT_DIR
 
-This is the design iamc replaced (../shared/reference/iam-management-as-code.md),
+This is the design iamc replaced (the IAM-as-code design the book's `why.md` describes),
 in one file and in its structure, so that the benchmark can time it on the same
 organisation as iamc:
 
@@ -20,7 +20,7 @@ organisation as iamc:
   statement it holds: nothing rendered is shared between roles.
 
 The design declared its policies in Python modules; this reference first reads
-them from the .iam files that ../shared/bench/gen_org.py writes (policies of one
+them from the .iam files that the project's generator writes (policies of one
 allow statement with an optional `when` condition, groups, roles with grants),
 with regular expressions, and builds the same objects. Anything else in the
 language is not understood, and not reported.
@@ -30,8 +30,8 @@ resources, duplicates, cycles), splitting by size (a policy over IAM's 6,144
 characters is written anyway), and quoting (values go between double quotes
 unescaped, and `${AWS::Region}` is written literally, without `!Sub`, so such
 templates would not deploy as meant). It also leaves out the design's
-engineer-name check (gen_org.py's names have digits, which it rejected) and
-its service users. The S3 / SecretsManager split uses the prefixes gen_org.py
+engineer-name check (the generator's names have digits, which it rejected) and
+its service users. The S3 / SecretsManager split uses the prefixes the generator
 gives its policy names (`S3...`, `SecretsManager...`; the design's own
 prefixes were `S3` and `SecretManager`).
 

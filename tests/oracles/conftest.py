@@ -17,7 +17,6 @@ import pytest
 
 from harness import IAMC, REGION, REPO, VENV_BIN, Program, cfn_lint, compile_program, run
 
-GEN_ORG = REPO.parent / "shared" / "bench" / "gen_org.py"
 ORG_ROLES = 300
 GOLDEN = sorted(p.parent for p in (REPO / "tests" / "golden").glob("*/policies"))
 
@@ -35,15 +34,10 @@ def iamc() -> Path:
 
 
 def generate_org(dest: Path) -> Path:
-    assert GEN_ORG.is_file(), f"{GEN_ORG} is missing: CI keeps shared/ beside the repo"
-    run([sys.executable, GEN_ORG, "--roles", ORG_ROLES, "--out", dest])
-    # gen_org.py grants `s3:ListObjectVersions`, which is an S3 API call, not an IAM action
-    # (the call is authorised by s3:ListBucketVersions): cfn-lint (W3037) and parliament
-    # (UNKNOWN_ACTION) rightly reject it. That is a defect of the input, not of iamc, which
-    # passes actions through, so the input is corrected here and the oracles stay strict.
-    for source in (dest / "policies").glob("*.iam"):
-        text = source.read_text()
-        source.write_text(text.replace("s3:ListObjectVersions", "s3:ListBucketVersions"))
+    """An organisation of ORG_ROLES roles from the project's own generator
+    (tests/support/org.rs, through examples/gen_org.rs)."""
+    run(["cargo", "run", "--quiet", "--example", "gen_org", "--",
+         "--roles", ORG_ROLES, "--out", dest], cwd=REPO)
     return dest
 
 

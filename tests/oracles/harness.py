@@ -24,7 +24,22 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 # IAMC_BIN points the oracles at another binary (and skips the cargo build), for
 # working on the oracles while the compiler's sources are mid-change.
-IAMC = Path(os.environ.get("IAMC_BIN") or REPO / "target" / "release" / "iamc")
+def target_dir() -> Path:
+    """Where cargo puts what it builds: CARGO_TARGET_DIR if set, else what `cargo metadata`
+    says (which also honours .cargo/config.toml's build.target-dir)."""
+    if os.environ.get("CARGO_TARGET_DIR"):
+        return (REPO / os.environ["CARGO_TARGET_DIR"]).resolve()
+    try:
+        metadata = subprocess.run(
+            ["cargo", "metadata", "--format-version", "1", "--no-deps"],
+            cwd=REPO, check=True, stdout=subprocess.PIPE, text=True,
+        ).stdout
+        return Path(json.loads(metadata)["target_directory"])
+    except (OSError, subprocess.CalledProcessError, KeyError, ValueError):
+        return REPO / "target"
+
+
+IAMC = Path(os.environ.get("IAMC_BIN") or target_dir() / "release" / "iamc")
 VENV_BIN = Path(sys.executable).parent
 
 ACCOUNT_ID = "123456789012"

@@ -27,11 +27,11 @@ ALLOWED_LOW = {
 # Only for the generated organisation: it is load-test input, not a sensible policy set.
 INPUT_DEFECTS = {
     ("org300", "RESOURCE_MISMATCH"): (
-        "gen_org.py pairs actions with resources at random, e.g. ecr:GetAuthorizationToken "
-        "or lambda:ListFunctions (which take only *) with a specific ARN"
+        "the generator (tests/support/org.rs) pairs a service's actions with its resources "
+        "at random, so a statement may hold an action none of its ARNs is a resource of"
     ),
     ("org300", "UNKNOWN_CONDITION_FOR_ACTION"): (
-        "gen_org.py puts `s3:prefix` conditions on whole statements, including object "
+        "the generator puts `s3:prefix` conditions on whole statements, including object "
         "actions such as s3:GetObject that have no such key"
     ),
 }

@@ -2,6 +2,8 @@
 //! does, and comparing against expected files with `UPDATE_EXPECT=1`.
 #![allow(dead_code, reason = "each test uses the helpers it needs")]
 
+pub mod org;
+
 use iamc::config::Config;
 use iamc::source::{SourceFile, Sources};
 use std::fs;
@@ -34,33 +36,10 @@ pub fn load_sources(dir: &Path) -> Vec<(String, String)> {
     files
 }
 
-/// A benchmark organisation of `roles` roles from `../shared/bench/gen_org.py`
-/// (seed 7), as source files. `gen_org.py` writes `s3:ListObjectVersions`,
-/// which is not an IAM action; it is replaced by `s3:ListBucketVersions`.
+/// A benchmark organisation of `roles` roles from the project's own
+/// generator (`org.rs`, seed 7), as source files.
 pub fn organisation(roles: usize) -> Vec<(String, String)> {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("iamc-org-{roles}-{}-{n}", std::process::id()));
-    let script = repo().join("../shared/bench/gen_org.py");
-    let status = std::process::Command::new("python3")
-        .arg(&script)
-        .args(["--roles", &roles.to_string(), "--out"])
-        .arg(&dir)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .unwrap_or_else(|e| panic!("running {}: {e}", script.display()));
-    assert!(status.success(), "{} failed", script.display());
-    let files = load_sources(&dir.join("policies"));
-    let _ = fs::remove_dir_all(&dir);
-    files
-        .into_iter()
-        .map(|(n, t)| {
-            (
-                n,
-                t.replace("s3:ListObjectVersions", "s3:ListBucketVersions"),
-            )
-        })
-        .collect()
+    org::generate(roles, 7)
 }
 
 pub fn sources(files: &[(String, String)]) -> Sources {
@@ -136,5 +115,37 @@ pub fn write_folder(dir: &Path, files: &[(String, String)]) {
     fs::create_dir_all(dir).unwrap();
     for (name, contents) in files {
         fs::write(dir.join(name), contents).unwrap();
+    }
+}
+
+/// A fresh, empty folder `iamc-{name}-{pid}` in the temp directory, removed
+/// when dropped: at the end of the test, passed or failed.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("iamc-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
     }
 }
