@@ -95,7 +95,7 @@ fn noop_rebuild_rewrites_nothing() {
         "a no-op build touched files"
     );
     assert!(
-        text(&out.stderr).contains("0 changed"),
+        text(&out.stderr).contains("nothing written"),
         "{}",
         text(&out.stderr)
     );
@@ -298,7 +298,10 @@ fn a_rebuild_with_nothing_changed_is_answered_from_the_record() {
     assert!(!compiled(&again), "a build with nothing changed compiled");
     assert_eq!(
         shown(&again),
-        shown(&first).replace("(2 changed, 0 removed)", "(0 changed, 0 removed)")
+        shown(&first).replace(
+            "wrote 2 templates to generated (0 unchanged, 0 removed)",
+            "generated is up to date (2 templates): nothing written"
+        )
     );
     assert_eq!(snapshot(&dir.join("generated")), before);
 }

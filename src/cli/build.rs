@@ -59,22 +59,32 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
     };
     let mut timings = crate::Timings::start();
     let report = project::rendered(&diagnostics, &project.sources, args.format);
-    project::print_report(&report);
+    if super::color() {
+        project::report(&diagnostics, &project.sources, args.format);
+    } else {
+        project::print_report(&report);
+    }
     timings.phase("report");
     if check {
         if changes.is_empty() {
             eprintln!(
-                "{} is up to date ({} templates)",
+                "{} is up to date ({} {})",
                 out_dir.display(),
-                changes.unchanged
+                changes.unchanged,
+                noun(changes.unchanged)
             );
             return ExitCode::SUCCESS;
         }
         crate::cli::out!("{}", changes.diff(&out_dir));
         eprintln!(
-            "{} is stale: {} files would be written and {} removed; run `iamc build`",
+            "{} is stale: {} {} would be written and {} removed; run `iamc build`",
             out_dir.display(),
             changes.writes.len(),
+            if changes.writes.len() == 1 {
+                "file"
+            } else {
+                "files"
+            },
             changes.removals.len()
         );
         return ExitCode::from(EXIT_STALE);
@@ -99,15 +109,24 @@ pub fn run(args: &ProjectArgs, out: Option<&Path>, check: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `wrote 3 templates to generated (1 changed, 0 removed)`.
+/// `wrote 1 template to generated (2 unchanged, 0 removed)`, or, when the
+/// build wrote and removed nothing, `generated is up to date (3 templates)`.
 fn summary(templates: usize, out_dir: &Path, changed: usize, removed: usize) -> String {
-    let noun = if templates == 1 {
-        "template"
-    } else {
-        "templates"
-    };
+    if changed == 0 && removed == 0 {
+        return format!(
+            "{} is up to date ({templates} {}): nothing written",
+            out_dir.display(),
+            noun(templates)
+        );
+    }
     format!(
-        "wrote {templates} {noun} to {} ({changed} changed, {removed} removed)",
-        out_dir.display()
+        "wrote {changed} {} to {} ({} unchanged, {removed} removed)",
+        noun(changed),
+        out_dir.display(),
+        templates.saturating_sub(changed)
     )
+}
+
+fn noun(count: usize) -> &'static str {
+    if count == 1 { "template" } else { "templates" }
 }

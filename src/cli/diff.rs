@@ -13,16 +13,16 @@ use std::process::ExitCode;
 pub struct DiffArgs {
     /// Folder of .iam sources [default: `source` in iamc.yaml, else policies/]
     #[arg(long, value_name = "DIR")]
-    src: Option<PathBuf>,
-    /// Settings file [default: iamc.yaml in the current folder, if present]
+    pub(super) src: Option<PathBuf>,
+    /// Settings file [default: iamc.yaml in the project root, if present]
     #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    pub(super) config: Option<PathBuf>,
     /// Git revision to compare with, read from git's objects [default: HEAD]
     #[arg(long, value_name = "REV", conflicts_with = "base_dir")]
     base: Option<String>,
     /// Folder of .iam sources to compare with, instead of a git revision
     #[arg(long, value_name = "DIR")]
-    base_dir: Option<PathBuf>,
+    pub(super) base_dir: Option<PathBuf>,
     /// How to print the report (json also prints diagnostics as JSON)
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     format: ReportFormat,

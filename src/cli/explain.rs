@@ -15,7 +15,7 @@ pub struct ExplainArgs {
     /// A resource ARN, or a pattern [default: any resource]
     resource: Option<String>,
     #[command(flatten)]
-    project: ProjectArgs,
+    pub(super) project: ProjectArgs,
 }
 
 pub fn run(args: &ExplainArgs) -> ExitCode {

@@ -18,10 +18,10 @@ pub struct GraphArgs {
     format: GraphFormat,
     /// Folder of .iam sources [default: `source` in iamc.yaml, else policies/]
     #[arg(long, value_name = "DIR")]
-    src: Option<PathBuf>,
-    /// Settings file [default: iamc.yaml in the current folder, if present]
+    pub(super) src: Option<PathBuf>,
+    /// Settings file [default: iamc.yaml in the project root, if present]
     #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    pub(super) config: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -99,7 +99,10 @@ fn report(diagnostics: &Diagnostics, format: Format) {
     }
     let sources = Sources::new();
     match format {
-        Format::Text => eprint!("{}", diagnostics.render_text(&sources)),
+        Format::Text => eprint!(
+            "{}",
+            diagnostics.render_text_in_color(&sources, super::color())
+        ),
         Format::Json => eprint!("{}", diagnostics.render_json(&sources)),
     }
 }

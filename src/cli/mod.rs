@@ -6,24 +6,85 @@ mod explain;
 mod fmt;
 mod graph;
 mod import;
+mod init;
 mod lint;
 mod manifest;
 mod outputs;
 mod project;
+mod root;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+const AFTER_HELP: &str = "\
+Examples:
+  iamc init                          start a project in the current folder
+  iamc build                         compile policies/ into generated/
+  iamc build --check                 exit 1 and show the diff if generated/ is stale
+  iamc lint --format sarif           the security lints, for code scanning
+  iamc diff --base origin/main       who gains or loses what against a revision
+  iamc explain JaneDoe s3:GetObject  every path by which a principal holds an action
+  iamc -C infra/iam build            run in another folder
+
+iamc runs in the project root: the nearest folder, this one or above it, that
+holds iamc.yaml or policies/ (as git finds .git). Paths given on the command line
+are relative to where you stand.
+
+Exit codes:
+  0  success
+  1  a difference: `build --check` or `fmt --check` found the output stale,
+     `diff --exit-code` found a change, `diff --fail-on` found what it names
+  2  compile errors, a `deny` lint finding, an unreadable file or bad usage
+
+Colour: --color auto (the default) colours diagnostics on a terminal unless
+NO_COLOR is set; always or never decide for it.";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "iamc",
     version,
-    about = "Compile IAM-as-code (.iam files) into CloudFormation templates"
+    about = "Compile IAM-as-code (.iam files) into CloudFormation templates",
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
+    /// Run as if iamc was started in DIR (then find the project root from there)
+    #[arg(short = 'C', value_name = "DIR")]
+    directory: Option<PathBuf>,
+    /// Settings file, for any command [default: iamc.yaml in the project root, if present]
+    #[arg(long = "config", id = "global_config", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// When to colour diagnostics [auto: on a terminal, unless NO_COLOR is set]
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+static COLOR: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether diagnostics on standard error are coloured (`--color`, `NO_COLOR`).
+pub fn color() -> bool {
+    COLOR.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+fn decide_color(choice: ColorChoice) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    }
 }
 
 /// Where the program is and how it is configured (shared by every command).
@@ -32,7 +93,7 @@ pub struct ProjectArgs {
     /// Folder of .iam sources [default: `source` in iamc.yaml, else policies/]
     #[arg(long, value_name = "DIR")]
     src: Option<PathBuf>,
-    /// Settings file [default: iamc.yaml in the current folder, if present]
+    /// Settings file [default: iamc.yaml in the project root, if present]
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// How to print diagnostics
@@ -64,7 +125,7 @@ enum Command {
         /// Folder of .iam sources [default: `source` in iamc.yaml, else policies/]
         #[arg(long, value_name = "DIR")]
         src: Option<PathBuf>,
-        /// Settings file [default: iamc.yaml in the current folder, if present]
+        /// Settings file [default: iamc.yaml in the project root, if present]
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
         /// How to print the findings
@@ -110,9 +171,24 @@ enum Command {
     Explain(explain::ExplainArgs),
     /// Draw the group graph, whole or from one principal, as Mermaid or Graphviz DOT
     Graph(graph::GraphArgs),
+    /// Start a project in the current folder: policies/, iamc.yaml and a CI workflow
+    Init {
+        /// Leave out .github/workflows/iam.yml, the pull-request workflow
+        #[arg(long)]
+        no_ci: bool,
+    },
+    /// Print a shell completion script for bash, zsh, fish, elvish or PowerShell
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from this command line
+    Man,
 }
 
-/// Exit codes: 0 success, 1 `--check` found the output stale, 2 errors or bad usage.
+/// Exit codes: 0 success, 1 `--check` found the output stale (or `diff` a
+/// difference it was asked to fail on), 2 errors or bad usage.
 pub const EXIT_STALE: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
@@ -154,8 +230,64 @@ macro_rules! outln {
 pub(crate) use {out, outln};
 
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    let color = decide_color(cli.color);
+    COLOR.store(color, std::sync::atomic::Ordering::Relaxed);
+    // `iamc --config FILE build` is `iamc build --config FILE`; the latter wins.
+    if let (Some(config), Some(slot)) = (cli.config.take(), cli.command.config_mut())
+        && slot.is_none()
+    {
+        *slot = Some(config);
+    }
+    let inside = if cli.command.in_project() {
+        root::enter(cli.directory.as_deref())
+    } else {
+        match &cli.directory {
+            Some(dir) => std::env::set_current_dir(dir)
+                .map(|()| PathBuf::new())
+                .map_err(|e| {
+                    crate::diagnostics::Diagnostic::error(
+                        crate::diagnostics::Code::Io,
+                        format!("could not enter {} (-C): {e}", dir.display()),
+                    )
+                }),
+            None => Ok(PathBuf::new()),
+        }
+    };
+    let inside = match inside {
+        Ok(inside) => inside,
+        Err(d) => {
+            let diagnostics = crate::diagnostics::Diagnostics(vec![d]);
+            project::report(&diagnostics, &crate::source::Sources::new(), Format::Text);
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    for path in cli.command.paths_mut() {
+        *path = root::rebase(&inside, path);
+    }
     match cli.command {
+        Command::Init { no_ci } => init::run(!no_ci),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "iamc", &mut script);
+            write_stdout(&String::from_utf8_lossy(&script));
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(command).render(&mut page) {
+                Ok(()) => {
+                    write_stdout(&String::from_utf8_lossy(&page));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: could not render the manual page: {e}");
+                    ExitCode::from(EXIT_ERROR)
+                }
+            }
+        }
         Command::Build {
             project,
             out,

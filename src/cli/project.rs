@@ -115,6 +115,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Prints diagnostics: text on stderr, or JSON on stdout.
 pub fn report(diagnostics: &Diagnostics, sources: &Sources, format: Format) {
+    if format == Format::Text && super::color() && !diagnostics.is_empty() {
+        eprint!("{}", diagnostics.render_text_in_color(sources, true));
+        return;
+    }
     print_report(&rendered(diagnostics, sources, format));
 }
 

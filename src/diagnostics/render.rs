@@ -11,11 +11,25 @@ impl Diagnostics {
     /// At most [`MAX_SHOWN`] are shown in full, then how many more there are:
     /// 100,000 undefined names must not print 100,000 snippets.
     pub fn render_text(&self, sources: &Sources) -> String {
+        self.render_text_in_color(sources, false)
+    }
+
+    /// [`Self::render_text`], with ANSI colours when `color` (for a terminal).
+    pub fn render_text_in_color(&self, sources: &Sources, color: bool) -> String {
         let config = term::Config::default();
         let mut out = String::new();
         for d in self.0.iter().take(MAX_SHOWN) {
             let d = &long_lines_as_notes(d, sources);
-            if let Err(e) = term::emit_to_string(&mut out, &config, sources, &to_codespan(d)) {
+            let shown = if color {
+                let mut ansi = term::termcolor::Ansi::new(Vec::new());
+                let shown =
+                    term::emit_to_write_style(&mut ansi, &config, sources, &to_codespan(d));
+                out.push_str(&String::from_utf8_lossy(&ansi.into_inner()));
+                shown
+            } else {
+                term::emit_to_string(&mut out, &config, sources, &to_codespan(d))
+            };
+            if let Err(e) = shown {
                 out.push_str(&format!("error[{}]: {}\n", d.code.as_str(), d.message));
                 out.push_str(&format!("  (could not show the source: {e})\n"));
             }
