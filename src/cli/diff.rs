@@ -29,6 +29,33 @@ pub struct DiffArgs {
     /// Exit 1 when anything changed
     #[arg(long)]
     exit_code: bool,
+    /// Exit 1 on a broadening line, a breaking change, any change (comma-separated)
+    #[arg(long, value_enum, value_name = "KIND", value_delimiter = ',')]
+    fail_on: Vec<FailOn>,
+    /// Longest Markdown report, in characters: a longer one keeps its summary and
+    /// the most concerning sections that fit (0: no limit)
+    #[arg(long, value_name = "CHARS", default_value_t = diff_report::COMMENT_LIMIT)]
+    max_length: usize,
+}
+
+/// What `--fail-on` fails on: the diff's own classification of its lines.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Broadening,
+    Breaking,
+    Any,
+    None,
+}
+
+impl FailOn {
+    fn found(self, report: &diff::Diff) -> bool {
+        match self {
+            FailOn::Broadening => report.broadening() > 0,
+            FailOn::Breaking => !report.breaking.is_empty(),
+            FailOn::Any => !report.is_empty(),
+            FailOn::None => false,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,12 +115,14 @@ pub fn run(args: &DiffArgs) -> ExitCode {
                 // Not tracked at that revision: compare under today's settings.
                 None => head.config.clone(),
             };
-            (
-                at.sources,
-                config,
-                rev.to_string(),
-                "working tree".to_string(),
-            )
+            // No program at the base (no commit yet, or no source folder
+            // then): everything is new.
+            let label = if at.sources.is_empty() {
+                format!("{rev} (no program)")
+            } else {
+                rev.to_string()
+            };
+            (at.sources, config, label, "working tree".to_string())
         }
     };
     let base = match crate::compile(&base_sources, &base_config) {
@@ -113,11 +142,19 @@ pub fn run(args: &DiffArgs) -> ExitCode {
     let report = diff::diff(&base, &compiled, &base_label, &head_label);
     let text = match args.format {
         ReportFormat::Text => diff_report::text(&report),
-        ReportFormat::Markdown => diff_report::markdown(&report),
+        ReportFormat::Markdown => {
+            let limit = if args.max_length == 0 {
+                usize::MAX
+            } else {
+                args.max_length
+            };
+            diff_report::markdown_within(&report, limit)
+        }
         ReportFormat::Json => diff_report::json(&report),
     };
     crate::cli::out!("{text}");
-    if args.exit_code && !report.is_empty() {
+    let failed = args.fail_on.iter().any(|kind| kind.found(&report));
+    if failed || (args.exit_code && !report.is_empty()) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

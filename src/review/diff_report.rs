@@ -83,9 +83,62 @@ pub fn text(diff: &Diff) -> String {
     out
 }
 
+/// The hidden first line of the Markdown report, by which a bot finds (and
+/// updates) its own comment rather than whichever it posted last.
+pub const MARKER: &str = "<!-- iamc-diff -->";
+/// GitHub's limit on a comment, in characters.
+pub const COMMENT_LIMIT: usize = 65_536;
+/// A group of principals with more lines than this is folded in `<details>`.
+const FOLD_LINES: usize = 12;
+
+/// The whole Markdown report.
 pub fn markdown(diff: &Diff) -> String {
+    markdown_within(diff, usize::MAX)
+}
+
+/// The Markdown report in at most `limit` bytes (so at most `limit`
+/// characters). When the whole report is longer, the summary and the warnings
+/// stay, the sections follow in order of concern (breaking changes, then the
+/// groups with a broadening line, then the rest) while they fit, and a last
+/// line says how many were left out and where the full report is.
+pub fn markdown_within(diff: &Diff, limit: usize) -> String {
+    let head = markdown_head(diff);
+    let sections = markdown_sections(diff);
+    let whole: usize = head.len() + sections.iter().map(|(_, s)| s.len()).sum::<usize>();
+    if whole <= limit {
+        let mut out = head;
+        for (_, section) in sections {
+            out.push_str(&section);
+        }
+        return out;
+    }
+    let mut ordered: Vec<&(u8, String)> = sections.iter().collect();
+    ordered.sort_by_key(|(concern, _)| *concern);
+    let total = ordered.len();
+    let rev = diff.base.split(' ').next().unwrap_or("HEAD");
+    let note = |shown: usize| {
+        format!(
+            "\n> [!NOTE]\n> Cut to fit a comment: {shown} of {total} sections shown, the most \
+             concerning first. The full report is in the workflow run's summary; locally, run \
+             `iamc diff --base {rev}`.\n"
+        )
+    };
+    let mut out = head;
+    let mut shown = 0;
+    for (_, section) in ordered {
+        if out.len() + section.len() + note(total).len() <= limit {
+            out.push_str(section);
+            shown += 1;
+        }
+    }
+    out.push_str(&note(shown));
+    out
+}
+
+/// The marker, the title, the summary and the warnings.
+fn markdown_head(diff: &Diff) -> String {
     let mut out = format!(
-        "### iamc diff `{}` → `{}`\n\n{}\n",
+        "{MARKER}\n### iamc diff `{}` → `{}`\n\n{}\n",
         diff.base,
         diff.head,
         capitalise(&summary(diff))
@@ -111,6 +164,13 @@ pub fn markdown(diff: &Diff) -> String {
             "> [!CAUTION]\n> **Breaking**: deploying this replaces or removes resources.\n",
         );
     }
+    out
+}
+
+/// Each group of principals, then the breaking changes, with how much each
+/// concerns a reviewer (0 most: breaking, 1 broadening, 2 the rest).
+fn markdown_sections(diff: &Diff) -> Vec<(u8, String)> {
+    let mut sections = Vec::new();
     for group in &diff.groups {
         let names: Vec<String> = group
             .principals
@@ -120,20 +180,57 @@ pub fn markdown(diff: &Diff) -> String {
                 None => format!("`{p}`"),
             })
             .collect();
-        out.push_str(&format!("\n**{}**\n\n```diff\n", names.join(", ")));
+        let broadening = group
+            .lines
+            .iter()
+            .filter(|l| !l.broadening.is_empty())
+            .count();
+        let mut body = String::from("```diff\n");
         for line in &group.lines {
-            out.push_str(&line_text(line));
-            out.push('\n');
+            body.push_str(&line_text(line));
+            body.push('\n');
         }
-        out.push_str("```\n");
+        body.push_str("```\n");
+        let section = if group.lines.len() > FOLD_LINES {
+            let mut what = format!("{} lines", group.lines.len());
+            if broadening > 0 {
+                what.push_str(&format!(", {broadening} broadening"));
+            }
+            format!(
+                "\n<details><summary><b>{}</b>: {what}</summary>\n\n{body}\n</details>\n",
+                html_names(&group.principals)
+            )
+        } else {
+            format!("\n**{}**\n\n{body}", names.join(", "))
+        };
+        sections.push((if broadening > 0 { 1 } else { 2 }, section));
     }
     if !diff.breaking.is_empty() {
-        out.push_str("\n**Breaking changes**\n\n");
+        let mut section = String::from("\n**Breaking changes**\n\n");
         for b in &diff.breaking {
-            out.push_str(&format!("- `{}`: {}\n", b.file, b.message));
+            section.push_str(&format!("- `{}`: {}\n", b.file, b.message));
         }
+        sections.push((0, section));
     }
-    out
+    sections
+}
+
+/// Principal labels for HTML (inside `<summary>`, where Markdown is not read).
+fn html_names(labels: &[String]) -> String {
+    let escaped: Vec<String> = labels
+        .iter()
+        .map(|p| {
+            let p = p
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            match p.split_once(' ') {
+                Some((name, status)) => format!("<code>{name}</code> {status}"),
+                None => format!("<code>{p}</code>"),
+            }
+        })
+        .collect();
+    escaped.join(", ")
 }
 
 fn capitalise(s: &str) -> String {

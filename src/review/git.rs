@@ -58,6 +58,13 @@ pub fn read(src: &Path, rev: &str, config: Option<&Path>) -> Result<AtRevision, 
         .help("compare with a folder of sources instead: --base-dir DIR"));
     }
     let prefix = stdout(&prefix);
+    if rev == "HEAD" && unborn(src)? {
+        // No commit yet: the first commit introduces the whole program.
+        return Ok(AtRevision {
+            sources: Sources::new(),
+            config: None,
+        });
+    }
     let spec = format!("{rev}^{{commit}}");
     let commit = git(
         src,
@@ -91,15 +98,8 @@ pub fn read(src: &Path, rev: &str, config: Option<&Path>) -> Result<AtRevision, 
         .map(|n| String::from_utf8_lossy(n).into_owned())
         .collect();
     names.sort();
-    if names.is_empty() {
-        return Err(Diagnostic::error(
-            Code::Git,
-            format!("no .iam files in {} at `{rev}`", display_prefix(&prefix)),
-        )
-        .help(
-            "choose a revision where the program existed, or compare with a folder: --base-dir DIR",
-        ));
-    }
+    // No .iam files at that revision (the pull request that introduces the
+    // program): the base is the empty program, and everything is new.
     let paths: Vec<String> = names
         .iter()
         .map(|n| format!("{commit}:{prefix}{n}"))
@@ -137,12 +137,16 @@ pub fn read(src: &Path, rev: &str, config: Option<&Path>) -> Result<AtRevision, 
     Ok(AtRevision { sources, config })
 }
 
-fn display_prefix(prefix: &str) -> String {
-    if prefix.is_empty() {
-        "the repository's root".into()
-    } else {
-        prefix.trim_end_matches('/').to_string()
+/// Whether the repository has no commit yet (`HEAD` names a branch that does
+/// not exist): `git rev-parse --verify HEAD` fails, `git symbolic-ref HEAD` works.
+fn unborn(dir: &Path) -> Result<bool, Diagnostic> {
+    let head = git(dir, &["rev-parse", "--verify", "--quiet", "HEAD"])?;
+    if head.status.success() {
+        return Ok(false);
     }
+    Ok(git(dir, &["symbolic-ref", "--quiet", "HEAD"])?
+        .status
+        .success())
 }
 
 /// The contents of several objects, in order, through one `git cat-file --batch`.
