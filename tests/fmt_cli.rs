@@ -75,7 +75,7 @@ fn fmt_rewrites_only_the_files_that_change() {
     let role_inode = inode("policies/team/roles.iam");
     let out = iamc(&dir, &["fmt"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stderr), "formatted 2 files (1 changed)\n");
+    assert_eq!(text(&out.stderr), "reformatted 1 of 2 files\n");
     assert_eq!(read(&dir, "policies/a.iam"), TIDY);
     assert_eq!(
         inode("policies/team/roles.iam"),
@@ -123,7 +123,7 @@ fn paths_may_be_files_or_folders() {
     write(&dir, "untouched.iam", MESSY);
     let out = iamc(&dir, &["fmt", "one.iam", "more"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stderr), "formatted 3 files (3 changed)\n");
+    assert_eq!(text(&out.stderr), "reformatted 3 of 3 files\n");
     for name in ["one.iam", "more/two.iam", "more/deeper/three.iam"] {
         assert_eq!(read(&dir, name), TIDY, "{name}");
     }

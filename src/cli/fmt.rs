@@ -59,11 +59,17 @@ pub fn run(args: &ProjectArgs, paths: &[PathBuf], check: bool) -> ExitCode {
                 files_word(total)
             );
         }
+    } else if changed.is_empty() {
+        let are = if total == 1 { "is" } else { "are" };
+        eprintln!(
+            "{total} {} {are} already formatted: nothing written",
+            files_word(total)
+        );
     } else {
         eprintln!(
-            "formatted {total} {} ({} changed)",
-            files_word(total),
-            changed.len()
+            "reformatted {} of {total} {}",
+            changed.len(),
+            files_word(total)
         );
     }
     if diagnostics.has_errors() {

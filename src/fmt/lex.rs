@@ -34,6 +34,8 @@ pub struct Tok {
     pub trailing: Option<String>,
     /// Byte offset in the source, for error messages.
     pub offset: usize,
+    /// Whether the token was the first of its line in the source.
+    pub starts_line: bool,
 }
 
 impl Tok {
@@ -149,6 +151,7 @@ pub fn lex(text: &str) -> Result<Lexed, usize> {
                     leading: std::mem::take(&mut pending),
                     trailing: None,
                     offset: start,
+                    starts_line: newlines > 0,
                 });
                 seen = true;
                 newlines = 0;

@@ -287,6 +287,7 @@ impl Printer {
                     leading: Vec::new(),
                     trailing: None,
                     offset: 0,
+                    starts_line: false,
                 };
                 self.tok(&open, cont, space, "");
             }
@@ -348,6 +349,9 @@ fn flat_width(node: &Node) -> Option<usize> {
     match node {
         Node::Tok(t) => (!t.has_comments()).then(|| t.text.chars().count()),
         Node::Block(_) => None,
+        // A list written one item per line stays so: adding or removing an
+        // item then changes one line of the file.
+        Node::List(l) if l.broken => None,
         Node::List(l) => {
             let toks = l
                 .open

@@ -34,6 +34,8 @@ pub struct List {
     /// Each item is one or more tokens (`bucket:` `"ops-data"`).
     pub items: Vec<Vec<Tok>>,
     pub close: Option<Tok>,
+    /// Written in the source with its first item on a line of its own.
+    pub broken: bool,
 }
 
 #[derive(Debug)]
@@ -206,11 +208,16 @@ impl Parser {
         }
         let mut close = self.next()?;
         prepend(&mut close.leading, carry);
+        let broken = items
+            .first()
+            .and_then(|item| item.first())
+            .is_some_and(|t| t.starts_line);
         Ok(List {
             style,
             open: Some(open),
             items,
             close: Some(close),
+            broken,
         })
     }
 
@@ -243,6 +250,7 @@ impl Parser {
             open: None,
             items,
             close: None,
+            broken: false,
         }))
     }
 
