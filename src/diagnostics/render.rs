@@ -22,8 +22,7 @@ impl Diagnostics {
             let d = &long_lines_as_notes(d, sources);
             let shown = if color {
                 let mut ansi = term::termcolor::Ansi::new(Vec::new());
-                let shown =
-                    term::emit_to_write_style(&mut ansi, &config, sources, &to_codespan(d));
+                let shown = term::emit_to_write_style(&mut ansi, &config, sources, &to_codespan(d));
                 out.push_str(&String::from_utf8_lossy(&ansi.into_inner()));
                 shown
             } else {
