@@ -150,10 +150,15 @@ impl Command {
     }
 
     /// Whether the command works on a project (and so runs in its root).
+    /// `import` reads the files named and writes where it is told, and names
+    /// its inputs as given: it runs where it was started.
     pub(super) fn in_project(&self) -> bool {
         !matches!(
             self,
-            Command::Init { .. } | Command::Completions { .. } | Command::Man
+            Command::Init { .. }
+                | Command::Completions { .. }
+                | Command::Man
+                | Command::Import { .. }
         )
     }
 }
