@@ -1,4 +1,4 @@
-//! `iamc graph [NAME] [--format mermaid|dot]`
+//! `iamc graph [NAME] [--format mermaid|dot|json]`
 
 use super::{EXIT_ERROR, Format, ProjectArgs, explain::compile, project};
 use crate::ast::DeclKind;
@@ -28,6 +28,7 @@ pub struct GraphArgs {
 pub enum GraphFormat {
     Mermaid,
     Dot,
+    Json,
 }
 
 pub fn run(args: &GraphArgs) -> ExitCode {
@@ -61,6 +62,7 @@ pub fn run(args: &GraphArgs) -> ExitCode {
     let format = match args.format {
         GraphFormat::Mermaid => graph::Format::Mermaid,
         GraphFormat::Dot => graph::Format::Dot,
+        GraphFormat::Json => graph::Format::Json,
     };
     crate::cli::out!("{}", graph::render(program, root, format));
     ExitCode::SUCCESS

@@ -1,5 +1,5 @@
 //! `iamc graph`: the group graph (principals → groups → policies), whole or
-//! reachable from one declaration, as Mermaid or Graphviz DOT.
+//! reachable from one declaration, as Mermaid, Graphviz DOT or JSON.
 
 use crate::ast::DeclKind;
 use crate::resolve::{DeclId, Program};
@@ -8,6 +8,7 @@ use crate::resolve::{DeclId, Program};
 pub enum Format {
     Mermaid,
     Dot,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -71,7 +72,35 @@ pub fn render(program: &Program, root: Option<DeclId>, format: Format) -> String
     match format {
         Format::Mermaid => mermaid(program, &nodes, &edges),
         Format::Dot => dot(program, &nodes, &edges),
+        Format::Json => json(program, &nodes, &edges),
     }
+}
+
+/// `{"nodes": [{"name", "kind"}], "edges": [{"from", "to"}]}`, in the order
+/// the other formats draw them; `kind` is role, user, group or policy.
+fn json(program: &Program, nodes: &[(DeclId, Node)], edges: &[(DeclId, DeclId)]) -> String {
+    let name = |id: DeclId| program.decls[id].name.name.as_str();
+    let nodes: Vec<serde_json::Value> = nodes
+        .iter()
+        .map(|&(id, n)| {
+            let kind = match n {
+                Node::Role => "role",
+                Node::User => "user",
+                Node::Group => "group",
+                Node::Policy => "policy",
+            };
+            serde_json::json!({ "name": name(id), "kind": kind })
+        })
+        .collect();
+    let edges: Vec<serde_json::Value> = edges
+        .iter()
+        .map(|&(from, to)| serde_json::json!({ "from": name(from), "to": name(to) }))
+        .collect();
+    let graph = serde_json::json!({ "nodes": nodes, "edges": edges });
+    let mut text = serde_json::to_string_pretty(&graph)
+        .unwrap_or_else(|e| format!("{{\"error\": \"could not serialise the graph: {e}\"}}"));
+    text.push('\n');
+    text
 }
 
 /// Mermaid ids carry the kind, so that no name (`end`, `class`) is read as
