@@ -309,7 +309,7 @@ impl Content<'_> {
 
     fn hash(&self) -> u64 {
         use std::hash::BuildHasher;
-        crate::hash::WordBuildHasher::default().hash_one(self)
+        crate::hash::BuildHasher::default().hash_one(self)
     }
 }
 

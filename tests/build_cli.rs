@@ -362,6 +362,33 @@ fn any_change_to_what_a_build_reads_or_wrote_is_a_full_build() {
 }
 
 #[test]
+fn a_record_of_another_format_is_a_full_build_not_an_error() {
+    let dir = project("record-old", PROGRAM);
+    assert!(iamc(&dir, &["build"]).status.success());
+    let record = dir.join("generated/.iamc-cache/build.json");
+    let current = fs::read_to_string(&record).unwrap();
+    // Version 1 fingerprinted with two 64-bit numbers; then a record cut
+    // short, and one that is not JSON at all.
+    let (_, rest) = current.split_once("\"report\"").unwrap();
+    let old = format!("{{\"version\":1,\"inputs\":[1,2],\"report\"{rest}");
+    for (what, bytes) in [
+        ("a version 1 record", old.as_str()),
+        ("a record cut short", &current[..current.len() / 2]),
+        ("not JSON", "\u{0}garbage"),
+    ] {
+        fs::write(&record, bytes).unwrap();
+        let out = timed_build(&dir, &[]);
+        assert!(out.status.success(), "{what}: {}", text(&out.stderr));
+        assert!(compiled(&out), "{what}: answered from the record");
+        assert!(!shown(&out).contains("error"), "{what}: {}", shown(&out));
+        assert!(
+            !compiled(&timed_build(&dir, &[])),
+            "{what}: no record after"
+        );
+    }
+}
+
+#[test]
 fn check_compares_every_byte_whatever_the_record_says() {
     let dir = project("record-check", PROGRAM);
     assert!(iamc(&dir, &["build"]).status.success());
