@@ -33,8 +33,8 @@ const VERSION: u32 = 2;
 
 /// What a build read: its BLAKE3 digest. A cryptographic
 /// digest, so that no two inputs in practice share one; BLAKE3 because it is
-/// the fastest such digest (its SIMD paths are chosen at run time), as fast
-/// as the hasher it replaced: a no-op build reads and digests every source.
+/// the fastest such digest (its SIMD paths are chosen at run time), and a
+/// no-op build reads and digests every source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fingerprint([u8; blake3::OUT_LEN]);
 
