@@ -1,7 +1,7 @@
 //! Step 4, lower: each checked policy's statements and each trust become IAM
 //! model statements — once per policy, however many principals receive it.
 
-use crate::ast::{self, Condition, DeclKind, Resources, Trust, TrustKind};
+use crate::ast::{self, Condition, DeclKind, Effect, Resources, Trust, TrustKind};
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::hash::HashMap;
@@ -209,6 +209,23 @@ struct Draft {
     too_large: Option<Diagnostic>,
 }
 
+/// How to make an oversized statement fit. A `not` list is never split: two
+/// allows with halves of a `NotResource` list allow every resource, two denies
+/// deny everything.
+fn split_help(s: &ast::Statement) -> &'static str {
+    match (s.effect, s.not_action || s.not_resource) {
+        (_, false) => {
+            "split it into several statements, each with part of the actions or resources"
+        }
+        (Effect::Allow, true) => {
+            "do not split a `not` list (two allows with halves of it allow everything); allow without `not` and move the exclusion to a `deny`, whose list can be split, or shorten the list with wildcards"
+        }
+        (Effect::Deny, true) => {
+            "do not split a `not` list (two denies with halves of it deny everything); shorten the list with wildcards, or narrow the allows instead"
+        }
+    }
+}
+
 /// A policy's statements as IAM statements.
 fn lower_policy(program: &Program, id: DeclId, budget: usize) -> Vec<Draft> {
     let decl = &program.decls[id];
@@ -233,7 +250,7 @@ fn lower_policy(program: &Program, id: DeclId, budget: usize) -> Vec<Draft> {
                 )
                 .primary(s.effect_span, format!("this statement takes {size} characters; a managed policy has room for {budget}"))
                 .note("sizes count deploy-time values such as ${AWS::Region} at their longest")
-                .help("split it into several statements, each with part of the actions or resources")
+                .help(split_help(s))
             });
             Draft {
                 params: params_used(&statement),

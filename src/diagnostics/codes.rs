@@ -210,6 +210,10 @@ pub enum LintCode {
     RedundantMember,
     ShadowedAction,
     ResourceTypeMismatch,
+    TrustAnyone,
+    TrustAccount,
+    OidcTrust,
+    ThirdPartyTrust,
 }
 
 impl LintCode {
@@ -227,6 +231,10 @@ impl LintCode {
         LintCode::RedundantMember,
         LintCode::ShadowedAction,
         LintCode::ResourceTypeMismatch,
+        LintCode::TrustAnyone,
+        LintCode::TrustAccount,
+        LintCode::OidcTrust,
+        LintCode::ThirdPartyTrust,
     ];
 
     /// The stable code printed as `warning[L001]`.
@@ -244,6 +252,10 @@ impl LintCode {
             LintCode::RedundantMember => "L010",
             LintCode::ShadowedAction => "L011",
             LintCode::ResourceTypeMismatch => "L012",
+            LintCode::TrustAnyone => "L013",
+            LintCode::TrustAccount => "L014",
+            LintCode::OidcTrust => "L015",
+            LintCode::ThirdPartyTrust => "L016",
         }
     }
 
@@ -262,6 +274,10 @@ impl LintCode {
             LintCode::RedundantMember => "redundant-member",
             LintCode::ShadowedAction => "shadowed-action",
             LintCode::ResourceTypeMismatch => "resource-type-mismatch",
+            LintCode::TrustAnyone => "trust-anyone",
+            LintCode::TrustAccount => "trust-account",
+            LintCode::OidcTrust => "oidc-trust",
+            LintCode::ThirdPartyTrust => "third-party-trust",
         }
     }
 

@@ -15,7 +15,9 @@ pub const LINT: Lint = Lint {
 const DOC: &str = r#"## What it does
 
 Flags an `allow` statement whose actions include `*`: every action of every AWS
-service, today's and those AWS adds tomorrow.
+service, today's and those AWS adds tomorrow. An `allow not [...]` (IAM's
+`NotAction`) is flagged too: it allows every action of every service but those
+listed, which is `*` with a few holes.
 
 ## Why it matters
 
@@ -48,7 +50,24 @@ policy CdnRead {
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     for (i, s) in cx.allows() {
         let st = &s.statement;
-        if !cx.facts(i).wildcard || st.not_action || !st.actions.iter().any(|a| a == "*") {
+        if st.not_action {
+            // `not [*]` allows nothing.
+            if st.actions.iter().all(|a| a != "*") {
+                out.push(Finding {
+                    diagnostic: LINT
+                        .diagnostic(format!(
+                            "policy `{}` allows every action but those listed (`not`)",
+                            s.origin.policy
+                        ))
+                        .primary(cx.effect_span(i), "every action of every service but these")
+                        .note("an allow by exclusion also grants every action AWS adds later")
+                        .help("name the actions this statement needs; to take some away from a broad grant, add a `deny`"),
+                    statements: vec![i],
+                });
+            }
+            continue;
+        }
+        if !cx.facts(i).wildcard || !st.actions.iter().any(|a| a == "*") {
             continue;
         }
         out.push(Finding {

@@ -81,7 +81,9 @@ looks dangerous alone. The finding labels both statements and shows, for each, t
 path in the group graph that grants it (`JaneDoe ← TeamAProd ← TeamADev ←
 DeployTeamADev`). A `iam:PassRole` statement whose `iam:PassedToService` condition
 names other services does not count: it cannot pass the role where it would be used.
-An unconditional `deny` on `*` of the second action removes the combination too.
+An unconditional `deny` on `*` of the second action removes the combination too
+(`deny not [...] on *` counts for the actions it does not list); a `deny` on `not`
+resources does not, since it leaves the resources it lists allowed.
 
 ## Why it matters
 

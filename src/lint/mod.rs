@@ -10,6 +10,7 @@ mod action_wildcard;
 mod allow_not;
 mod aws_managed_policy;
 mod escalation_combination;
+mod oidc_trust;
 mod pass_role_wildcard;
 mod privilege_escalation;
 mod redundant_member;
@@ -17,6 +18,10 @@ mod resource_type_mismatch;
 mod resource_wildcard;
 mod service_wildcard;
 mod shadowed_action;
+mod third_party_trust;
+mod trust;
+mod trust_account;
+mod trust_anyone;
 mod unreachable;
 
 use crate::ast::{self, DeclKind, Effect};
@@ -60,6 +65,10 @@ pub const LINTS: &[&Lint] = &[
     &redundant_member::LINT,
     &shadowed_action::LINT,
     &resource_type_mismatch::LINT,
+    &trust_anyone::LINT,
+    &trust_account::LINT,
+    &oidc_trust::LINT,
+    &third_party_trust::LINT,
 ];
 
 impl Lint {
@@ -467,8 +476,9 @@ impl Watched {
 pub struct Facts {
     /// The watched actions it allows, `NotAction` included.
     pub grants: u32,
-    /// The watched actions it denies everywhere: a `deny` on `*`, with no
-    /// condition, listing them (not `not`).
+    /// The watched actions it denies everywhere: a `deny` on `*` (not `not`
+    /// resources: those are allowed by it), with no condition, listing them
+    /// or, with `not` actions, not listing them.
     pub denies: u32,
     /// Whether it is an `allow` (not `not`) listing a pattern with a wildcard.
     pub wildcard: bool,
@@ -505,10 +515,13 @@ impl Facts {
             },
             Effect::Deny => Facts {
                 grants: 0,
-                denies: if s.conditions.is_empty() && on_everything(s) && !s.not_action {
-                    listed()
-                } else {
-                    0
+                denies: match (
+                    s.conditions.is_empty() && denies_everywhere(s),
+                    s.not_action,
+                ) {
+                    (false, _) => 0,
+                    (true, false) => listed(),
+                    (true, true) => !listed() & watched.all,
                 },
                 wildcard: false,
             },
@@ -519,6 +532,12 @@ impl Facts {
 /// Whether a statement's resource is every resource: `*` (or a `NotResource`).
 pub fn on_everything(s: &Statement) -> bool {
     s.not_resource || s.resources.iter().any(|r| r.text == "*")
+}
+
+/// Whether a `deny` applies to every resource: it lists `*`. A `not`
+/// resources list leaves out the resources it names, so it never does.
+pub fn denies_everywhere(s: &Statement) -> bool {
+    !s.not_resource && s.resources.iter().any(|r| r.text == "*")
 }
 
 /// Whether an action pattern holds a wildcard.
@@ -575,7 +594,11 @@ mod tests {
         };
         for effect in [Effect::Allow, Effect::Deny] {
             for not_action in [false, true] {
-                for resource in ["*", "arn:aws:iam::123456789012:role/app"] {
+                for (not_resource, resource) in [
+                    (false, "*"),
+                    (false, "arn:aws:iam::123456789012:role/app"),
+                    (true, "arn:aws:iam::123456789012:role/app"),
+                ] {
                     for conditions in [vec![], vec![condition.clone()]] {
                         for patterns in PATTERNS.chunks(3) {
                             let s = Statement {
@@ -583,7 +606,7 @@ mod tests {
                                 effect,
                                 not_action,
                                 actions: patterns.iter().map(|p| p.to_string()).collect(),
-                                not_resource: false,
+                                not_resource,
                                 resources: vec![Value::new(resource)],
                                 conditions: conditions.clone(),
                             };
@@ -591,11 +614,12 @@ mod tests {
                             for action in &watched.actions {
                                 let listed = s.actions.iter().any(|p| covers(p, action));
                                 let grants = effect == Effect::Allow && listed != not_action;
+                                // A deny on `not [X]` allows X: it denies nowhere.
                                 let denies = effect == Effect::Deny
                                     && s.conditions.is_empty()
-                                    && on_everything(&s)
-                                    && !not_action
-                                    && listed;
+                                    && !not_resource
+                                    && resource == "*"
+                                    && listed != not_action;
                                 let bit = watched.bit(action);
                                 assert_eq!(
                                     facts.grants & bit != 0,

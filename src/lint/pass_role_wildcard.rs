@@ -2,6 +2,7 @@
 
 use super::{Context, Finding, Level, Lint, covers};
 use crate::diagnostics::LintCode;
+use crate::iam::pattern;
 
 pub const LINT: Lint = Lint {
     id: LintCode::PassRoleWildcard,
@@ -14,9 +15,13 @@ pub const LINT: Lint = Lint {
 
 const DOC: &str = r#"## What it does
 
-Flags an `allow` statement granting `iam:PassRole` (directly or through a pattern such
-as `iam:Pass*` or `iam:*`) on `*`, on `not` resources, or on an ARN that names every
-role (`arn:aws:iam::123456789012:role/*`).
+Flags an `allow` statement granting `iam:PassRole` (directly, through a pattern such
+as `iam:Pass*` or `iam:*`, or through `allow not [...]` that does not list it) on
+`*`, on `not` resources, or on a pattern that matches every role of an account:
+`arn:aws:iam::123456789012:role/*`, but also `...:role*`, `...:role/?*`,
+`arn:aws:iam::*:*` or `arn:*`. Whether a pattern matches every role is decided by
+iamc's pattern matcher (IAM's rules: `*` runs past `/` and `:`, ARNs compare with
+case), not by the pattern's shape.
 
 ## Why it matters
 
@@ -45,26 +50,44 @@ policy DeployApi {
 ```
 "#;
 
-/// Whether a resource names every role.
+/// Whether a resource pattern matches every role (`role/` and a name of at
+/// least one character) of the account it names: of its own partition and
+/// account when it writes them out, else of any. Undecided counts as every.
 fn every_role(resource: &str) -> bool {
-    resource == "*"
-        || (resource.contains(":iam::")
-            && (resource.ends_with(":role/*") || resource.ends_with(":*")))
+    let segments = pattern::arn_segments(resource);
+    let literal = |n: usize, sample: &'static str| -> String {
+        match segments.get(n) {
+            Some(s) if segments.len() > 5 && !s.contains(['*', '?']) => s.to_string(),
+            _ => sample.to_string(),
+        }
+    };
+    let roles = format!(
+        "arn:{}:iam::{}:role/?*",
+        literal(1, "aws"),
+        literal(4, "123456789012")
+    );
+    pattern::includes(resource, &roles, false) != Some(false)
 }
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     let pass_role = cx.watched.bit("iam:PassRole");
     for (i, s) in cx.allows() {
         let st = &s.statement;
-        if st.not_action || cx.facts(i).grants & pass_role == 0 {
+        if cx.facts(i).grants & pass_role == 0 {
             continue;
         }
-        let Some(action) = st
-            .actions
-            .iter()
-            .find(|a| a.as_str() != "*" && covers(a, "iam:PassRole"))
-        else {
-            continue;
+        // `allow *` is left to action-wildcard.
+        let action = if st.not_action {
+            None
+        } else {
+            match st
+                .actions
+                .iter()
+                .find(|a| a.as_str() != "*" && covers(a, "iam:PassRole"))
+            {
+                Some(action) => Some(action),
+                None => continue,
+            }
         };
         let label = if st.not_resource {
             Some((
@@ -80,15 +103,57 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         let Some((what, span)) = label else {
             continue;
         };
+        let granted = match action {
+            Some(action) => (cx.action_span(i, action), "grants iam:PassRole"),
+            None => (
+                cx.effect_span(i),
+                "grants iam:PassRole: `not` does not list it",
+            ),
+        };
         out.push(Finding {
             diagnostic: LINT.diagnostic(
                 format!("policy `{}` may pass {what} to a service", s.origin.policy),
             )
             .primary(span, what)
-            .secondary(cx.action_span(i, action), "grants iam:PassRole")
+            .secondary(granted.0, granted.1)
             .note("a service given a role acts with all of that role's permissions")
             .help("name the roles that may be passed, and add `when StringEquals \"iam:PassedToService\" \"SERVICE.amazonaws.com\"`"),
             statements: vec![i],
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_by_the_matcher() {
+        for every in [
+            "*",
+            "arn:*",
+            "arn:aws:iam::*:*",
+            "arn:aws:iam::*",
+            "arn:aws:iam::${AWS::AccountId}:role/*",
+            "arn:aws:iam::${AWS::AccountId}:role*",
+            "arn:aws:iam::${AWS::AccountId}:role/?*",
+            "arn:aws:iam::123456789012:*",
+            "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*",
+            "arn:aws:iam::*:role/*",
+            "arn:aws:iam::${AWS::AccountId}:*ole/*",
+        ] {
+            assert!(every_role(every), "{every}");
+        }
+        for some in [
+            "arn:aws:iam::${AWS::AccountId}:role/app-*",
+            "arn:aws:iam::${AWS::AccountId}:role/service-role/*",
+            "arn:aws:iam::${AWS::AccountId}:role/?",
+            "arn:aws:iam::${AWS::AccountId}:Role/*",
+            "arn:aws:iam::${AWS::AccountId}:role/${aws:PrincipalTag/team}-*",
+            "arn:aws:iam::${AWS::AccountId}:user/*",
+            "arn:aws:s3:::*",
+        ] {
+            assert!(!every_role(some), "{some}");
+        }
     }
 }

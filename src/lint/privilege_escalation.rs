@@ -50,8 +50,10 @@ its own permissions or take over another identity:
 | `lambda:UpdateFunctionCode`, `lambda:UpdateFunctionConfiguration` | run code as a function's role |
 | `glue:UpdateDevEndpoint` | run code as a dev endpoint's role |
 
-Patterns count: `iam:*`, `iam:Put*` and `iam:Attach*Policy` all grant some of these.
-`allow *` is left to [`action-wildcard`](action-wildcard.md).
+Patterns count: `iam:*`, `iam:Put*` and `iam:Attach*Policy` all grant some of these,
+and so does `allow not [...]` (IAM's `NotAction`) unless its list takes every one of
+them away: `allow not [iam:PassRole] on *` grants all of them. `allow *` is left to
+[`action-wildcard`](action-wildcard.md).
 
 ## Why it matters
 
@@ -83,7 +85,37 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     let escalating = ACTIONS.iter().fold(0, |mask, a| mask | cx.watched.bit(a));
     for (i, s) in cx.allows() {
         let st = &s.statement;
-        if st.not_action || cx.facts(i).grants & escalating == 0 {
+        if cx.facts(i).grants & escalating == 0 {
+            continue;
+        }
+        if st.not_action {
+            let hits: Vec<&str> = ACTIONS
+                .iter()
+                .copied()
+                .filter(|a| !st.actions.iter().any(|p| covers(p, a)))
+                .collect();
+            let Some(first) = hits.first() else {
+                continue;
+            };
+            out.push(Finding {
+                diagnostic: LINT
+                    .diagnostic(format!(
+                        "policy `{}` grants `{first}`{} through `not`, which can escalate privileges",
+                        s.origin.policy,
+                        if hits.len() > 1 {
+                            format!(" and {} more actions", hits.len() - 1)
+                        } else {
+                            String::new()
+                        }
+                    ))
+                    .primary(
+                        cx.effect_span(i),
+                        "every action but those listed, including ones that let the holder give itself more permissions",
+                    )
+                    .note(format!("`not [...]` leaves {}", hits.join(", ")))
+                    .help("list the actions that are allowed; to take some away from a broad grant, add a `deny`"),
+                statements: vec![i],
+            });
             continue;
         }
         for pattern in st.actions.iter().filter(|a| a.as_str() != "*") {

@@ -3,6 +3,7 @@
 
 use super::{Context, Finding, Level, Lint, is_wildcard};
 use crate::diagnostics::LintCode;
+use crate::iam::pattern;
 
 pub const LINT: Lint = Lint {
     id: LintCode::ResourceTypeMismatch,
@@ -20,6 +21,16 @@ bucket action (`s3:ListBucket`, `s3:GetBucketLocation`) granted only on object A
 (`arn:aws:s3:::bucket/*`), and an object action (`s3:GetObject`, `s3:PutObject`)
 granted only on bucket ARNs (`arn:aws:s3:::bucket`). Wildcard actions are not
 checked: `s3:Get*` rightly spans both kinds.
+
+A resource counts as an object ARN whenever it can match one by IAM's rules, not by
+how it looks: a `*` or `?` runs past `/`, so `arn:aws:s3:::acme-*` names every
+bucket whose name starts with `acme-` *and* every object in them, and
+`s3:GetObject` on it is a real grant. Only resources that can match no ARN of the
+action's kind are "the wrong kind"; one resource of the right kind (or `*`) in the
+statement is enough for no finding. Access point ARNs count for the actions that
+act on access points (`s3:GetObject` through `.../accesspoint/NAME/object/KEY`); an
+action that also acts on resource types whose ARNs iamc does not model (access
+grants, batch jobs) is not checked.
 
 ## Why it matters
 
@@ -48,16 +59,38 @@ policy ListDevserverData {
 ```
 "#;
 
-/// `Some(true)` for an object ARN, `Some(false)` for a bucket ARN.
-fn is_object(arn: &str) -> Option<bool> {
-    if !arn.starts_with("arn:") {
-        return None;
-    }
-    // What follows the first `:s3:::`.
-    let (at, _) = arn
-        .match_indices(':')
-        .find(|&(at, _)| arn[at..].starts_with(":s3:::"))?;
-    Some(arn[at + ":s3:::".len()..].contains('/'))
+/// Whether a resource pattern can match an ARN of an S3 resource type: a
+/// bucket (`arn:aws:s3:::name`, no `/`), an object (`arn:aws:s3:::name/key`),
+/// an access point or an object through one. `None` for a type whose ARNs
+/// iamc does not model (an access grant, a job): it may be anything.
+fn can_be(resource: &str, kind: &str) -> Option<bool> {
+    // An access point has a region: not `arn:aws:s3:::...`, whose `*` could
+    // otherwise be read as one.
+    let regional = || {
+        pattern::arn_segments(resource)
+            .get(3)
+            .is_none_or(|region| !region.is_empty())
+    };
+    Some(match kind {
+        "bucket" => {
+            pattern::can_avoid(resource, '/') && pattern::resource_matches(resource, "arn:*:s3:::*")
+        }
+        "object" => pattern::resource_matches(resource, "arn:*:s3:::*/*"),
+        "accesspoint" => {
+            regional() && pattern::resource_matches(resource, "arn:*:s3:?*:?*:accesspoint/*")
+        }
+        "accesspointobject" => {
+            regional()
+                && pattern::resource_matches(resource, "arn:*:s3:?*:?*:accesspoint/*/object/*")
+        }
+        _ => return None,
+    })
+}
+
+/// Whether a resource pattern can match some S3 bucket, object or access point.
+fn is_s3(resource: &str) -> bool {
+    pattern::resource_matches(resource, "arn:*:s3:::*")
+        || can_be(resource, "accesspoint") == Some(true)
 }
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
@@ -67,14 +100,6 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     for (i, s) in cx.allows() {
         let st = &s.statement;
         if st.not_action || st.not_resource || !st.actions.iter().any(|a| a.starts_with("s3:")) {
-            continue;
-        }
-        let mut kinds = st.resources.iter().filter_map(|r| is_object(&r.text));
-        let Some(objects) = kinds.next() else {
-            continue;
-        };
-        // Naming both kinds, a statement grants every action on its own kind.
-        if kinds.any(|object| object != objects) {
             continue;
         }
         for action in &st.actions {
@@ -92,8 +117,23 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             if on_bucket == on_object {
                 continue;
             }
-            // Only when every S3 resource of the statement is of the wrong kind.
-            if objects == on_object {
+            // Only when no resource of the statement can be of a type the
+            // action acts on; a type whose ARNs iamc does not know (an access
+            // grant, a job) may be anything.
+            let fits = st.resources.iter().any(|r| {
+                s3.types_of(known)
+                    .any(|t| can_be(&r.text, t) != Some(false))
+            });
+            if fits {
+                continue;
+            }
+            let named: Vec<&str> = st
+                .resources
+                .iter()
+                .map(|r| r.text.as_str())
+                .filter(|r| is_s3(r))
+                .collect();
+            if named.is_empty() {
                 continue;
             }
             let (want, got, fix) = if on_bucket {
@@ -114,10 +154,13 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
                     "`{action}` acts on {want}s, but policy `{}` grants it only on {got} ARNs",
                     s.origin.policy
                 ))
-                .primary(cx.action_span(i, action), format!("a {want} action"));
-            for arn in st.resources.iter().filter(|r| is_object(&r.text).is_some()) {
+                .primary(
+                    cx.action_span(i, action),
+                    format!("a {want} action").replace("a object", "an object"),
+                );
+            for arn in &named {
                 d = d.secondary(
-                    cx.resource_span(i, &arn.text),
+                    cx.resource_span(i, arn),
                     format!("an {got} ARN").replace("an bucket", "a bucket"),
                 );
             }

@@ -3,6 +3,7 @@
 
 use super::{Context, Finding, Level, Lint, covers, is_wildcard};
 use crate::diagnostics::LintCode;
+use crate::iam::pattern;
 use crate::model::Statement;
 use crate::resolve::DeclId;
 use std::collections::BTreeMap;
@@ -21,7 +22,9 @@ const DOC: &str = r#"## What it does
 Looks at everything a role or user holds once its groups are flattened, and flags an
 action (`s3:GetObject`) that a wildcard (`s3:Get*`, `s3:*`, `*`) of an `allow`
 statement already grants on the same resources (or on `*`), with no condition the
-first statement does not also have.
+first statement does not also have. Resources compare as IAM compares ARNs, with
+case: `arn:aws:s3:::Acme/*` does not cover `arn:aws:s3:::acme/*`, and a policy
+variable covers only itself (`home/${aws:username}/*` does not cover `home/jane/*`).
 
 ## Why it matters
 
@@ -65,11 +68,9 @@ fn covers_resources(wide: &Statement, narrow: &Statement) -> bool {
     }
     let resources = wide.resources.iter().any(|r| r.text == "*")
         || narrow.resources.iter().all(|n| {
-            wide.resources.iter().any(|w| {
-                w.text == n.text
-                    || (!n.text.contains('$')
-                        && crate::iam::pattern::resource_glob(&w.text, &n.text))
-            })
+            wide.resources
+                .iter()
+                .any(|w| w.text == n.text || pattern::resource_covers(&w.text, &n.text))
         });
     resources && (wide.conditions.is_empty() || wide.conditions == narrow.conditions)
 }

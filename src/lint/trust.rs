@@ -1,0 +1,62 @@
+//! What the trust lints share: every trust of the program, and what its
+//! conditions pin down.
+
+use super::Context;
+use crate::ast::{Condition, DeclKind, Trust, TrustEntry, TrustRef};
+
+/// Every trust of the program, named (`trust Devserver`) or written inline in
+/// a role, with the words a message names it by.
+pub fn trusts<'a>(cx: &'a Context) -> impl Iterator<Item = (String, &'a Trust)> {
+    cx.program.decls.iter().filter_map(|decl| match &decl.kind {
+        DeclKind::Trust(t) => Some((format!("trust `{}`", decl.name.name), t)),
+        DeclKind::Role(p) | DeclKind::User(p) => match &p.trust {
+            Some((_, TrustRef::Inline(t))) => {
+                Some((format!("the trust of `{}`", decl.name.name), t))
+            }
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// Whether a condition holds only for the values it lists: an operator that is
+/// not negated (`StringNotEquals` holds for every other value), not `Null`,
+/// not `...IfExists` (true when the key is missing) and not `ForAllValues:`
+/// (true when the key is missing or empty); and no value is `*` alone.
+pub fn limits(condition: &Condition) -> bool {
+    let operator = condition.operator.name.as_str();
+    !operator.contains("Not")
+        && operator != "Null"
+        && !operator.ends_with("IfExists")
+        && !operator.starts_with("ForAllValues:")
+        && !condition.values.is_empty()
+        && condition.values.iter().all(|v| v.value != "*")
+}
+
+/// The conditions of an entry on a key (key names compare without case) that
+/// limit it to the values they list.
+pub fn limits_on<'a>(entry: &'a TrustEntry, key: &str) -> impl Iterator<Item = &'a Condition> {
+    entry
+        .conditions
+        .iter()
+        .filter(move |c| c.key.value.eq_ignore_ascii_case(key) && limits(c))
+}
+
+/// The account a principal belongs to, when it is another account written
+/// out (`111122223333`, `arn:aws:iam::111122223333:role/x`); not this
+/// account (`${AWS::AccountId}`), a parameter or a service.
+pub fn other_account(principal: &str) -> Option<&str> {
+    let account = if principal.starts_with("arn:") {
+        *crate::iam::pattern::arn_segments(principal).get(4)?
+    } else {
+        principal
+    };
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+}
+
+/// Whether a principal is a whole account: `111122223333` or an account's
+/// `:root` ARN.
+pub fn whole_account(principal: &str) -> bool {
+    (principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()))
+        || (principal.starts_with("arn:") && principal.ends_with(":root"))
+}
