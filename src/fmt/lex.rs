@@ -127,11 +127,18 @@ pub fn lex(text: &str) -> Result<Lexed, usize> {
                     chars.next();
                     kind = Kind::Punct;
                 } else if word_char(c) {
+                    // Where an action may stand, a keyword that goes on with
+                    // `:` or `-` is a service prefix (`tag:GetResources`).
+                    let action_position = toks.last().is_some_and(|t| {
+                        t.kind != Kind::Str
+                            && matches!(t.text.as_str(), "allow" | "deny" | "not" | "[" | ",")
+                    });
                     while let Some(&(j, d)) = chars.peek() {
                         // A keyword ends where the parser ends it: at the first
                         // character that cannot continue a name (`allow*s3:Get`).
                         let glued_keyword = KEYWORDS.contains(&&text[start..j])
-                            && !(d.is_ascii_alphanumeric() || d == '_');
+                            && !(d.is_ascii_alphanumeric() || d == '_')
+                            && !(action_position && matches!(d, ':' | '-'));
                         if !word_char(d) || glued_keyword {
                             break;
                         }

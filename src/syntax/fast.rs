@@ -101,14 +101,22 @@ impl<'t> Parser<'t> {
     /// `keyword`: `role` is tried first and then fails on the `s`.
     fn keyword_at(&self, at: usize) -> bool {
         let rest = &self.bytes[at..];
+        self.keyword_len_at(at)
+            .is_some_and(|len| !rest.get(len).copied().is_some_and(is_ident_char))
+    }
+
+    /// The length of the first of `keyword`'s words the text at `at` starts
+    /// with, whatever follows it.
+    fn keyword_len_at(&self, at: usize) -> Option<usize> {
+        let rest = &self.bytes[at..];
         match rest.first() {
             Some(b) if b.is_ascii_lowercase() => {}
-            _ => return false,
+            _ => return None,
         }
         KEYWORDS
             .iter()
             .find(|k| rest.starts_with(k.as_bytes()))
-            .is_some_and(|k| !rest.get(k.len()).copied().is_some_and(is_ident_char))
+            .map(|k| k.len())
     }
 
     /// `k_*`: the word, whole. Returns its span.
@@ -339,11 +347,15 @@ impl<'t> Parser<'t> {
             && !rest.get(word.len()).copied().is_some_and(is_ident_char)
     }
 
-    /// `action`: not a keyword, then action characters.
+    /// `action`: not a keyword on its own (a keyword that goes on as an
+    /// action, `tag:GetResources`, is one), then action characters.
     fn action(&mut self) -> Parsed<Action> {
         let start = self.pos;
         if self.keyword_at(start) {
-            return None;
+            let after = self.keyword_len_at(start).map_or(start, |len| start + len);
+            if !self.byte_at(after).is_some_and(is_action_char) {
+                return None;
+            }
         }
         let end = self.end_of(start, is_action_char);
         if end == start {
