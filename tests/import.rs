@@ -1,6 +1,7 @@
 //! `iamc import` on hand-written inputs: each file of `tests/import/cases/`
 //! imports to `tests/import/expected/NAME.iam`, with the diagnostics in
-//! `NAME.stderr` (`UPDATE_EXPECT=1` rewrites both). The book's import page
+//! `NAME.stderr` (`UPDATE_EXPECT=1` rewrites both); a case named `lossy_*` is
+//! imported with `--lossy`. The book's import page
 //! shows a run these tests make, and the CLI is run for real.
 #![allow(
     clippy::unwrap_used,
@@ -12,7 +13,7 @@
 mod support;
 
 use iamc::config::Config;
-use iamc::import::{Imported, import};
+use iamc::import::{Imported, Options, import, import_with};
 use iamc::source::Sources;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -24,7 +25,10 @@ fn dir() -> PathBuf {
 
 fn import_case(file: &str) -> (Imported, String) {
     let text = fs::read_to_string(dir().join("cases").join(file)).unwrap();
-    let imported = import(&[(file.to_string(), text)], &Config::default());
+    let options = Options {
+        lossy: file.starts_with("lossy_"),
+    };
+    let imported = import_with(&[(file.to_string(), text)], &Config::default(), options);
     let stderr = imported.diagnostics.render_text(&Sources::new());
     (imported, stderr)
 }
@@ -71,6 +75,13 @@ fn cases_import_as_expected() {
             let files = vec![("imported.iam".to_string(), imported.source.clone())];
             support::compile(&files, &Config::default());
         }
+        // One printer of `.iam`: what import writes is already formatted.
+        let formatted = iamc::fmt::format_text("imported.iam", &imported.source).unwrap();
+        if formatted != imported.source {
+            failures.push(format!(
+                "{file}: the imported source is not in `iamc fmt` layout"
+            ));
+        }
     }
     assert!(
         failures.is_empty(),
@@ -102,7 +113,7 @@ fn single_strings_stand_for_lists() {
     );
     assert!(s.contains("\"arn:aws:s3:::home/${aws:username}/*\""), "{s}");
     assert!(
-        s.contains("group SingleStrings {\n  OwnHome\n  ReadReports\n  SingleStringsStatement2\n}"),
+        s.contains("group SingleStrings { OwnHome, ReadReports, SingleStringsStatement2 }"),
         "{s}"
     );
 }

@@ -30,7 +30,11 @@ const CLI_CODES: &[Code] = &[
 
 /// Codes of `iamc import`, whose inputs are JSON and YAML: pinned by
 /// `tests/import.rs`, whose expected stderr lives in `tests/import/expected/`.
-const IMPORT_CODES: &[Code] = &[Code::ImportInvalid, Code::CannotImport];
+const IMPORT_CODES: &[Code] = &[
+    Code::ImportInvalid,
+    Code::CannotImport,
+    Code::ImportWouldWiden,
+];
 
 fn ui_dir() -> PathBuf {
     support::repo().join("tests/ui")

@@ -15,6 +15,7 @@ pub fn run(
     out: Option<&Path>,
     config: Option<&Path>,
     format: Format,
+    options: crate::import::Options,
 ) -> ExitCode {
     let mut diagnostics = Diagnostics::new();
     let config = match load_config(config) {
@@ -51,7 +52,7 @@ pub fn run(
         report(&diagnostics, format);
         return ExitCode::from(EXIT_ERROR);
     }
-    let imported = crate::import::import(&inputs, &config);
+    let imported = crate::import::import_with(&inputs, &config, options);
     report(&imported.diagnostics, format);
     if imported.diagnostics.has_errors() {
         return ExitCode::from(EXIT_ERROR);
@@ -65,12 +66,15 @@ pub fn run(
                 report(&Diagnostics(vec![d]), format);
                 return ExitCode::from(EXIT_ERROR);
             }
-            eprintln!(
-                "imported {} {} into {}",
-                inputs.len(),
-                if inputs.len() == 1 { "file" } else { "files" },
-                path.display()
-            );
+            // With `--format json`, standard error holds JSON only.
+            if matches!(format, Format::Text) {
+                eprintln!(
+                    "imported {} {} into {}",
+                    inputs.len(),
+                    if inputs.len() == 1 { "file" } else { "files" },
+                    path.display()
+                );
+            }
         }
     }
     ExitCode::SUCCESS

@@ -146,6 +146,11 @@ enum Command {
         /// How to print diagnostics (always on standard error)
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Import a policy or principal even if a restriction of it (a Deny, a
+        /// boundary, a trust Deny, a resource Condition) cannot be carried over;
+        /// the source says what was lost in a comment
+        #[arg(long)]
+        lossy: bool,
     },
     /// List every template's outputs and the names they are exported under
     Outputs(outputs::OutputsArgs),
@@ -303,7 +308,14 @@ pub fn run() -> ExitCode {
             out,
             config,
             format,
-        } => import::run(&files, out.as_deref(), config.as_deref(), format),
+            lossy,
+        } => import::run(
+            &files,
+            out.as_deref(),
+            config.as_deref(),
+            format,
+            crate::import::Options { lossy },
+        ),
         Command::Manifest { project } => manifest::run(&project),
         Command::Fmt {
             project,

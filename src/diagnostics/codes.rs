@@ -46,6 +46,7 @@ pub enum Code {
     UnknownPrincipal,
     ImportInvalid,
     CannotImport,
+    ImportWouldWiden,
     Internal,
     /// A finding of a lint; not in [`Code::ALL`]: the lints are
     /// [`LintCode::ALL`].
@@ -94,6 +95,7 @@ impl Code {
         Code::UnknownPrincipal,
         Code::ImportInvalid,
         Code::CannotImport,
+        Code::ImportWouldWiden,
         Code::Internal,
     ];
 
@@ -141,6 +143,7 @@ impl Code {
             Code::UnknownPrincipal => "E084",
             Code::ImportInvalid => "E090",
             Code::CannotImport => "E091",
+            Code::ImportWouldWiden => "E092",
             Code::Internal => "E999",
         }
     }
@@ -189,6 +192,7 @@ impl Code {
             Code::UnknownPrincipal => "no declaration of that name and kind",
             Code::ImportInvalid => "import input is not a policy document or template",
             Code::CannotImport => "import cannot express part of the input",
+            Code::ImportWouldWiden => "import would allow more than the input",
             Code::Internal => "internal error (a bug in iamc)",
         }
     }

@@ -3,7 +3,7 @@
 //! statement holding it skipped, so nothing is granted that was not written.
 
 use super::Report;
-use super::model::{Condition, Statement, TrustEntry};
+use super::model::{Condition, Lost, Statement, TrustEntry};
 use super::node::{Node, Path};
 use crate::ast::{Effect, TrustKind};
 use crate::iam::action::is_action;
@@ -29,29 +29,73 @@ fn fail<T>(path: &Path, why: impl Into<String>) -> Result<T, Unexpressible> {
 }
 
 /// The statements of an identity policy document (`Version` and `Statement`),
-/// each with the Sid it had. Skipped statements are reported.
+/// each with its index in the document and the Sid it had. A skipped `Allow`
+/// is reported (the import allows less); a `Deny` that cannot be written is
+/// pushed on `lost`, since the import would otherwise allow more.
 pub fn identity_statements(
     doc: &Node,
     path: &Path,
     report: &mut Report,
-) -> Vec<(Option<String>, Statement)> {
+    lost: &mut Vec<Lost>,
+) -> Vec<(usize, Option<String>, Statement)> {
     let mut out = Vec::new();
-    let Some(statements) = statements_of(doc, path, report) else {
+    let Some((statements, version)) = statements_of(doc, path, report) else {
         return out;
     };
     let spath = path.key("Statement");
     for (i, s) in statements.items().into_iter().enumerate() {
         let here = spath.item(statements, i);
-        match statement(s, &here, &report.params.clone()) {
-            Ok(st) => out.push((sid(s), st)),
+        let read = match version {
+            Version::Literal if mentions_variable(s) => fail(
+                &here,
+                "`${...}` in a policy of version 2008-10-17 (or without `Version`), where it is literal text; iamc writes 2012-10-17, where it is a policy variable",
+            ),
+            _ => statement(s, &here, &report.params.clone()),
+        };
+        match read {
+            Ok(st) => out.push((i, sid(s), st)),
+            Err(u) if restricts(s) => lost.push(report.lost(&u.path, &u.why)),
             Err(u) => report.cannot(&u.path, &u.why, "this statement is not imported"),
         }
     }
     out
 }
 
-/// The `Statement` of a document, after checking `Version` and the keys.
-fn statements_of<'a>(doc: &'a Node, path: &Path, report: &mut Report) -> Option<&'a Node> {
+/// Whether a statement may restrict access: anything but a plain `Allow`
+/// (IAM rejects a policy whose `Effect` is neither, but import errs towards
+/// the reviewer).
+fn restricts(s: &Node) -> bool {
+    !matches!(s.get("Effect"), Some(Node::Str(e)) if e == "Allow")
+}
+
+/// Whether any string of a node holds `${`.
+fn mentions_variable(node: &Node) -> bool {
+    match node {
+        Node::Str(s) => s.contains("${"),
+        Node::Seq(items) => items.iter().any(mentions_variable),
+        Node::Map(entries) => entries
+            .iter()
+            .any(|(k, v)| k.contains("${") || mentions_variable(v)),
+        Node::Fn(_, arg) => mentions_variable(arg),
+        Node::Null | Node::Bool(_) | Node::Number(_) => false,
+    }
+}
+
+/// How a document's `${...}` reads: as policy variables (2012-10-17), or as
+/// literal text (2008-10-17, which IAM assumes when `Version` is missing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Version {
+    Variables,
+    Literal,
+}
+
+/// The `Statement` of a document and how its `${...}` read, after checking
+/// `Version` and the keys.
+fn statements_of<'a>(
+    doc: &'a Node,
+    path: &Path,
+    report: &mut Report,
+) -> Option<(&'a Node, Version)> {
     let Node::Map(entries) = doc else {
         report.cannot(
             path,
@@ -60,17 +104,18 @@ fn statements_of<'a>(doc: &'a Node, path: &Path, report: &mut Report) -> Option<
         );
         return None;
     };
+    let mut version = Version::Literal;
     for (key, value) in entries {
         match key.as_str() {
             "Statement" => {}
+            "Version" if value == &Node::Str("2012-10-17".into()) => version = Version::Variables,
+            "Version" if value == &Node::Str("2008-10-17".into()) => {}
             "Version" => {
-                if value != &Node::Str("2012-10-17".into()) {
-                    report.cannot(
-                        &path.key("Version"),
-                        "only policy language version 2012-10-17 can be imported",
-                        "iamc writes 2012-10-17, under which policy variables such as ${aws:username} are substituted",
-                    );
-                }
+                report.cannot(
+                    &path.key("Version"),
+                    &format!("the policy version {}", shown(value)),
+                    "IAM knows 2012-10-17 and 2008-10-17; the document is read as 2008-10-17, where `${...}` is literal text",
+                );
             }
             "Id" => report.cannot(
                 &path.key("Id"),
@@ -84,8 +129,16 @@ fn statements_of<'a>(doc: &'a Node, path: &Path, report: &mut Report) -> Option<
             ),
         }
     }
+    if doc.get("Version").is_none() {
+        let consequence = if doc.get("Statement").is_some_and(mentions_variable) {
+            "IAM reads it as version 2008-10-17, where `${...}` is literal text: the statements holding `${` are not imported"
+        } else {
+            "IAM reads it as version 2008-10-17; it holds no `${...}`, so it means the same under 2012-10-17, which iamc writes"
+        };
+        report.said(path, "a policy document without `Version`", consequence);
+    }
     match doc.get("Statement") {
-        Some(s) => Some(s),
+        Some(s) => Some((s, version)),
         None => {
             report.cannot(
                 path,
@@ -403,17 +456,34 @@ fn conditions(node: &Node, path: &Path, params: &Names) -> Result<Vec<Condition>
 /// language cannot express is reported and skipped; actions other than the one
 /// iamc derives for the principal (`sts:TagSession`, ...) are reported and
 /// dropped.
-pub fn trust_entries(doc: &Node, path: &Path, report: &mut Report) -> Vec<TrustEntry> {
+pub fn trust_entries(
+    doc: &Node,
+    path: &Path,
+    report: &mut Report,
+    lost: &mut Vec<Lost>,
+) -> Vec<TrustEntry> {
     let mut out = Vec::new();
-    let Some(statements) = statements_of(doc, path, report) else {
+    let Some((statements, version)) = statements_of(doc, path, report) else {
         return out;
     };
     let spath = path.key("Statement");
     for (i, s) in statements.items().into_iter().enumerate() {
         let here = spath.item(statements, i);
         let params = report.params.clone();
-        match trust_statement(s, &here, &params, report) {
+        let read = match version {
+            Version::Literal if mentions_variable(s) => fail(
+                &here,
+                "`${...}` in a policy of version 2008-10-17 (or without `Version`), where it is literal text",
+            ),
+            _ if restricts(s) => fail(
+                &here.key("Effect"),
+                "a `Deny` trust statement (a trust in iamc only allows)",
+            ),
+            _ => trust_statement(s, &here, &params, report),
+        };
+        match read {
             Ok(entries) => out.extend(entries),
+            Err(u) if restricts(s) => lost.push(report.lost(&u.path, &u.why)),
             Err(u) => report.cannot(
                 &u.path,
                 &u.why,
@@ -442,12 +512,7 @@ fn trust_statement(
             other => return fail(&path.key(other), format!("`{other}` in a trust statement")),
         }
     }
-    if effect(s, path)? != Effect::Allow {
-        return fail(
-            &path.key("Effect"),
-            "a `Deny` trust statement (a trust in iamc only allows)",
-        );
-    }
+    effect(s, path)?;
     let ppath = path.key("Principal");
     let principal = match s.get("Principal") {
         Some(Node::Map(kinds)) => kinds,

@@ -10,6 +10,7 @@ pub mod model;
 pub mod names;
 pub mod node;
 pub mod template;
+mod widening;
 pub mod write;
 
 use crate::config::Config;
@@ -56,6 +57,22 @@ impl Report {
         );
     }
 
+    /// Something at `path` import reads in a way the reviewer should know.
+    pub fn said(&mut self, path: &Path, what: &str, how: &str) {
+        self.diagnostics.push(
+            Diagnostic::warning(Code::CannotImport, format!("{}: {path}: {what}", self.file))
+                .note(how),
+        );
+    }
+
+    /// A restriction at `path` that cannot be carried over, and why.
+    pub fn lost(&self, path: &Path, why: &str) -> model::Lost {
+        model::Lost {
+            origin: self.origin(path),
+            why: why.to_string(),
+        }
+    }
+
     /// `file: path`, naming where an imported thing came from.
     pub fn origin(&self, path: &Path) -> String {
         format!("{}: {path}", self.file)
@@ -94,10 +111,29 @@ fn stem(name: &str) -> &str {
 /// The name of the file the compiler checks the written program as.
 pub const OUTPUT_NAME: &str = "imported.iam";
 
+/// Imports every input, `(file name, text)`, in order, refusing whatever it
+/// cannot carry over without allowing more than the input (see [`import_with`]).
+pub fn import(inputs: &[(String, String)], config: &Config) -> Imported {
+    import_with(inputs, config, Options::default())
+}
+
+/// How to import.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Import a policy or principal even when a restriction of it (a Deny, a
+    /// boundary, a trust Deny, a resource `Condition`) cannot be carried over:
+    /// a warning, and a comment at the spot in the source, instead of an error.
+    pub lossy: bool,
+}
+
 /// Imports every input, `(file name, text)`, in order. Principal names made by
 /// the naming patterns of `config` are read back to the `{Name}` they came
 /// from, so that iamc's own output imports under its source names.
-pub fn import(inputs: &[(String, String)], config: &Config) -> Imported {
+///
+/// Import never widens: a policy (group) or principal that loses a
+/// restriction is left out with an error (E092), and so is every principal
+/// granted such a policy, unless `options.lossy`.
+pub fn import_with(inputs: &[(String, String)], config: &Config, options: Options) -> Imported {
     let mut model = Model::default();
     let mut diagnostics = Diagnostics::new();
     for (file, text) in inputs {
@@ -125,7 +161,11 @@ pub fn import(inputs: &[(String, String)], config: &Config) -> Imported {
         };
     }
     let mut dropped = Vec::new();
+    widening::refuse(&model, options.lossy, &mut dropped, &mut diagnostics);
     for (i, p) in model.principals.iter().enumerate() {
+        if dropped.contains(&Entity::Principal(i)) {
+            continue;
+        }
         if p.kind == PrincipalKind::Role && p.trust.is_empty() {
             diagnostics.push(
                 Diagnostic::warning(
@@ -138,6 +178,9 @@ pub fn import(inputs: &[(String, String)], config: &Config) -> Imported {
         }
     }
     for (g, group) in model.groups.iter().enumerate() {
+        if dropped.contains(&Entity::Group(g)) {
+            continue;
+        }
         let granted = model
             .principals
             .iter()
@@ -184,14 +227,18 @@ pub fn import(inputs: &[(String, String)], config: &Config) -> Imported {
             group_names: &group_names,
             principal_names: &principal_names,
             dropped: &dropped,
+            lossy: options.lossy,
         };
         let (text, ranges) = write::write(&plan, &header);
         let mut sources = Sources::new();
         let file = sources.add(SourceFile::new(OUTPUT_NAME.to_string(), text.clone()));
         let errors = match crate::compile(&sources, config) {
+            // Laid out by the one printer of `.iam`, `iamc fmt`'s; it
+            // keeps every token and comment, so what compiled is what is
+            // written.
             Ok(_) => {
                 return Imported {
-                    source: text,
+                    source: crate::fmt::format_text(OUTPUT_NAME, &text).unwrap_or(text),
                     diagnostics,
                 };
             }
@@ -234,6 +281,13 @@ pub fn import(inputs: &[(String, String)], config: &Config) -> Imported {
             }
             diagnostics.push(d);
             dropped.push(entity);
+            widening::after_drop(
+                &model,
+                entity,
+                options.lossy,
+                &mut dropped,
+                &mut diagnostics,
+            );
             progress = true;
         }
         if !progress {

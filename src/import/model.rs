@@ -47,6 +47,18 @@ pub struct Group {
     pub doc: Option<String>,
     pub members: Vec<usize>,
     pub origin: Origin,
+    /// What restricted access in the source policy and cannot be carried
+    /// over (a Deny, a resource `Condition`): importing the group without it
+    /// would allow more than the input, so it is refused unless `--lossy`.
+    pub lost: Vec<Lost>,
+}
+
+/// A restriction of the input import cannot write: where, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lost {
+    /// `file: path`.
+    pub origin: Origin,
+    pub why: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,6 +81,9 @@ pub struct Principal {
     pub tags: Vec<(String, String)>,
     pub description: Option<String>,
     pub origin: Origin,
+    /// Restrictions of the principal that cannot be carried over (a trust
+    /// Deny, a boundary, a resource `Condition`): see [`Group::lost`].
+    pub lost: Vec<Lost>,
 }
 
 impl Principal {
@@ -86,6 +101,7 @@ impl Principal {
             tags: Vec::new(),
             description: None,
             origin,
+            lost: Vec::new(),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::Report;
 use super::document::{self, string};
-use super::model::{Group, Model, Param, Principal, PrincipalKind};
+use super::model::{Group, Lost, Model, Param, Principal, PrincipalKind};
 use super::names;
 use super::node::{Node, Path};
 use crate::config::Naming;
@@ -61,6 +61,9 @@ pub fn read(template: &Node, model: &mut Model, naming: &Naming, report: &mut Re
     let rpath = root.key("Resources");
     let mut kinds: BTreeMap<String, Kind> = BTreeMap::new();
     let mut iam: Vec<(String, Kind, &Node)> = Vec::new();
+    // Resources that exist only when a template condition holds: importing
+    // them unconditionally may allow more than the input.
+    let mut conditional: BTreeMap<String, Lost> = BTreeMap::new();
     for (logical, resource) in resources {
         let here = rpath.key(logical);
         let kind = match resource.get("Type") {
@@ -88,6 +91,14 @@ pub fn read(template: &Node, model: &mut Model, naming: &Naming, report: &mut Re
             for (key, _) in keys {
                 match key.as_str() {
                     "Type" | "Properties" | "DependsOn" | "Metadata" => {}
+                    "Condition" if kind != Kind::InstanceProfile => {
+                        let why = format!(
+                            "a resource that exists only when the template condition {} holds (iamc has no conditional resources)",
+                            shown(resource.get("Condition").unwrap_or(&Node::Null))
+                        );
+                        conditional
+                            .insert(logical.clone(), report.lost(&here.key("Condition"), &why));
+                    }
                     other => report.cannot(
                         &here.key(other),
                         &format!("the resource attribute `{other}`"),
@@ -118,6 +129,12 @@ pub fn read(template: &Node, model: &mut Model, naming: &Naming, report: &mut Re
                 &mut links,
                 report,
             );
+            if let (Some(lost), Some(Some(g))) =
+                (conditional.get(logical), links.policy_group.get(logical))
+                && let Some(group) = model.groups.get_mut(*g)
+            {
+                group.lost.push(lost.clone());
+            }
         }
     }
     let mut profiles: BTreeMap<String, usize> = BTreeMap::new();
@@ -161,6 +178,14 @@ pub fn read(template: &Node, model: &mut Model, naming: &Naming, report: &mut Re
                 ..IamGroup::default()
             };
             g.grants = inline_policies(&p, &here, logical, model, report);
+            if let Some(lost) = conditional.get(logical) {
+                for &i in &g.grants {
+                    if let Some(group) = model.groups.get_mut(i) {
+                        group.lost.push(lost.clone());
+                    }
+                }
+                g.lost = Some(lost.clone());
+            }
             let mut principal = Principal::new(PrincipalKind::User, String::new(), String::new());
             managed_arns(
                 &p,
@@ -198,6 +223,8 @@ pub fn read(template: &Node, model: &mut Model, naming: &Naming, report: &mut Re
             model,
             report,
         );
+        let mut principal = principal;
+        principal.lost.extend(conditional.get(logical).cloned());
         model.principals.push(principal);
         principal_ids.push(logical.clone());
     }
@@ -243,6 +270,8 @@ struct IamGroup {
     members: Vec<(String, String)>,
     /// Import groups from its inline policies.
     grants: Vec<usize>,
+    /// Why the group exists only under a template condition.
+    lost: Option<Lost>,
     managed: Vec<String>,
 }
 
@@ -393,18 +422,23 @@ fn import_document(
     model: &mut Model,
     report: &mut Report,
 ) -> Option<usize> {
-    let statements = document::identity_statements(doc, path, report);
+    let mut lost = Vec::new();
+    let statements = document::identity_statements(doc, path, report, &mut lost);
     let base = names::sanitize(policy_name, "Policy");
     let mut members = Vec::new();
-    for (i, (sid, statement)) in statements.into_iter().enumerate() {
+    let spath = path.key("Statement");
+    for (i, sid, statement) in statements {
         let wanted = match sid {
             Some(sid) => names::sanitize(&sid, "Statement"),
             None => format!("{base}Statement{}", i + 1),
         };
-        let origin = report.origin(&path.key("Statement").index(i));
+        let origin = match doc.get("Statement") {
+            Some(list) => report.origin(&spath.item(list, i)),
+            None => report.origin(&spath),
+        };
         members.push(model.add_policy(wanted, statement, origin));
     }
-    if members.is_empty() {
+    if members.is_empty() && lost.is_empty() {
         report.cannot(
             path,
             &format!("the policy `{policy_name}` has no statement iamc can import"),
@@ -419,6 +453,7 @@ fn import_document(
         doc: group_doc,
         members,
         origin: report.origin(path),
+        lost,
     }))
 }
 
@@ -568,7 +603,12 @@ fn principal_resource(
     principal.groups = inline_policies(props, path, &wanted, model, report);
     managed_arns(props, path, kinds, &mut principal, links, logical, report);
     if let Some(d) = props.get("AssumeRolePolicyDocument") {
-        principal.trust = document::trust_entries(d, &path.key("AssumeRolePolicyDocument"), report);
+        principal.trust = document::trust_entries(
+            d,
+            &path.key("AssumeRolePolicyDocument"),
+            report,
+            &mut principal.lost,
+        );
     } else if kind == PrincipalKind::Role {
         report.cannot(
             path,
@@ -579,11 +619,7 @@ fn principal_resource(
     if let Some(b) = props.get("PermissionsBoundary") {
         match string(b, &path.key("PermissionsBoundary"), &report.params.clone()) {
             Ok(arn) => principal.boundary = Some(arn),
-            Err(u) => report.cannot(
-                &u.path,
-                &u.why,
-                "the boundary is not imported: the principal may do more than it could",
-            ),
+            Err(u) => principal.lost.push(report.lost(&u.path, &u.why)),
         }
     }
     match props.get("Path") {
@@ -650,6 +686,7 @@ fn principal_resource(
                 g.members.push((logical.to_string(), wanted.clone()));
                 principal.groups.extend(g.grants.iter().copied());
                 principal.managed.extend(g.managed.iter().cloned());
+                principal.lost.extend(g.lost.clone());
             }
         }
     }

@@ -2,7 +2,7 @@
 //! users, each sorted by name. Records where each declaration stands, so that
 //! a problem the compiler finds in it can be traced back to what was imported.
 
-use super::model::{Condition, Model, PrincipalKind, Statement, TrustEntry};
+use super::model::{Condition, Lost, Model, PrincipalKind, Statement, TrustEntry};
 use crate::ast::{Effect, TrustKind};
 use std::ops::Range;
 
@@ -21,6 +21,9 @@ pub struct Plan<'a> {
     pub group_names: &'a [String],
     pub principal_names: &'a [String],
     pub dropped: &'a [Entity],
+    /// Whether restrictions import could not carry over are imported
+    /// without (`--lossy`), said in a comment above the declaration.
+    pub lossy: bool,
 }
 
 impl Plan<'_> {
@@ -46,9 +49,6 @@ impl Plan<'_> {
     }
 }
 
-/// Lines longer than this are broken, one item a line.
-const WIDTH: usize = 100;
-
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -65,23 +65,23 @@ pub fn quote(s: &str) -> String {
     out
 }
 
-/// `[a, b]` on one line, or one item a line indented under `indent`; a single
-/// item stands without brackets.
-fn list(items: &[String], indent: &str, room: usize) -> String {
-    if items.len() == 1 && items[0].len() <= room {
-        return items[0].clone();
+/// `[a, b]`, or a single item without brackets. The layout (where a long
+/// list breaks) is `iamc fmt`'s, applied to the whole text.
+fn list(items: &[String]) -> String {
+    match items {
+        [one] => one.clone(),
+        _ => format!("[{}]", items.join(", ")),
     }
-    let one_line = format!("[{}]", items.join(", "));
-    if one_line.len() <= room {
-        return one_line;
+}
+
+/// What `--lossy` imported without: a comment at the spot, for the reviewer.
+fn lost_comment(out: &mut String, lost: &[Lost]) {
+    for l in lost {
+        let text = format!("{}: {}", l.origin, l.why).replace(['\n', '\r'], " ");
+        out.push_str(&format!(
+            "// LOST by `iamc import --lossy`, so this may allow more than the input: {text}\n"
+        ));
     }
-    let mut out = String::from("[\n");
-    for item in items {
-        out.push_str(&format!("{indent}  {item},\n"));
-    }
-    out.push_str(indent);
-    out.push(']');
-    out
 }
 
 fn doc_comment(out: &mut String, doc: &str, indent: &str) {
@@ -94,8 +94,7 @@ fn conditions(out: &mut String, conditions: &[Condition], indent: &str) {
     for c in conditions {
         let values: Vec<String> = c.values.iter().map(|v| quote(v)).collect();
         let head = format!("{indent}when {} {} ", c.operator, quote(&c.key));
-        let room = WIDTH.saturating_sub(head.len());
-        out.push_str(&format!("{head}{}\n", list(&values, indent, room)));
+        out.push_str(&format!("{head}{}\n", list(&values)));
     }
 }
 
@@ -107,22 +106,15 @@ fn statement(out: &mut String, s: &Statement) {
     let not_action = if s.not_action { "not " } else { "" };
     let not_resource = if s.not_resource { "not " } else { "" };
     let quoted: Vec<String> = s.resources.iter().map(|r| quote(r)).collect();
-    let line = |action_room: usize, resource_room: usize| {
-        let resources = if s.resources == ["*"] {
-            "*".to_string()
-        } else {
-            list(&quoted, "  ", resource_room)
-        };
-        let actions = list(&s.actions, "  ", action_room);
-        format!("  {effect} {not_action}{actions} on {not_resource}{resources}")
+    let resources = if s.resources == ["*"] {
+        "*".to_string()
+    } else {
+        list(&quoted)
     };
-    // Too long for one line: break the resources, then the actions, then both.
-    let text = [(WIDTH, WIDTH), (WIDTH, 0), (0, WIDTH), (0, 0)]
-        .into_iter()
-        .map(|(a, r)| line(a, r))
-        .find(|t| t.lines().all(|l| l.len() <= WIDTH))
-        .unwrap_or_else(|| line(0, 0));
-    out.push_str(&text);
+    let actions = list(&s.actions);
+    out.push_str(&format!(
+        "  {effect} {not_action}{actions} on {not_resource}{resources}"
+    ));
     out.push('\n');
     conditions(out, &s.conditions, "    ");
 }
@@ -136,10 +128,7 @@ fn trust(out: &mut String, entries: &[TrustEntry]) {
             TrustKind::Federated => "federated",
         };
         let principals: Vec<String> = e.principals.iter().map(|p| quote(p)).collect();
-        out.push_str(&format!(
-            "    {kind} {}\n",
-            list(&principals, "    ", WIDTH - 6 - kind.len())
-        ));
+        out.push_str(&format!("    {kind} {}\n", list(&principals)));
         conditions(out, &e.conditions, "      ");
     }
     out.push_str("  }\n");
@@ -192,6 +181,9 @@ pub fn write(plan: &Plan, header: &str) -> (String, Vec<(Range<usize>, Entity)>)
     for g in groups {
         out.push('\n');
         let start = out.len();
+        if plan.lossy {
+            lost_comment(&mut out, &model.groups[g].lost);
+        }
         if let Some(doc) = &model.groups[g].doc {
             doc_comment(&mut out, doc, "");
         }
@@ -214,6 +206,9 @@ pub fn write(plan: &Plan, header: &str) -> (String, Vec<(Range<usize>, Entity)>)
         let p = &model.principals[i];
         out.push('\n');
         let start = out.len();
+        if plan.lossy {
+            lost_comment(&mut out, &p.lost);
+        }
         let keyword = match p.kind {
             PrincipalKind::Role => "role",
             PrincipalKind::User => "user",
@@ -231,7 +226,7 @@ pub fn write(plan: &Plan, header: &str) -> (String, Vec<(Range<usize>, Entity)>)
         let shown = if grants.is_empty() {
             "[]".to_string()
         } else {
-            list(&grants, "  ", WIDTH - 9)
+            list(&grants)
         };
         out.push_str(&format!("  grants {shown}\n"));
         if p.kind == PrincipalKind::Role {
@@ -241,7 +236,7 @@ pub fn write(plan: &Plan, header: &str) -> (String, Vec<(Range<usize>, Entity)>)
         managed.sort();
         managed.dedup();
         if !managed.is_empty() {
-            out.push_str(&format!("  managed {}\n", list(&managed, "  ", WIDTH - 10)));
+            out.push_str(&format!("  managed {}\n", list(&managed)));
         }
         if p.instance_profile {
             out.push_str("  instance_profile\n");
