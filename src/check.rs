@@ -672,7 +672,17 @@ impl<'p> Checker<'p> {
                     .help("choose another key: AWS reserves keys starting with `aws:`"),
                 );
             }
-            for s in [key, value] {
+            // A value may use params and pseudo parameters (`${Env}`): it is
+            // written as a `!Sub`, and only its literal text is checked here.
+            if value.value.contains("${") {
+                self.tag_value_with_params(value);
+            }
+            let checked: &[&Str] = if value.value.contains("${") {
+                &[key]
+            } else {
+                &[key, value]
+            };
+            for s in checked {
                 if let Some(c) = s.value.chars().find(|c| !is_tag_char(*c)) {
                     self.push(
                         Diagnostic::error(
@@ -692,6 +702,44 @@ impl<'p> Checker<'p> {
                     Diagnostic::error(Code::InvalidValue, "tag value too long")
                         .primary(value.span, "a tag value has at most 256 characters"),
                 );
+            }
+        }
+    }
+
+    /// A tag value holding `${...}`: params and pseudo parameters only (no
+    /// policy variable: a tag is not a policy), literal text of tag characters.
+    fn tag_value_with_params(&mut self, value: &Str) {
+        let pieces = match vars::pieces(&value.value, self.params) {
+            Ok(pieces) => pieces,
+            Err(errors) => {
+                self.var_errors(value, errors);
+                return;
+            }
+        };
+        for piece in pieces {
+            let bad = match piece {
+                Piece::Literal(text) => text.chars().find(|c| !is_tag_char(*c)).map(|c| {
+                    (
+                        format!("`{c}` is not allowed in a tag"),
+                        "remove or replace the character",
+                    )
+                }),
+                Piece::PolicyVariable(v) => Some((
+                    format!("`{v}` is a policy variable, which a tag cannot hold"),
+                    "a tag is set when the stack is deployed: write its text, or a param",
+                )),
+                Piece::Param(_) | Piece::Pseudo(_) => None,
+            };
+            if let Some((message, help)) = bad {
+                self.push(
+                    Diagnostic::error(Code::InvalidValue, message)
+                        .primary(
+                            value.span,
+                            "tags hold letters, digits, spaces and _.:/=+-@ only, and `${...}` of a param or pseudo parameter",
+                        )
+                        .help(help),
+                );
+                return;
             }
         }
     }

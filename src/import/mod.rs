@@ -257,6 +257,7 @@ pub fn import_with(inputs: &[(String, String)], config: &Config, options: Option
                 continue;
             };
             let (what, name, origin) = match entity {
+                Entity::Param(i) => ("parameter", &model.params[i].name, &model.files.join(", ")),
                 Entity::Policy(i) => ("statement", &policy_names[i], &model.policies[i].origin),
                 Entity::Group(i) => ("policy", &group_names[i], &model.groups[i].origin),
                 Entity::Principal(i) => (

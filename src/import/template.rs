@@ -762,11 +762,22 @@ fn parameters(template: &Node, model: &mut Model, report: &mut Report) {
             Some(Node::Str(s)) | Some(Node::Number(s)) => Some(s.clone()),
             _ => None,
         };
+        let default = text("Default");
+        // iamc counts a param without `max_length` at 128 characters; a
+        // longer default is counted (and limited) at its own length.
+        let default_length = default.as_ref().map_or(0, |d| d.chars().count() as u64);
+        let max_length = match text("MaxLength").and_then(|n| n.parse::<u64>().ok()) {
+            Some(n) => Some(n.max(default_length)),
+            None if default_length > crate::vars::DEFAULT_PARAM_MAX_LENGTH as u64 => {
+                Some(default_length)
+            }
+            None => None,
+        };
         let param = Param {
             name: name.clone(),
-            default: text("Default"),
+            default,
             description: text("Description"),
-            max_length: text("MaxLength").and_then(|n| n.parse().ok()),
+            max_length,
         };
         match model.params.iter().find(|p| p.name == *name) {
             Some(existing) if *existing != param => {

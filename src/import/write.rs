@@ -9,6 +9,7 @@ use std::ops::Range;
 /// What a declaration of the written text came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Entity {
+    Param(usize),
     Policy(usize),
     Group(usize),
     Principal(usize),
@@ -141,10 +142,15 @@ pub fn write(plan: &Plan, header: &str) -> (String, Vec<(Range<usize>, Entity)>)
     let mut ranges = Vec::new();
     out.push_str(header);
 
-    let mut params: Vec<&super::model::Param> = model.params.iter().collect();
-    params.sort_by(|a, b| a.name.cmp(&b.name));
-    for p in params {
-        out.push_str(&format!("\nparam {} {{\n", p.name));
+    let mut params: Vec<usize> = (0..model.params.len())
+        .filter(|&i| plan.keeps(Entity::Param(i)))
+        .collect();
+    params.sort_by(|&a, &b| model.params[a].name.cmp(&model.params[b].name));
+    for i in params {
+        let p = &model.params[i];
+        out.push('\n');
+        let start = out.len();
+        out.push_str(&format!("param {} {{\n", p.name));
         if let Some(d) = &p.default {
             out.push_str(&format!("  default {}\n", quote(d)));
         }
@@ -155,6 +161,7 @@ pub fn write(plan: &Plan, header: &str) -> (String, Vec<(Range<usize>, Entity)>)
             out.push_str(&format!("  max_length {n}\n"));
         }
         out.push_str("}\n");
+        ranges.push((start..out.len(), Entity::Param(i)));
     }
 
     let mut policies: Vec<usize> = (0..model.policies.len())

@@ -415,7 +415,7 @@ fn principal_resources(w: &mut Writer, plan: &PrincipalPlan, facts: &Facts, para
         w.open(6, "Tags");
         for (k, v) in tags {
             w.item_str(8, "Key", k);
-            w.str(10, "Value", v);
+            value_entry(w, 10, "Value", &Value::with_params(v, params));
         }
     }
     if let Some(logical) = &facts.instance_profile_logical {
@@ -452,7 +452,8 @@ pub fn used_params(stack: &StackPlan, lowered: &LoweredProgram) -> Vec<String> {
             }
         }
         let p = member.principal;
-        for s in p.managed.iter().chain(p.boundary.iter()) {
+        let tags = p.tags.iter().map(|(_, v)| v);
+        for s in p.managed.iter().chain(p.boundary.iter()).chain(tags) {
             note(&mut used, &Value::with_params(&s.value, stack.params));
         }
     }
