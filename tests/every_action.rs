@@ -16,7 +16,7 @@ use iamc::config::Config;
 
 /// One statement per service, with the catalog's first action of it.
 fn program() -> (String, Vec<String>) {
-    let catalog = iamc::catalog::catalog();
+    let catalog = iamc::iam::catalog::catalog();
     let mut actions = Vec::new();
     let mut text = String::from("policy EveryService {\n");
     for service in catalog.services() {
@@ -35,7 +35,7 @@ fn program() -> (String, Vec<String>) {
 
 #[test]
 fn the_prefixes_that_are_keywords_are_in_the_catalog() {
-    let catalog = iamc::catalog::catalog();
+    let catalog = iamc::iam::catalog::catalog();
     for prefix in ["tag", "aws-portal", "aws-marketplace", "user-subscriptions"] {
         assert!(
             catalog.service(prefix).is_some(),
