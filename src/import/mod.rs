@@ -9,6 +9,7 @@ pub mod document;
 pub mod model;
 pub mod names;
 pub mod node;
+mod oversized;
 pub mod template;
 mod widening;
 pub mod write;

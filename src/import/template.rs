@@ -436,7 +436,9 @@ fn import_document(
             Some(list) => report.origin(&spath.item(list, i)),
             None => report.origin(&spath),
         };
-        members.push(model.add_policy(wanted, statement, origin));
+        for share in super::oversized::split(statement) {
+            members.push(model.add_policy(wanted.clone(), share, origin.clone()));
+        }
     }
     if members.is_empty() && lost.is_empty() {
         report.cannot(
