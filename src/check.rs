@@ -5,6 +5,7 @@ use crate::ast::*;
 use crate::config::{Config, Naming};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::iam::chars::is_iam_name_char;
+use crate::lint::Level;
 use crate::resolve::Program;
 use crate::source::Span;
 use crate::vars::{self, Params, Piece, VarError};
@@ -32,6 +33,7 @@ pub fn check(
             diagnostics: Vec::new(),
             params: &program.params,
             known_actions: Default::default(),
+            catalog: &config.catalog,
         };
         for &id in run {
             let decl = &program.decls[id];
@@ -127,6 +129,8 @@ struct Checker<'p> {
     /// Actions already found in the catalog: a program names the same
     /// actions again and again.
     known_actions: crate::hash::HashSet<&'p str>,
+    /// The levels of unknown services and actions.
+    catalog: &'p crate::config::CatalogSettings,
 }
 
 impl<'p> Checker<'p> {
@@ -231,12 +235,35 @@ impl<'p> Checker<'p> {
             self.push(d);
         } else if !self.known_actions.contains(text.as_str()) {
             match crate::iam::catalog::unknown_action(text, action.span) {
-                // Well formed, but no real service or action (E050).
-                Some(d) => self.push(d),
+                // Well formed, but no real service or action (E050), at the
+                // level `iamc.yaml` sets.
+                Some(d) => self.unknown_action(d, text),
                 None => {
                     self.known_actions.insert(text);
                 }
             }
+        }
+    }
+
+    /// E050 at the level `catalog.unknown_service` or `catalog.unknown_action` sets.
+    fn unknown_action(&mut self, mut d: Diagnostic, text: &str) {
+        let prefix = text.split_once(':').map_or(text, |(p, _)| p);
+        let (setting, level) = if crate::iam::catalog::catalog().service(prefix).is_none() {
+            ("unknown_service", self.catalog.unknown_service)
+        } else {
+            ("unknown_action", self.catalog.unknown_action)
+        };
+        match level {
+            Level::Allow => {}
+            Level::Warn => {
+                d.severity = crate::diagnostics::Severity::Warning;
+                self.push(d.note(format!(
+                    "`catalog.{setting}` is `warn` in iamc.yaml: the action is written as it is"
+                )));
+            }
+            Level::Deny => self.push(d.note(format!(
+                "if AWS added it since the catalog was made, `catalog: {{ {setting}: warn }}` in iamc.yaml lets the build go on"
+            ))),
         }
     }
 

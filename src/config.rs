@@ -19,6 +19,28 @@ pub struct Config {
     pub limits: Limits,
     /// Lint levels by lint name (`action-wildcard: deny`); unnamed lints keep their default.
     pub lints: BTreeMap<String, Level>,
+    pub catalog: CatalogSettings,
+}
+
+/// How actions the catalog does not know are reported (E050), so that a
+/// service or action AWS added since the catalog was made need not block a
+/// build: `deny` (an error, the default), `warn` or `allow`.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CatalogSettings {
+    /// An action whose service prefix the catalog lacks.
+    pub unknown_service: Level,
+    /// An action the catalog lacks, of a service it has.
+    pub unknown_action: Level,
+}
+
+impl Default for CatalogSettings {
+    fn default() -> CatalogSettings {
+        CatalogSettings {
+            unknown_service: Level::Deny,
+            unknown_action: Level::Deny,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
@@ -53,6 +75,7 @@ impl Default for Config {
             naming: Naming::default(),
             limits: Limits::default(),
             lints: BTreeMap::new(),
+            catalog: CatalogSettings::default(),
         }
     }
 }
