@@ -7,6 +7,7 @@ pub mod action;
 pub mod catalog;
 pub mod chars;
 pub mod condition;
+pub mod description;
 pub mod limits;
 pub mod pattern;
 pub mod service;
