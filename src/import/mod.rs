@@ -161,7 +161,7 @@ pub fn import_with(inputs: &[(String, String)], config: &Config, options: Option
             diagnostics,
         };
     }
-    let mut dropped = Vec::new();
+    let mut dropped = write::Dropped::new();
     widening::refuse(&model, options.lossy, &mut dropped, &mut diagnostics);
     for (i, p) in model.principals.iter().enumerate() {
         if dropped.contains(&Entity::Principal(i)) {
@@ -175,7 +175,7 @@ pub fn import_with(inputs: &[(String, String)], config: &Config, options: Option
                 )
                 .note("its trust policy has no statement iamc can express (see the warnings above), and a role needs a trust"),
             );
-            dropped.push(Entity::Principal(i));
+            dropped.insert(Entity::Principal(i));
         }
     }
     for (g, group) in model.groups.iter().enumerate() {
@@ -282,7 +282,7 @@ pub fn import_with(inputs: &[(String, String)], config: &Config, options: Option
                 d = d.note(label.message.clone());
             }
             diagnostics.push(d);
-            dropped.push(entity);
+            dropped.insert(entity);
             widening::after_drop(
                 &model,
                 entity,

@@ -5,7 +5,7 @@
 //! source says what was lost (see `write`).
 
 use super::model::{Lost, Model, PrincipalKind};
-use super::write::Entity;
+use super::write::{Dropped, Entity};
 use crate::ast::Effect;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 
@@ -37,7 +37,7 @@ fn report(lost: &Lost, what: String, lossy: bool, diagnostics: &mut Diagnostics)
 }
 
 /// The principals granted group `g`, not yet left out.
-fn granted(model: &Model, g: usize, dropped: &[Entity]) -> Vec<usize> {
+fn granted(model: &Model, g: usize, dropped: &Dropped) -> Vec<usize> {
     (0..model.principals.len())
         .filter(|&i| !dropped.contains(&Entity::Principal(i)))
         .filter(|&i| model.principals[i].groups.contains(&g))
@@ -46,12 +46,7 @@ fn granted(model: &Model, g: usize, dropped: &[Entity]) -> Vec<usize> {
 
 /// Leaves out (or, `lossy`, reports) every group and principal with a lost
 /// restriction, and every principal granted such a group.
-pub fn refuse(
-    model: &Model,
-    lossy: bool,
-    dropped: &mut Vec<Entity>,
-    diagnostics: &mut Diagnostics,
-) {
+pub fn refuse(model: &Model, lossy: bool, dropped: &mut Dropped, diagnostics: &mut Diagnostics) {
     for (g, group) in model.groups.iter().enumerate() {
         if group.lost.is_empty() {
             continue;
@@ -69,7 +64,7 @@ pub fn refuse(
             report(lost, what.clone(), lossy, diagnostics);
         }
         if !lossy {
-            dropped.push(Entity::Group(g));
+            dropped.insert(Entity::Group(g));
             dropped.extend(principals.into_iter().map(Entity::Principal));
         }
     }
@@ -82,7 +77,7 @@ pub fn refuse(
             report(lost, what.clone(), lossy, diagnostics);
         }
         if !lossy {
-            dropped.push(Entity::Principal(i));
+            dropped.insert(Entity::Principal(i));
         }
     }
 }
@@ -94,7 +89,7 @@ pub fn after_drop(
     model: &Model,
     entity: Entity,
     lossy: bool,
-    dropped: &mut Vec<Entity>,
+    dropped: &mut Dropped,
     diagnostics: &mut Diagnostics,
 ) {
     let is_deny = |p: usize| model.policies[p].statement.effect == Effect::Deny;
@@ -115,7 +110,7 @@ pub fn after_drop(
             let what = format!("the {} `{}`", kind(model, i), model.principals[i].wanted);
             report(&lost, what, lossy, diagnostics);
             if !lossy {
-                dropped.push(Entity::Principal(i));
+                dropped.insert(Entity::Principal(i));
             }
         }
     }

@@ -7,7 +7,7 @@ use crate::ast::{Effect, TrustKind};
 use std::ops::Range;
 
 /// What a declaration of the written text came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Entity {
     Param(usize),
     Policy(usize),
@@ -15,13 +15,16 @@ pub enum Entity {
     Principal(usize),
 }
 
+/// The parts of the model left out.
+pub type Dropped = std::collections::BTreeSet<Entity>;
+
 /// The model's names, and which of its parts are left out.
 pub struct Plan<'a> {
     pub model: &'a Model,
     pub policy_names: &'a [String],
     pub group_names: &'a [String],
     pub principal_names: &'a [String],
-    pub dropped: &'a [Entity],
+    pub dropped: &'a Dropped,
     /// Whether restrictions import could not carry over are imported
     /// without (`--lossy`), said in a comment above the declaration.
     pub lossy: bool,
@@ -32,7 +35,7 @@ impl Plan<'_> {
         !self.dropped.contains(&e)
     }
 
-    /// A group is written when it keeps at least one policy.
+    /// The names of the policies a group keeps, sorted.
     fn group_members(&self, g: usize) -> Vec<&str> {
         let mut members: Vec<&str> = self.model.groups[g]
             .members
@@ -45,8 +48,13 @@ impl Plan<'_> {
         members
     }
 
-    pub fn group_written(&self, g: usize) -> bool {
-        self.keeps(Entity::Group(g)) && !self.group_members(g).is_empty()
+    /// A group is written when it is kept and keeps at least one policy.
+    fn group_written(&self, g: usize) -> bool {
+        self.keeps(Entity::Group(g))
+            && self.model.groups[g]
+                .members
+                .iter()
+                .any(|&p| self.keeps(Entity::Policy(p)))
     }
 }
 
@@ -164,12 +172,20 @@ pub fn write(plan: &Plan, header: &str) -> (String, Vec<(Range<usize>, Entity)>)
         ranges.push((start..out.len(), Entity::Param(i)));
     }
 
+    // Each group once: which are written, and the policies they hold.
+    let written: Vec<bool> = (0..model.groups.len())
+        .map(|g| plan.group_written(g))
+        .collect();
+    let mut in_written = vec![false; model.policies.len()];
+    for (g, group) in model.groups.iter().enumerate() {
+        if written[g] {
+            for &p in &group.members {
+                in_written[p] = true;
+            }
+        }
+    }
     let mut policies: Vec<usize> = (0..model.policies.len())
-        .filter(|&p| plan.keeps(Entity::Policy(p)))
-        .filter(|&p| {
-            (0..model.groups.len())
-                .any(|g| plan.group_written(g) && model.groups[g].members.contains(&p))
-        })
+        .filter(|&p| plan.keeps(Entity::Policy(p)) && in_written[p])
         .collect();
     policies.sort_by(|&a, &b| plan.policy_names[a].cmp(&plan.policy_names[b]));
     for p in policies {
@@ -181,9 +197,7 @@ pub fn write(plan: &Plan, header: &str) -> (String, Vec<(Range<usize>, Entity)>)
         ranges.push((start..out.len(), Entity::Policy(p)));
     }
 
-    let mut groups: Vec<usize> = (0..model.groups.len())
-        .filter(|&g| plan.group_written(g))
-        .collect();
+    let mut groups: Vec<usize> = (0..model.groups.len()).filter(|&g| written[g]).collect();
     groups.sort_by(|&a, &b| plan.group_names[a].cmp(&plan.group_names[b]));
     for g in groups {
         out.push('\n');
@@ -224,7 +238,7 @@ pub fn write(plan: &Plan, header: &str) -> (String, Vec<(Range<usize>, Entity)>)
         let mut grants: Vec<&str> = p
             .groups
             .iter()
-            .filter(|&&g| plan.group_written(g))
+            .filter(|&&g| written[g])
             .map(|&g| plan.group_names[g].as_str())
             .collect();
         grants.sort();
