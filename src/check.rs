@@ -2,10 +2,10 @@
 //! they see it — actions, operators, strings, ARNs, names, paths and limits.
 
 use crate::ast::*;
+use crate::config::Level;
 use crate::config::{Config, Naming};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::iam::chars::is_iam_name_char;
-use crate::lint::Level;
 use crate::resolve::Program;
 use crate::source::Span;
 use crate::vars::{self, Params, Piece, VarError};
