@@ -113,7 +113,7 @@ fn single_strings_stand_for_lists() {
     );
     assert!(s.contains("\"arn:aws:s3:::home/${aws:username}/*\""), "{s}");
     assert!(
-        s.contains("group SingleStrings { OwnHome, ReadReports, SingleStringsStatement2 }"),
+        s.contains("group SingleStrings {\n  OwnHome\n  ReadReports\n  SingleStringsStatement2\n}"),
         "{s}"
     );
 }
