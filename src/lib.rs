@@ -30,6 +30,7 @@ pub mod iam;
 pub mod import;
 pub mod lint;
 pub mod lower;
+pub mod lsp;
 pub mod model;
 pub mod output;
 pub mod par;

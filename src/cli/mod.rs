@@ -8,6 +8,7 @@ mod graph;
 mod import;
 mod init;
 mod lint;
+mod lsp;
 mod manifest;
 mod outputs;
 mod project;
@@ -190,6 +191,8 @@ enum Command {
     },
     /// Print the manual page (roff), generated from this command line
     Man,
+    /// Serve editors over the Language Server Protocol on stdin and stdout
+    Lsp,
 }
 
 /// Exit codes: 0 success, 1 `--check` found the output stale (or `diff` a
@@ -326,5 +329,6 @@ pub fn run() -> ExitCode {
         Command::Diff(args) => diff::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Graph(args) => graph::run(&args),
+        Command::Lsp => lsp::run(),
     }
 }

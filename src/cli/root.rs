@@ -92,7 +92,9 @@ impl Command {
             Command::Lint { config, .. } | Command::Import { config, .. } => Some(config),
             Command::Diff(args) => Some(&mut args.config),
             Command::Graph(args) => Some(&mut args.config),
-            Command::Init { .. } | Command::Completions { .. } | Command::Man => None,
+            Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => {
+                None
+            }
         }
     }
 
@@ -144,14 +146,15 @@ impl Command {
                 paths.extend(args.src.iter_mut());
                 paths.extend(args.config.iter_mut());
             }
-            Command::Init { .. } | Command::Completions { .. } | Command::Man => {}
+            Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => {}
         }
         paths
     }
 
     /// Whether the command works on a project (and so runs in its root).
     /// `import` reads the files named and writes where it is told, and names
-    /// its inputs as given: it runs where it was started.
+    /// its inputs as given: it runs where it was started. The language server
+    /// finds its project from the files the editor opens.
     pub(super) fn in_project(&self) -> bool {
         !matches!(
             self,
@@ -159,6 +162,7 @@ impl Command {
                 | Command::Completions { .. }
                 | Command::Man
                 | Command::Import { .. }
+                | Command::Lsp
         )
     }
 }

@@ -1,0 +1,507 @@
+//! Completion: what the text before the cursor expects — a declaration
+//! keyword, a property, the name of a declaration of the right kind, a
+//! service prefix or action, a condition operator or key. The text is read
+//! backwards to the enclosing block, so an unfinished line (which does not
+//! parse) still completes; names come from the program as last resolved.
+
+use super::workspace::Analysis;
+use crate::ast::{Decl, DeclKind};
+use crate::iam::catalog;
+use lsp_types as lsp;
+
+/// Every keyword of the language (`grammar/iam.pest`).
+pub const KEYWORDS: &[&str] = &[
+    "policy",
+    "template",
+    "group",
+    "trust",
+    "param",
+    "role",
+    "user",
+    "stack",
+    "allow",
+    "deny",
+    "not",
+    "on",
+    "when",
+    "because",
+    "grants",
+    "managed",
+    "instance_profile",
+    "boundary",
+    "path",
+    "max_session",
+    "tag",
+    "service",
+    "aws",
+    "federated",
+    "default",
+    "description",
+    "max_length",
+    "roles",
+    "users",
+    "policies",
+];
+
+const DECLARATIONS: &[&str] = &[
+    "policy", "template", "group", "trust", "param", "role", "user", "stack",
+];
+const PRINCIPAL_PROPERTIES: &[&str] = &[
+    "grants",
+    "trust",
+    "managed",
+    "instance_profile",
+    "boundary",
+    "path",
+    "max_session",
+    "tag",
+    "description",
+];
+const STATEMENT_WORDS: &[&str] = &["allow", "deny", "when", "because"];
+const TRUST_WORDS: &[&str] = &["service", "aws", "federated", "when"];
+const PARAM_PROPERTIES: &[&str] = &["default", "description", "max_length"];
+const STACK_PROPERTIES: &[&str] = &["roles", "users", "policies"];
+
+/// AWS's global condition keys (every service's requests may carry them).
+const GLOBAL_CONDITION_KEYS: &[&str] = &[
+    "aws:CalledVia",
+    "aws:CalledViaFirst",
+    "aws:CalledViaLast",
+    "aws:CurrentTime",
+    "aws:EpochTime",
+    "aws:FederatedProvider",
+    "aws:MultiFactorAuthAge",
+    "aws:MultiFactorAuthPresent",
+    "aws:PrincipalAccount",
+    "aws:PrincipalArn",
+    "aws:PrincipalIsAWSService",
+    "aws:PrincipalOrgID",
+    "aws:PrincipalOrgPaths",
+    "aws:PrincipalServiceName",
+    "aws:PrincipalTag/",
+    "aws:PrincipalType",
+    "aws:RequestedRegion",
+    "aws:RequestTag/",
+    "aws:ResourceAccount",
+    "aws:ResourceOrgID",
+    "aws:ResourceOrgPaths",
+    "aws:ResourceTag/",
+    "aws:SecureTransport",
+    "aws:SourceAccount",
+    "aws:SourceArn",
+    "aws:SourceIp",
+    "aws:SourceOrgID",
+    "aws:SourceVpc",
+    "aws:SourceVpce",
+    "aws:TagKeys",
+    "aws:TokenIssueTime",
+    "aws:UserAgent",
+    "aws:userid",
+    "aws:username",
+    "aws:ViaAWSService",
+    "aws:VpcSourceIp",
+];
+
+/// The kind of declaration a name must have where it is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// A policy or group (a group member, a grant, a stack's policies).
+    Grant,
+    Trust,
+    Template,
+    Role,
+    User,
+}
+
+impl Kind {
+    fn accepts(self, kind: &DeclKind) -> bool {
+        match self {
+            Kind::Grant => matches!(
+                kind,
+                DeclKind::Policy(_) | DeclKind::PolicyInstance(_) | DeclKind::Group(_)
+            ),
+            Kind::Trust => matches!(kind, DeclKind::Trust(_)),
+            Kind::Template => matches!(kind, DeclKind::Template(_)),
+            Kind::Role => matches!(kind, DeclKind::Role(_)),
+            Kind::User => matches!(kind, DeclKind::User(_)),
+        }
+    }
+}
+
+/// What the position expects.
+#[derive(Debug, PartialEq, Eq)]
+enum Expected {
+    Declaration,
+    Names(Kind),
+    Words(&'static [&'static str]),
+    Action,
+    Operator,
+    ConditionKey,
+    Nothing,
+}
+
+/// The completions at byte `offset` of `text` (the file's current text):
+/// each replaces the word typed so far, from `word_start` to `offset`.
+pub fn complete(
+    analysis: &Analysis,
+    fallback: &[Decl],
+    text: &str,
+    offset: usize,
+) -> (usize, Vec<lsp::CompletionItem>) {
+    let before = text.get(..offset).unwrap_or(text);
+    let word_start = before
+        .rfind(|c: char| {
+            !(c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '*' | '-' | '.' | '/'))
+        })
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let word = &before[word_start..];
+    let items = match expected(before, word_start) {
+        Expected::Declaration => words(DECLARATIONS),
+        Expected::Words(list) => words(list),
+        Expected::Names(kind) => names(analysis, fallback, kind),
+        Expected::Action => actions(word),
+        Expected::Operator => operators(),
+        Expected::ConditionKey => GLOBAL_CONDITION_KEYS
+            .iter()
+            .map(|k| item(k, lsp::CompletionItemKind::PROPERTY, "global condition key"))
+            .collect(),
+        Expected::Nothing => Vec::new(),
+    };
+    (word_start, items)
+}
+
+fn item(label: &str, kind: lsp::CompletionItemKind, detail: &str) -> lsp::CompletionItem {
+    lsp::CompletionItem {
+        label: label.to_string(),
+        kind: Some(kind),
+        detail: (!detail.is_empty()).then(|| detail.to_string()),
+        ..lsp::CompletionItem::default()
+    }
+}
+
+fn words(list: &[&str]) -> Vec<lsp::CompletionItem> {
+    list.iter()
+        .map(|w| item(w, lsp::CompletionItemKind::KEYWORD, ""))
+        .collect()
+}
+
+/// The declared names of the kinds accepted; `fallback` adds the
+/// declarations of the file being edited as it last parsed.
+fn names(analysis: &Analysis, fallback: &[Decl], kind: Kind) -> Vec<lsp::CompletionItem> {
+    let program = analysis.program();
+    let missing = fallback
+        .iter()
+        .filter(|d| !program.names.contains_key(&d.name.name));
+    program
+        .decls
+        .iter()
+        .chain(missing)
+        .filter(|d| kind.accepts(&d.kind))
+        .map(|d| {
+            let mut i = item(
+                &d.name.name,
+                lsp::CompletionItemKind::REFERENCE,
+                d.kind.keyword(),
+            );
+            i.documentation = d.doc.clone().map(lsp::Documentation::String);
+            i
+        })
+        .collect()
+}
+
+/// Service prefixes (`s3:`), or the actions of the service typed.
+fn actions(word: &str) -> Vec<lsp::CompletionItem> {
+    let catalog = catalog::catalog();
+    match word.split_once(':') {
+        None => catalog
+            .services()
+            .iter()
+            .map(|s| {
+                let mut i = item(
+                    &format!("{}:", s.prefix),
+                    lsp::CompletionItemKind::MODULE,
+                    "service",
+                );
+                // Typing on after the prefix asks for its actions.
+                i.command = Some(lsp::Command::new(
+                    "suggest".to_string(),
+                    "editor.action.triggerSuggest".to_string(),
+                    None,
+                ));
+                i
+            })
+            .collect(),
+        Some((prefix, _)) => match catalog.service(&prefix.to_ascii_lowercase()) {
+            Some(service) => service
+                .actions()
+                .iter()
+                .map(|a| {
+                    let mut i = item(
+                        &format!("{prefix}:{}", a.name),
+                        lsp::CompletionItemKind::FUNCTION,
+                        "action",
+                    );
+                    i.filter_text = Some(format!("{prefix}:{}", a.name));
+                    i
+                })
+                .collect(),
+            None => Vec::new(),
+        },
+    }
+}
+
+fn operators() -> Vec<lsp::CompletionItem> {
+    let mut items = Vec::new();
+    for base in crate::iam::condition::OPERATOR_BASES {
+        items.push(item(
+            base,
+            lsp::CompletionItemKind::OPERATOR,
+            "condition operator",
+        ));
+        if *base != "Null" {
+            items.push(item(
+                &format!("{base}IfExists"),
+                lsp::CompletionItemKind::OPERATOR,
+                "true also when the key is missing",
+            ));
+        }
+    }
+    for qualifier in ["ForAllValues", "ForAnyValue"] {
+        for base in crate::iam::condition::OPERATOR_BASES
+            .iter()
+            .filter(|b| **b != "Null")
+        {
+            items.push(item(
+                &format!("{qualifier}:{base}"),
+                lsp::CompletionItemKind::OPERATOR,
+                "for multi-valued keys",
+            ));
+        }
+    }
+    items
+}
+
+/// A token of the text before the cursor.
+#[derive(Debug, PartialEq, Eq)]
+enum Token<'t> {
+    Word(&'t str),
+    Str,
+    Open,
+    Close,
+    Punct(char),
+}
+
+/// Reads the text before the cursor: what the position expects.
+fn expected(before: &str, word_start: usize) -> Expected {
+    let (tokens, in_string) = tokens(&before[..word_start]);
+    // The block the cursor is in: the tokens after its `{`, and the
+    // keyword that opened it.
+    let mut depth = 0usize;
+    let mut open_at = None;
+    for (i, t) in tokens.iter().enumerate().rev() {
+        match t {
+            Token::Close => depth += 1,
+            Token::Open if depth == 0 => {
+                open_at = Some(i);
+                break;
+            }
+            Token::Open => depth -= 1,
+            _ => {}
+        }
+    }
+    let last_word = |from: usize| {
+        tokens[from..].iter().rev().find_map(|t| match t {
+            Token::Word(w) if KEYWORDS.contains(w) => Some(*w),
+            _ => None,
+        })
+    };
+    let since = |keyword: &str, from: usize| {
+        tokens[from..]
+            .iter()
+            .rposition(|t| *t == Token::Word(keyword))
+            .map(|p| tokens.len() - (from + p) - 1)
+    };
+    let Some(open) = open_at else {
+        // At the top level: after `policy X =`, a template; else a keyword.
+        return match tokens.last() {
+            Some(Token::Punct('=')) => Expected::Names(Kind::Template),
+            Some(Token::Word(w)) if DECLARATIONS.contains(w) => Expected::Nothing,
+            _ if in_string => Expected::Nothing,
+            _ => Expected::Declaration,
+        };
+    };
+    // The declaration keyword before the block, and a nested block's
+    // keyword (`trust { ... }` inside a role).
+    let head = tokens[..open].iter().rev().find_map(|t| match t {
+        Token::Word(w) if KEYWORDS.contains(w) => Some(*w),
+        _ => None,
+    });
+    let inner = open + 1;
+    match head {
+        Some("group") => Expected::Names(Kind::Grant),
+        Some("role" | "user") => match last_word(inner) {
+            _ if in_string => Expected::Nothing,
+            Some("grants") if only_names_since(&tokens, since("grants", inner)) => {
+                Expected::Names(Kind::Grant)
+            }
+            Some("trust") if since("trust", inner) == Some(0) => Expected::Names(Kind::Trust),
+            _ => Expected::Words(PRINCIPAL_PROPERTIES),
+        },
+        Some("stack") => match last_word(inner) {
+            Some("roles") => Expected::Names(Kind::Role),
+            Some("users") => Expected::Names(Kind::User),
+            Some("policies") => Expected::Names(Kind::Grant),
+            _ => Expected::Words(STACK_PROPERTIES),
+        },
+        Some("param") => Expected::Words(PARAM_PROPERTIES),
+        Some("trust") => match last_word(inner) {
+            Some("when") if since("when", inner) == Some(0) && !in_string => Expected::Operator,
+            Some("when") if since("when", inner) == Some(1) && in_string => Expected::ConditionKey,
+            _ if in_string => Expected::Nothing,
+            _ => Expected::Words(TRUST_WORDS),
+        },
+        Some("policy" | "template") => {
+            let statement = tokens[inner..]
+                .iter()
+                .rposition(|t| matches!(t, Token::Word("allow" | "deny")));
+            let after_on = since("on", inner)
+                .is_some_and(|n| n == 0 || (n == 1 && tokens.last() == Some(&Token::Word("not"))));
+            match (statement, last_word(inner)) {
+                (_, Some("when")) if since("when", inner) == Some(0) && !in_string => {
+                    Expected::Operator
+                }
+                (_, Some("when")) if since("when", inner) == Some(1) && in_string => {
+                    Expected::ConditionKey
+                }
+                _ if in_string => Expected::Nothing,
+                (Some(s), _) if !tokens[inner + s..].contains(&Token::Word("on")) => {
+                    Expected::Action
+                }
+                _ if after_on || matches!(tokens.last(), Some(Token::Punct(',' | '['))) => {
+                    Expected::Nothing
+                }
+                _ => Expected::Words(STATEMENT_WORDS),
+            }
+        }
+        _ => Expected::Nothing,
+    }
+}
+
+/// Whether only names and commas (or an opening `[`) follow the keyword
+/// `count` tokens from the end.
+fn only_names_since(tokens: &[Token], count: Option<usize>) -> bool {
+    let Some(count) = count else { return false };
+    let after = &tokens[tokens.len() - count..];
+    // `grants A, B` continues after a comma; `grants A` then a new line is done.
+    match after.last() {
+        None => true,
+        Some(Token::Punct(',' | '[')) => after
+            .iter()
+            .all(|t| matches!(t, Token::Word(_) | Token::Punct(',' | '['))),
+        _ => false,
+    }
+}
+
+/// The tokens of `text`, comments left out, and whether `text` ends inside
+/// a string literal.
+fn tokens(text: &str) -> (Vec<Token<'_>>, bool) {
+    let mut tokens = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match c {
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map(|n| i + n).unwrap_or(bytes.len());
+            }
+            b'"' => {
+                let mut j = i + 1;
+                while j < bytes.len() && bytes[j] != b'"' && bytes[j] != b'\n' {
+                    j += if bytes[j] == b'\\' { 2 } else { 1 };
+                }
+                if j >= bytes.len() {
+                    return (tokens, true);
+                }
+                tokens.push(Token::Str);
+                i = j + 1;
+            }
+            b'{' | b'(' => {
+                tokens.push(Token::Open);
+                i += 1;
+            }
+            b'}' | b')' => {
+                tokens.push(Token::Close);
+                i += 1;
+            }
+            c if c.is_ascii_whitespace() => i += 1,
+            c if c.is_ascii_alphanumeric()
+                || matches!(c, b'_' | b':' | b'*' | b'-' | b'.' | b'?') =>
+            {
+                let start = i;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric()
+                        || matches!(bytes[i], b'_' | b':' | b'*' | b'-' | b'.' | b'?'))
+                {
+                    i += 1;
+                }
+                tokens.push(Token::Word(&text[start..i]));
+            }
+            _ => {
+                let ch = text[i..].chars().next().unwrap_or(' ');
+                tokens.push(Token::Punct(ch));
+                i += ch.len_utf8();
+            }
+        }
+    }
+    (tokens, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Expected {
+        let offset = text.len();
+        let word_start = text
+            .rfind(|c: char| {
+                !(c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '*' | '-' | '.' | '/'))
+            })
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let _ = offset;
+        expected(text, word_start)
+    }
+
+    #[test]
+    fn reads_what_the_position_expects() {
+        assert_eq!(at("policy A {\n  allow s3:Get"), Expected::Action);
+        assert_eq!(at("policy A {\n  allow [s3:GetObject, s"), Expected::Action);
+        assert_eq!(
+            at("policy A {\n  allow s3:GetObject on * when "),
+            Expected::Operator
+        );
+        assert_eq!(
+            at("policy A {\n  allow s3:GetObject on * when StringEquals \"aws:"),
+            Expected::ConditionKey
+        );
+        assert_eq!(
+            at("policy A {\n  allow s3:GetObject on \"arn"),
+            Expected::Nothing
+        );
+        assert_eq!(
+            at("policy A {\n  allow s3:GetObject on *\n  "),
+            Expected::Words(STATEMENT_WORDS)
+        );
+        assert_eq!(at("// a policy {\npo"), Expected::Declaration);
+        assert_eq!(at("role R {\n  grants A, "), Expected::Names(Kind::Grant));
+        assert_eq!(at("role R {\n  trust "), Expected::Names(Kind::Trust));
+        assert_eq!(
+            at("role R {\n  grants A\n  "),
+            Expected::Words(PRINCIPAL_PROPERTIES)
+        );
+        assert_eq!(at("stack S {\n  roles [A, "), Expected::Names(Kind::Role));
+        assert_eq!(at("policy P = "), Expected::Names(Kind::Template));
+        assert_eq!(at("group G {\n  A,\n  "), Expected::Names(Kind::Grant));
+    }
+}

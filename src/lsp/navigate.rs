@@ -1,0 +1,272 @@
+//! Go to definition, find references, rename and the outline of a file,
+//! all read from the resolved program and its [`super::index::Index`].
+
+use super::position::{Encoding, range};
+use super::uri;
+use super::workspace::Analysis;
+use crate::ast::DeclKind;
+use crate::resolve::DeclId;
+use crate::source::{FileId, Span};
+use lsp_types as lsp;
+use std::collections::HashMap;
+
+/// The editor's location of a span.
+pub fn location(analysis: &Analysis, span: Span, encoding: Encoding) -> Option<lsp::Location> {
+    let file = analysis.sources.get(span.file)?;
+    let uri = uri::from_path(analysis.paths.get(span.file)?)?;
+    Some(lsp::Location::new(
+        uri,
+        range(file, span.start, span.end, encoding),
+    ))
+}
+
+pub fn definition(
+    analysis: &Analysis,
+    file: FileId,
+    offset: usize,
+    encoding: Encoding,
+) -> Option<lsp::Location> {
+    let program = analysis.program();
+    let (_, id) = analysis.index.at(program, file, offset)?;
+    location(analysis, program.decls[id].name.span, encoding)
+}
+
+/// Every place the name at `offset` is used: for a policy or group, the
+/// groups and principals that grant it; for a role or user, its stack.
+pub fn references(
+    analysis: &Analysis,
+    file: FileId,
+    offset: usize,
+    include_declaration: bool,
+    encoding: Encoding,
+) -> Vec<lsp::Location> {
+    let program = analysis.program();
+    let Some((_, id)) = analysis.index.at(program, file, offset) else {
+        return Vec::new();
+    };
+    let declaration = include_declaration.then_some(program.decls[id].name.span);
+    declaration
+        .into_iter()
+        .chain(analysis.index.uses_of(id))
+        .filter_map(|span| location(analysis, span, encoding))
+        .collect()
+}
+
+/// The name at `offset` and its span, if it can be renamed.
+pub fn prepare_rename(
+    analysis: &Analysis,
+    file: FileId,
+    offset: usize,
+    encoding: Encoding,
+) -> Option<lsp::Range> {
+    let program = analysis.program();
+    let (span, _) = analysis.index.at(program, file, offset)?;
+    let source = analysis.sources.get(span.file)?;
+    Some(range(source, span.start, span.end, encoding))
+}
+
+#[allow(
+    clippy::mutable_key_type,
+    reason = "lsp-types keys a WorkspaceEdit's changes by Uri, which is only hashed by its text"
+)]
+/// Renames the declaration named at `offset` and every use of it. Renaming
+/// a role, user or policy renames what CloudFormation creates: the change is
+/// annotated as needing confirmation, with the reason.
+pub fn rename(
+    analysis: &Analysis,
+    file: FileId,
+    offset: usize,
+    new_name: &str,
+    encoding: Encoding,
+) -> Result<lsp::WorkspaceEdit, String> {
+    let program = analysis.program();
+    let Some((_, id)) = analysis.index.at(program, file, offset) else {
+        return Err("there is no declared name here".to_string());
+    };
+    if !is_name(new_name) {
+        return Err(format!(
+            "`{new_name}` is not a name: a name is letters and digits, starting with a letter, and not a keyword"
+        ));
+    }
+    let decl = &program.decls[id];
+    if let Some(other) = program
+        .decls
+        .iter()
+        .find(|d| d.name.name.eq_ignore_ascii_case(new_name) && d.name.name != decl.name.name)
+    {
+        return Err(format!(
+            "`{}` is already declared (as a {}); names are global and compared ignoring case",
+            other.name.name,
+            other.kind.keyword()
+        ));
+    }
+    let warning = replaces_resource(&decl.kind).then(|| {
+        format!(
+            "renaming {} `{}` replaces a CloudFormation resource: the {} is deleted and created again under the new name",
+            decl.kind.keyword(),
+            decl.name.name,
+            decl.kind.keyword()
+        )
+    });
+    let annotation = warning
+        .as_ref()
+        .map(|_| "iamc-replaces-resource".to_string());
+    let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+    let mut edits: Vec<lsp::TextDocumentEdit> = Vec::new();
+    for span in std::iter::once(decl.name.span).chain(analysis.index.uses_of(id)) {
+        let Some(loc) = location(analysis, span, encoding) else {
+            continue;
+        };
+        let edit = lsp::TextEdit::new(loc.range, new_name.to_string());
+        match &annotation {
+            None => changes.entry(loc.uri).or_default().push(edit),
+            Some(a) => {
+                let annotated = lsp::OneOf::Right(lsp::AnnotatedTextEdit {
+                    text_edit: edit,
+                    annotation_id: a.clone(),
+                });
+                match edits.iter_mut().find(|e| e.text_document.uri == loc.uri) {
+                    Some(e) => e.edits.push(annotated),
+                    None => edits.push(lsp::TextDocumentEdit {
+                        text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                            uri: loc.uri,
+                            version: None,
+                        },
+                        edits: vec![annotated],
+                    }),
+                }
+            }
+        }
+    }
+    Ok(match (annotation, warning) {
+        (Some(a), Some(w)) => lsp::WorkspaceEdit {
+            document_changes: Some(lsp::DocumentChanges::Edits(edits)),
+            change_annotations: Some(
+                [(
+                    a,
+                    lsp::ChangeAnnotation {
+                        label: w,
+                        needs_confirmation: Some(true),
+                        description: Some(
+                            "its ARN changes, and anything outside this program that names it must follow"
+                                .to_string(),
+                        ),
+                    },
+                )]
+                .into_iter()
+                .collect(),
+            ),
+            ..lsp::WorkspaceEdit::default()
+        },
+        _ => lsp::WorkspaceEdit {
+            changes: Some(changes),
+            ..lsp::WorkspaceEdit::default()
+        },
+    })
+}
+
+/// The warning a rename of this declaration deserves, if any.
+pub fn rename_warning(analysis: &Analysis, file: FileId, offset: usize) -> Option<String> {
+    let program = analysis.program();
+    let (_, id) = analysis.index.at(program, file, offset)?;
+    let decl = &program.decls[id];
+    replaces_resource(&decl.kind).then(|| {
+        format!(
+            "Renaming {} `{}` replaces a CloudFormation resource (it is deleted and created again).",
+            decl.kind.keyword(),
+            decl.name.name
+        )
+    })
+}
+
+/// Roles, users and policies are named in IAM from their declaration's name:
+/// a new name is a new resource. (Groups, trusts, templates and params
+/// name nothing in AWS.)
+fn replaces_resource(kind: &DeclKind) -> bool {
+    matches!(
+        kind,
+        DeclKind::Role(_) | DeclKind::User(_) | DeclKind::Policy(_) | DeclKind::PolicyInstance(_)
+    )
+}
+
+/// A name as the grammar has it: a letter, then letters and digits; not a keyword.
+pub fn is_name(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric())
+        && !super::complete::KEYWORDS.contains(&text)
+}
+
+/// The outline of one file: its declarations.
+pub fn symbols(analysis: &Analysis, file: FileId, encoding: Encoding) -> Vec<lsp::DocumentSymbol> {
+    let Some(source) = analysis.sources.get(file) else {
+        return Vec::new();
+    };
+    analysis
+        .program()
+        .decls
+        .iter()
+        .filter(|d| d.span.file == file)
+        .map(|d| {
+            #[allow(
+                deprecated,
+                reason = "the protocol's `deprecated` field must still be given"
+            )]
+            lsp::DocumentSymbol {
+                name: d.name.name.clone(),
+                detail: Some(d.kind.keyword().to_string()),
+                kind: symbol_kind(&d.kind),
+                tags: None,
+                deprecated: None,
+                range: range(source, d.span.start, d.span.end, encoding),
+                selection_range: range(source, d.name.span.start, d.name.span.end, encoding),
+                children: None,
+            }
+        })
+        .collect()
+}
+
+fn symbol_kind(kind: &DeclKind) -> lsp::SymbolKind {
+    match kind {
+        DeclKind::Policy(_) | DeclKind::PolicyInstance(_) => lsp::SymbolKind::OBJECT,
+        DeclKind::Template(_) => lsp::SymbolKind::FUNCTION,
+        DeclKind::Group(_) => lsp::SymbolKind::NAMESPACE,
+        DeclKind::Trust(_) => lsp::SymbolKind::INTERFACE,
+        DeclKind::Param(_) => lsp::SymbolKind::CONSTANT,
+        DeclKind::Role(_) | DeclKind::User(_) => lsp::SymbolKind::CLASS,
+        DeclKind::Stack(_) => lsp::SymbolKind::PACKAGE,
+    }
+}
+
+/// Who receives declaration `id`: every role, user and stack that reaches
+/// it through grants and groups, by name.
+pub fn receivers(analysis: &Analysis, id: DeclId) -> Vec<&str> {
+    let program = analysis.program();
+    let mut parents: HashMap<DeclId, Vec<DeclId>> = HashMap::new();
+    for (from, edges) in program.edges.iter().enumerate() {
+        for e in edges {
+            parents.entry(e.target).or_default().push(from);
+        }
+    }
+    let mut seen = vec![false; program.decls.len()];
+    let mut todo = vec![id];
+    let mut found = Vec::new();
+    while let Some(node) = todo.pop() {
+        for &p in parents.get(&node).map(Vec::as_slice).unwrap_or(&[]) {
+            if std::mem::replace(&mut seen[p], true) {
+                continue;
+            }
+            match &program.decls[p].kind {
+                DeclKind::Role(_) | DeclKind::User(_) => found.push(p),
+                DeclKind::Group(_) => todo.push(p),
+                _ => {}
+            }
+        }
+    }
+    let mut names: Vec<&str> = found
+        .into_iter()
+        .map(|p| program.decls[p].name.name.as_str())
+        .collect();
+    names.sort_unstable();
+    names
+}
