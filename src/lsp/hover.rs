@@ -14,6 +14,8 @@ use std::fmt::Write;
 
 /// How many statements, actions or names a hover lists before "and N more".
 const SHOWN: usize = 25;
+/// How many actions a wildcard's hover names.
+const SHOWN_ACTIONS: usize = 200;
 
 /// The hover text (Markdown) at `offset`, and the span it is about.
 pub fn hover(analysis: &Analysis, file: FileId, offset: usize) -> Option<(String, Span)> {
@@ -202,12 +204,16 @@ pub fn action_text(pattern: &str) -> String {
             matched.len(),
             if matched.len() == 1 { "" } else { "s" }
         );
-        for (service, action) in matched.iter().take(SHOWN) {
-            let _ = writeln!(out, "- `{}:{}`", service.prefix, action.name);
+        let names: Vec<String> = matched
+            .iter()
+            .take(SHOWN_ACTIONS)
+            .map(|(service, action)| format!("`{}:{}`", service.prefix, action.name))
+            .collect();
+        out.push_str(&names.join(", "));
+        if matched.len() > SHOWN_ACTIONS {
+            let _ = write!(out, " and {} more", matched.len() - SHOWN_ACTIONS);
         }
-        if matched.len() > SHOWN {
-            let _ = writeln!(out, "- and {} more", matched.len() - SHOWN);
-        }
+        out.push('\n');
     } else if let Some((service, action)) = matched.first() {
         let types: Vec<&str> = service.types_of(action).collect();
         let _ = write!(out, "\n`{}:{}`", service.prefix, action.name);

@@ -212,8 +212,11 @@ impl Server<'_> {
         }
         let fallback = workspace.root.join("iamc.yaml");
         let mut files = publish::by_file(&analysis, &fallback, self.encoding);
-        for path in &self.published {
-            files.entry(path.clone()).or_default();
+        // Files whose diagnostics are gone get an empty list, and so does
+        // every open file, so that the editor knows it was checked.
+        let open = workspace.open_buffers().into_iter().map(|(p, _)| p);
+        for path in self.published.iter().cloned().chain(open) {
+            files.entry(path).or_default();
         }
         self.published.clear();
         for (path, diagnostics) in files {

@@ -88,7 +88,7 @@ impl Workspace {
         self.open.insert(path, text);
     }
 
-    /// The open buffers, to keep when the project is read again.
+    /// The open buffers (to keep when the project is read again).
     pub fn open_buffers(&self) -> Vec<(PathBuf, String)> {
         self.open
             .iter()
