@@ -2,6 +2,12 @@
 //! in-memory connection, and once as the real binary over stdio. Fixtures
 //! mark the cursor with `$0`; positions are computed here, independently of
 //! the server's own conversion.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use serde_json::{Value, json};
