@@ -3,7 +3,8 @@
 #
 # Installs what it needs (a Python venv with the oracles in .venv/, mdbook), then runs
 # the Rust tests, the release build, the independent oracles (cfn-lint, parliament and a
-# real deployment into moto) and the book build. Every oracle is required: a missing one
+# real deployment into moto), the book build and the VS Code extension's grammar test
+# and package (npm). Every oracle is required: a missing one
 # fails the run, with or without CI=true.
 set -euo pipefail
 
@@ -85,6 +86,23 @@ step "oracles: pytest tests/oracles"
 
 step "mdbook build book"
 mdbook build book
+
+# The VS Code extension: its dependencies from the committed lock file (npm's
+# cache keeps later runs offline), the TextMate grammar on every .iam file of
+# the repository, then the package.
+step "vs code extension (npm ci, grammar, vsce package)"
+(
+    cd editors/vscode
+    npm ci --no-audit --no-fund --loglevel=error --prefer-offline
+    node test/grammar.js ../..
+    rm -f iamc.vsix
+    log="$(mktemp)"
+    # vsce advises bundling the client's node_modules; its output shows only on failure.
+    npx --no-install vsce package --allow-missing-repository --out iamc.vsix >"$log" 2>&1 ||
+        { cat "$log"; exit 1; }
+    test -s iamc.vsix
+    echo "packaged editors/vscode/iamc.vsix ($(wc -c <iamc.vsix) bytes)"
+)
 
 # Bounded fuzzing of parse + compile + render + lint + fmt: any panic or
 # internal error (E999) fails the run. FUZZ_SECONDS overrides the budget.
