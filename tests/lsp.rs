@@ -9,6 +9,8 @@
     reason = "tests fail loudly"
 )]
 
+mod support;
+
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -583,5 +585,70 @@ fn the_binary_serves_over_stdio() {
     send(json!({ "jsonrpc": "2.0", "method": "exit", "params": null }));
     let status = child.wait().unwrap();
     assert!(status.success());
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+const BOOK_EXAMPLE: &str = r#"/// Reads the reports bucket.
+policy ReadReports {
+  allow s3:Get* on "arn:aws:s3:::reports/*"
+}
+
+/// The analysts.
+group Analysts { ReadReports }
+
+trust Ec2 { service "ec2.amazonaws.com" }
+
+/// The reporting service.
+role Reporter {
+  grants Analysts
+  trust Ec2
+}
+"#;
+
+/// The editor chapter of the book shows the server's answers as data: they
+/// are the answers of this session.
+#[test]
+fn the_book_shows_the_servers_answers() {
+    let root = project("book", &[("main.iam", BOOK_EXAMPLE)]);
+    let main = uri(&root.join("policies/main.iam"));
+    let shown_uri = "file:///project/policies/main.iam";
+    let pretty = |v: &Value| {
+        let text = serde_json::to_string_pretty(v).unwrap() + "\n";
+        text.replace(&main, shown_uri)
+    };
+    let mut s = Session::start(&root, false);
+    support::book_block("editors.md", "lsp-example", BOOK_EXAMPLE);
+    let typo = BOOK_EXAMPLE.replace("grants Analysts", "grants Analyst");
+    s.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": main, "languageId": "iam", "version": 1, "text": typo } }),
+    );
+    let diagnostics = s.diagnostics(&main);
+    support::book_block(
+        "editors.md",
+        "lsp-diagnostics",
+        &pretty(&json!({ "uri": main, "diagnostics": diagnostics })),
+    );
+    let e011 = diagnostics.iter().find(|d| d["code"] == "E011").unwrap();
+    let actions = s.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": main }, "range": e011["range"], "context": { "diagnostics": [] } }),
+    );
+    let mut fix = actions[0].clone();
+    fix.as_object_mut().unwrap().remove("diagnostics");
+    support::book_block("editors.md", "lsp-quick-fix", &pretty(&fix));
+    s.notify(
+        "textDocument/didChange",
+        json!({ "textDocument": { "uri": main, "version": 2 }, "contentChanges": [{ "text": BOOK_EXAMPLE }] }),
+    );
+    s.diagnostics(&main);
+    let (text, cursor) = marked(&BOOK_EXAMPLE.replace("role Reporter", "role Rep$0orter"));
+    let hover = s.request("textDocument/hover", s.at(&main, &text, cursor));
+    support::book_block(
+        "editors.md",
+        "lsp-hover",
+        &format!("{}\n", hover["contents"]["value"].as_str().unwrap().trim_end()),
+    );
+    s.shutdown();
     let _ = std::fs::remove_dir_all(&root);
 }

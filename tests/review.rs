@@ -55,41 +55,8 @@ fn run(dir: &Path, args: &[&str], code: i32) -> String {
     stdout(&out)
 }
 
-/// The block after `<!-- output: NAME -->` in a book page equals `actual`.
 fn book_block(page: &str, name: &str, actual: &str) {
-    let path = support::repo().join("book/src").join(page);
-    let text = fs::read_to_string(&path).unwrap();
-    let marker = format!("<!-- output: {name} -->");
-    let at = text
-        .find(&marker)
-        .unwrap_or_else(|| panic!("{page} has no `{marker}`"));
-    let open = at + text[at..].find("```").unwrap();
-    let body = open + text[open..].find('\n').unwrap() + 1;
-    let fence = if text[open..].starts_with("````") {
-        "````"
-    } else {
-        "```"
-    };
-    let close = if text[body..].starts_with(&format!("{fence}\n")) {
-        body
-    } else {
-        body + text[body..].find(&format!("\n{fence}\n")).unwrap() + 1
-    };
-    let shown = &text[body..close];
-    if support::updating() {
-        let updated = format!("{}{}{}", &text[..body], actual, &text[close..]);
-        fs::write(&path, updated).unwrap();
-        return;
-    }
-    if shown != actual {
-        let diff = similar::TextDiff::from_lines(shown, actual)
-            .unified_diff()
-            .header(&format!("{page} ({name})"), "actual")
-            .to_string();
-        panic!(
-            "{page}: block `{name}` is not what iamc prints (UPDATE_EXPECT=1 rewrites it)\n{diff}"
-        );
-    }
+    support::book_block(page, name, actual);
 }
 
 /// Expected stderr of a diagnostic only the CLI produces (see tests/cli.rs).

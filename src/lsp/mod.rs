@@ -21,6 +21,7 @@ mod publish;
 mod uri;
 mod workspace;
 
+pub use complete::KEYWORDS;
 pub use position::Encoding;
 
 use crate::ast::Decl;

@@ -149,3 +149,40 @@ impl AsRef<Path> for TempDir {
         &self.0
     }
 }
+
+/// The block after `<!-- output: NAME -->` in a book page equals `actual`.
+pub fn book_block(page: &str, name: &str, actual: &str) {
+    let path = repo().join("book/src").join(page);
+    let text = fs::read_to_string(&path).unwrap();
+    let marker = format!("<!-- output: {name} -->");
+    let at = text
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{page} has no `{marker}`"));
+    let open = at + text[at..].find("```").unwrap();
+    let body = open + text[open..].find('\n').unwrap() + 1;
+    let fence = if text[open..].starts_with("````") {
+        "````"
+    } else {
+        "```"
+    };
+    let close = if text[body..].starts_with(&format!("{fence}\n")) {
+        body
+    } else {
+        body + text[body..].find(&format!("\n{fence}\n")).unwrap() + 1
+    };
+    let shown = &text[body..close];
+    if updating() {
+        let updated = format!("{}{}{}", &text[..body], actual, &text[close..]);
+        fs::write(&path, updated).unwrap();
+        return;
+    }
+    if shown != actual {
+        let diff = similar::TextDiff::from_lines(shown, actual)
+            .unified_diff()
+            .header(&format!("{page} ({name})"), "actual")
+            .to_string();
+        panic!(
+            "{page}: block `{name}` is not what iamc prints (UPDATE_EXPECT=1 rewrites it)\n{diff}"
+        );
+    }
+}
