@@ -1,8 +1,8 @@
 //! The editors' descriptions of the syntax agree with the parser's: the
 //! keywords of `grammar/iam.pest` are those of the TextMate grammar
 //! (`editors/vscode/syntaxes/iam.tmLanguage.json`), of the book's
-//! highlight.js language (`book/iam-highlight.js`) and of the language
-//! server's completion. (`editors/vscode/test/grammar.js`, run by
+//! highlight.js language (`book/iam-highlight.js`) and of the parser's list
+//! (`iamc::syntax::KEYWORDS`, which completion offers). (`editors/vscode/test/grammar.js`, run by
 //! `scripts/test.sh`, tokenises every `.iam` file with the TextMate grammar.)
 #![allow(
     clippy::unwrap_used,
@@ -73,20 +73,34 @@ fn every_description_of_the_syntax_names_the_same_keywords() {
     assert!(parser.contains("instance_profile") && parser.len() > 20);
     assert_eq!(textmate_keywords(), parser, "the TextMate grammar");
     assert_eq!(highlight_js_keywords(), parser, "book/iam-highlight.js");
-    let completion: BTreeSet<String> = iamc::lsp::KEYWORDS.iter().map(|k| k.to_string()).collect();
-    assert_eq!(completion, parser, "the language server's completion");
+    // The parser's own list, which the formatter, import and the language
+    // server's completion use.
+    let listed: BTreeSet<String> = iamc::syntax::KEYWORDS
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    assert_eq!(listed, parser, "iamc::syntax::KEYWORDS");
 }
 
 #[test]
 fn the_extension_declares_the_language_the_grammar_and_the_server() {
-    let package: serde_json::Value = serde_json::from_str(&read("editors/vscode/package.json")).unwrap();
+    let package: serde_json::Value =
+        serde_json::from_str(&read("editors/vscode/package.json")).unwrap();
     let contributes = &package["contributes"];
     assert_eq!(contributes["languages"][0]["id"], "iam");
     assert_eq!(contributes["languages"][0]["extensions"][0], ".iam");
     assert_eq!(contributes["grammars"][0]["scopeName"], "source.iam");
     let grammar = contributes["grammars"][0]["path"].as_str().unwrap();
-    assert!(support::repo().join("editors/vscode").join(grammar).is_file());
-    assert_eq!(contributes["configuration"]["properties"]["iamc.path"]["default"], "iamc");
+    assert!(
+        support::repo()
+            .join("editors/vscode")
+            .join(grammar)
+            .is_file()
+    );
+    assert_eq!(
+        contributes["configuration"]["properties"]["iamc.path"]["default"],
+        "iamc"
+    );
     let configuration: serde_json::Value =
         serde_json::from_str(&read("editors/vscode/language-configuration.json")).unwrap();
     assert_eq!(configuration["comments"]["lineComment"], "//");

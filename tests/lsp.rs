@@ -647,7 +647,10 @@ fn the_book_shows_the_servers_answers() {
     support::book_block(
         "editors.md",
         "lsp-hover",
-        &format!("{}\n", hover["contents"]["value"].as_str().unwrap().trim_end()),
+        &format!(
+            "{}\n",
+            hover["contents"]["value"].as_str().unwrap().trim_end()
+        ),
     );
     s.shutdown();
     let _ = std::fs::remove_dir_all(&root);

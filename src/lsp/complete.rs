@@ -7,56 +7,9 @@
 use super::workspace::Analysis;
 use crate::ast::{Decl, DeclKind};
 use crate::iam::catalog;
+use crate::syntax::{DECLARATION_KEYWORDS as DECLARATIONS, KEYWORDS, PROPERTY_KEYWORDS};
 use lsp_types as lsp;
 
-/// Every keyword of the language (`grammar/iam.pest`).
-pub const KEYWORDS: &[&str] = &[
-    "policy",
-    "template",
-    "group",
-    "trust",
-    "param",
-    "role",
-    "user",
-    "stack",
-    "allow",
-    "deny",
-    "not",
-    "on",
-    "when",
-    "because",
-    "grants",
-    "managed",
-    "instance_profile",
-    "boundary",
-    "path",
-    "max_session",
-    "tag",
-    "service",
-    "aws",
-    "federated",
-    "default",
-    "description",
-    "max_length",
-    "roles",
-    "users",
-    "policies",
-];
-
-const DECLARATIONS: &[&str] = &[
-    "policy", "template", "group", "trust", "param", "role", "user", "stack",
-];
-const PRINCIPAL_PROPERTIES: &[&str] = &[
-    "grants",
-    "trust",
-    "managed",
-    "instance_profile",
-    "boundary",
-    "path",
-    "max_session",
-    "tag",
-    "description",
-];
 const STATEMENT_WORDS: &[&str] = &["allow", "deny", "when", "because"];
 const TRUST_WORDS: &[&str] = &["service", "aws", "federated", "when"];
 const PARAM_PROPERTIES: &[&str] = &["default", "description", "max_length"];
@@ -237,13 +190,11 @@ fn actions(word: &str) -> Vec<lsp::CompletionItem> {
                 .actions()
                 .iter()
                 .map(|a| {
-                    let mut i = item(
+                    item(
                         &format!("{prefix}:{}", a.name),
                         lsp::CompletionItemKind::FUNCTION,
                         "action",
-                    );
-                    i.filter_text = Some(format!("{prefix}:{}", a.name));
-                    i
+                    )
                 })
                 .collect(),
             None => Vec::new(),
@@ -346,7 +297,7 @@ fn expected(before: &str, word_start: usize) -> Expected {
                 Expected::Names(Kind::Grant)
             }
             Some("trust") if since("trust", inner) == Some(0) => Expected::Names(Kind::Trust),
-            _ => Expected::Words(PRINCIPAL_PROPERTIES),
+            _ => Expected::Words(PROPERTY_KEYWORDS),
         },
         Some("stack") => match last_word(inner) {
             Some("roles") => Expected::Names(Kind::Role),
@@ -498,7 +449,7 @@ mod tests {
         assert_eq!(at("role R {\n  trust "), Expected::Names(Kind::Trust));
         assert_eq!(
             at("role R {\n  grants A\n  "),
-            Expected::Words(PRINCIPAL_PROPERTIES)
+            Expected::Words(PROPERTY_KEYWORDS)
         );
         assert_eq!(at("stack S {\n  roles [A, "), Expected::Names(Kind::Role));
         assert_eq!(at("policy P = "), Expected::Names(Kind::Template));

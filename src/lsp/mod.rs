@@ -21,7 +21,6 @@ mod publish;
 mod uri;
 mod workspace;
 
-pub use complete::KEYWORDS;
 pub use position::Encoding;
 
 use crate::ast::Decl;
@@ -198,24 +197,26 @@ impl Server<'_> {
             return;
         };
         let analysis = workspace.analyze();
-        for (path, broken) in analysis.paths.iter().zip(&analysis.broken) {
-            if !broken {
-                let file = analysis.file_of(path);
+        for path in workspace.open_paths() {
+            let Some(file) = analysis.file_of(path) else {
+                continue;
+            };
+            if !analysis.broken[file] {
                 let decls = analysis
                     .program()
                     .decls
                     .iter()
-                    .filter(|d| Some(d.span.file) == file)
+                    .filter(|d| d.span.file == file)
                     .cloned()
                     .collect();
-                self.last_good.insert(path.clone(), decls);
+                self.last_good.insert(path.to_path_buf(), decls);
             }
         }
         let fallback = workspace.root.join("iamc.yaml");
         let mut files = publish::by_file(&analysis, &fallback, self.encoding);
         // Files whose diagnostics are gone get an empty list, and so does
         // every open file, so that the editor knows it was checked.
-        let open = workspace.open_buffers().into_iter().map(|(p, _)| p);
+        let open = workspace.open_paths().map(Path::to_path_buf);
         for path in self.published.iter().cloned().chain(open) {
             files.entry(path).or_default();
         }

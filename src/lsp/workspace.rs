@@ -88,6 +88,11 @@ impl Workspace {
         self.open.insert(path, text);
     }
 
+    /// The paths of the open buffers.
+    pub fn open_paths(&self) -> impl Iterator<Item = &Path> {
+        self.open.keys().map(PathBuf::as_path)
+    }
+
     /// The open buffers (to keep when the project is read again).
     pub fn open_buffers(&self) -> Vec<(PathBuf, String)> {
         self.open

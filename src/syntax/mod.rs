@@ -46,12 +46,12 @@ pub const KEYWORDS: &[&str] = &[
 ];
 
 /// The keywords that open a declaration, in the order of `declaration`.
-const DECLARATION_KEYWORDS: &[&str] = &[
+pub const DECLARATION_KEYWORDS: &[&str] = &[
     "policy", "template", "group", "trust", "param", "role", "user", "stack",
 ];
 
 /// The keywords of a role's or user's properties, in the order of `principal_property`.
-const PROPERTY_KEYWORDS: &[&str] = &[
+pub const PROPERTY_KEYWORDS: &[&str] = &[
     "grants",
     "trust",
     "managed",
