@@ -28,7 +28,7 @@ use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response
 use lsp_types as lsp;
 use position::{offset, range};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use workspace::{Analysis, Workspace};
 
@@ -63,7 +63,7 @@ pub fn serve(connection: Connection) -> Result<(), String> {
             .map(Workspace::load),
         analysis: None,
         dirty: true,
-        published: BTreeSet::new(),
+        published: BTreeMap::new(),
         last_good: HashMap::new(),
     };
     server.main_loop()
@@ -139,8 +139,8 @@ struct Server<'c> {
     analysis: Option<Analysis>,
     /// The text changed since the last analysis.
     dirty: bool,
-    /// The files that have diagnostics in the editor now.
-    published: BTreeSet<PathBuf>,
+    /// The diagnostics the editor shows now, of each file that has some.
+    published: BTreeMap<PathBuf, Vec<lsp::Diagnostic>>,
     /// Each file's declarations as last parsed without a syntax error: while
     /// a line is being typed the file does not parse, and completion still
     /// offers the names it declares.
@@ -216,21 +216,27 @@ impl Server<'_> {
         let mut files = publish::by_file(&analysis, &fallback, self.encoding);
         // Files whose diagnostics are gone get an empty list, and so does
         // every open file, so that the editor knows it was checked.
-        let open = workspace.open_paths().map(Path::to_path_buf);
-        for path in self.published.iter().cloned().chain(open) {
-            files.entry(path).or_default();
+        let open: BTreeSet<PathBuf> = workspace.open_paths().map(Path::to_path_buf).collect();
+        for path in self.published.keys().chain(&open) {
+            files.entry(path.clone()).or_default();
         }
-        self.published.clear();
+        // A large project has thousands of findings: a file's are sent again
+        // only when they changed (or the file is open, and so being edited).
         for (path, diagnostics) in files {
             let Some(uri) = uri::from_path(&path) else {
                 continue;
             };
-            if !diagnostics.is_empty() {
-                self.published.insert(path);
+            if !open.contains(&path) && self.published.get(&path) == Some(&diagnostics) {
+                continue;
             }
             self.notify::<lsp::notification::PublishDiagnostics>(
-                lsp::PublishDiagnosticsParams::new(uri, diagnostics, None),
+                lsp::PublishDiagnosticsParams::new(uri, diagnostics.clone(), None),
             );
+            if diagnostics.is_empty() {
+                self.published.remove(&path);
+            } else {
+                self.published.insert(path, diagnostics);
+            }
         }
         self.analysis = Some(analysis);
     }
