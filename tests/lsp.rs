@@ -446,23 +446,35 @@ fn session(utf8: bool) {
         .collect();
     assert_eq!(names, ["ReadBucket", "Env", "Write", "Team", "Ec2", "App"]);
 
-    // Rename a group: plain edits at the declaration and each use.
+    // Rename a group: plain edits at the declaration and each use (a group
+    // names nothing in AWS).
     let (text, cursor) = marked(&MAIN.replace("group Team", "group Te$0am"));
     let prepared = s.request("textDocument/prepareRename", s.at(&main, &text, cursor));
     assert_eq!(prepared["start"], position(MAIN, group, utf8));
     let mut params = s.at(&main, &text, cursor);
     params["newName"] = json!("Crew");
     let edit = s.request("textDocument/rename", params);
-    let edits = edit["changes"][&main].as_array().unwrap();
-    assert_eq!(edits.len(), 2);
-    assert!(edits.iter().all(|e| e["newText"] == "Crew"));
+    assert!(edit.get("changeAnnotations").is_none(), "{edit}");
+    let edits = edit["documentChanges"][0]["edits"].as_array().unwrap();
+    assert_eq!(edit["documentChanges"][0]["textDocument"]["uri"], main);
+    let starts: Vec<&Value> = edits.iter().map(|e| &e["range"]["start"]).collect();
+    let use_at = MAIN.find("grants Team").unwrap() + "grants ".len();
+    assert_eq!(
+        starts,
+        [&position(MAIN, group, utf8), &position(MAIN, use_at, utf8)]
+    );
+    assert!(
+        edits
+            .iter()
+            .all(|e| e["newText"] == "Crew" && e.get("annotationId").is_none())
+    );
     // Renaming a role replaces a CloudFormation resource: the edit needs
-    // confirmation and says why.
+    // confirmation and says why, and the client is told.
     let (text, cursor) = marked(&MAIN.replace("role App", "role A$0pp"));
     let mut params = s.at(&main, &text, cursor);
     params["newName"] = json!("Service");
     let edit = s.request("textDocument/rename", params);
-    let annotation = &edit["changeAnnotations"]["iamc-replaces-resource"];
+    let annotation = &edit["changeAnnotations"]["iamc-changes-deployment"];
     assert_eq!(annotation["needsConfirmation"], true);
     assert!(
         annotation["label"]
@@ -470,7 +482,32 @@ fn session(utf8: bool) {
             .unwrap()
             .contains("replaces a CloudFormation resource")
     );
-    assert_eq!(edit["documentChanges"][0]["edits"][0]["newText"], "Service");
+    let renamed = &edit["documentChanges"][0]["edits"][0];
+    assert_eq!(renamed["newText"], "Service");
+    assert_eq!(renamed["annotationId"], "iamc-changes-deployment");
+    assert!(s.pending.iter().any(|n| {
+        n.method == "window/showMessage"
+            && n.params["message"]
+                .as_str()
+                .unwrap()
+                .contains("replaces a CloudFormation resource")
+    }));
+    // A policy's statements take their Sids from its name: warned too.
+    let (text, cursor) = marked(&MAIN.replace("policy Write", "policy W$0rite"));
+    let mut params = s.at(&main, &text, cursor);
+    params["newName"] = json!("Put");
+    let edit = s.request("textDocument/rename", params);
+    let label = edit["changeAnnotations"]["iamc-changes-deployment"]["label"]
+        .as_str()
+        .unwrap();
+    assert!(label.contains("Sids"), "{label}");
+    assert_eq!(
+        edit["documentChanges"][0]["edits"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     // A name already taken (ignoring case) is refused.
     let mut params = s.at(&main, &text, cursor);
     params["newName"] = json!("team");

@@ -65,13 +65,9 @@ pub fn prepare_rename(
     Some(range(source, span.start, span.end, encoding))
 }
 
-#[allow(
-    clippy::mutable_key_type,
-    reason = "lsp-types keys a WorkspaceEdit's changes by Uri, which is only hashed by its text"
-)]
-/// Renames the declaration named at `offset` and every use of it. Renaming
-/// a role, user or policy renames what CloudFormation creates: the change is
-/// annotated as needing confirmation, with the reason.
+/// Renames the declaration named at `offset` and every use of it. Where the
+/// rename changes what CloudFormation deploys (see [`rename_warning`]), every
+/// edit carries an annotation that needs confirmation and says why.
 pub fn rename(
     analysis: &Analysis,
     file: FileId,
@@ -100,93 +96,81 @@ pub fn rename(
             other.kind.keyword()
         ));
     }
-    let warning = replaces_resource(&decl.kind).then(|| {
-        format!(
-            "renaming {} `{}` replaces a CloudFormation resource: the {} is deleted and created again under the new name",
-            decl.kind.keyword(),
-            decl.name.name,
-            decl.kind.keyword()
-        )
-    });
-    let annotation = warning
-        .as_ref()
-        .map(|_| "iamc-replaces-resource".to_string());
-    let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+    let warning = warning(analysis, id);
+    let annotation = warning.as_ref().map(|_| ANNOTATION.to_string());
+    // Edits by file, in the order of the files: the output is deterministic.
     let mut edits: Vec<lsp::TextDocumentEdit> = Vec::new();
     for span in std::iter::once(decl.name.span).chain(analysis.index.uses_of(id)) {
         let Some(loc) = location(analysis, span, encoding) else {
             continue;
         };
-        let edit = lsp::TextEdit::new(loc.range, new_name.to_string());
-        match &annotation {
-            None => changes.entry(loc.uri).or_default().push(edit),
-            Some(a) => {
-                let annotated = lsp::OneOf::Right(lsp::AnnotatedTextEdit {
-                    text_edit: edit,
-                    annotation_id: a.clone(),
-                });
-                match edits.iter_mut().find(|e| e.text_document.uri == loc.uri) {
-                    Some(e) => e.edits.push(annotated),
-                    None => edits.push(lsp::TextDocumentEdit {
-                        text_document: lsp::OptionalVersionedTextDocumentIdentifier {
-                            uri: loc.uri,
-                            version: None,
-                        },
-                        edits: vec![annotated],
-                    }),
-                }
-            }
+        let text_edit = lsp::TextEdit::new(loc.range, new_name.to_string());
+        let edit = match &annotation {
+            None => lsp::OneOf::Left(text_edit),
+            Some(a) => lsp::OneOf::Right(lsp::AnnotatedTextEdit {
+                text_edit,
+                annotation_id: a.clone(),
+            }),
+        };
+        match edits.iter_mut().find(|e| e.text_document.uri == loc.uri) {
+            Some(e) => e.edits.push(edit),
+            None => edits.push(lsp::TextDocumentEdit {
+                text_document: lsp::OptionalVersionedTextDocumentIdentifier {
+                    uri: loc.uri,
+                    version: None,
+                },
+                edits: vec![edit],
+            }),
         }
     }
-    Ok(match (annotation, warning) {
-        (Some(a), Some(w)) => lsp::WorkspaceEdit {
-            document_changes: Some(lsp::DocumentChanges::Edits(edits)),
-            change_annotations: Some(
-                [(
-                    a,
-                    lsp::ChangeAnnotation {
-                        label: w,
-                        needs_confirmation: Some(true),
-                        description: Some(
-                            "its ARN changes, and anything outside this program that names it must follow"
-                                .to_string(),
-                        ),
-                    },
-                )]
-                .into_iter()
-                .collect(),
-            ),
-            ..lsp::WorkspaceEdit::default()
-        },
-        _ => lsp::WorkspaceEdit {
-            changes: Some(changes),
-            ..lsp::WorkspaceEdit::default()
-        },
+    let change_annotations = warning.map(|label| {
+        let annotation = lsp::ChangeAnnotation {
+            label,
+            needs_confirmation: Some(true),
+            description: Some("review the diff (`iamc diff`) before deploying".to_string()),
+        };
+        [(ANNOTATION.to_string(), annotation)].into_iter().collect()
+    });
+    Ok(lsp::WorkspaceEdit {
+        document_changes: Some(lsp::DocumentChanges::Edits(edits)),
+        change_annotations,
+        ..lsp::WorkspaceEdit::default()
     })
 }
 
-/// The warning a rename of this declaration deserves, if any.
+const ANNOTATION: &str = "iamc-changes-deployment";
+
+/// What renaming declaration `id` does to the deployed templates, if
+/// anything: IAM names roles and users, and a stack's standalone policies,
+/// from their declarations, so a new name replaces the resource; a policy's
+/// statements take their Sids from its name.
+fn warning(analysis: &Analysis, id: DeclId) -> Option<String> {
+    let program = analysis.program();
+    let decl = &program.decls[id];
+    let (keyword, name) = (decl.kind.keyword(), &decl.name.name);
+    match &decl.kind {
+        DeclKind::Role(_) | DeclKind::User(_) => Some(format!(
+            "renaming {keyword} `{name}` replaces a CloudFormation resource: the {keyword} is deleted and created again under its new name"
+        )),
+        DeclKind::Policy(_) | DeclKind::PolicyInstance(_) | DeclKind::Group(_)
+            if program.stack_of[id].is_some() =>
+        {
+            Some(format!(
+                "renaming {keyword} `{name}` replaces a CloudFormation resource: its stack's managed policies are named from it"
+            ))
+        }
+        DeclKind::Policy(_) | DeclKind::PolicyInstance(_) => Some(format!(
+            "renaming policy `{name}` changes the Sids of its statements in every managed policy that holds them"
+        )),
+        _ => None,
+    }
+}
+
+/// The warning a rename of the name at `offset` deserves, if any.
 pub fn rename_warning(analysis: &Analysis, file: FileId, offset: usize) -> Option<String> {
     let program = analysis.program();
     let (_, id) = analysis.index.at(program, file, offset)?;
-    let decl = &program.decls[id];
-    replaces_resource(&decl.kind).then(|| {
-        format!(
-            "Renaming {} `{}` replaces a CloudFormation resource (it is deleted and created again).",
-            decl.kind.keyword(),
-            decl.name.name
-        )
-    })
-}
-
-/// Roles, users and policies are named in IAM from their declaration's name:
-/// a new name is a new resource. (Groups, trusts, templates and params
-/// name nothing in AWS.)
-fn replaces_resource(kind: &DeclKind) -> bool {
-    matches!(
-        kind,
-        DeclKind::Role(_) | DeclKind::User(_) | DeclKind::Policy(_) | DeclKind::PolicyInstance(_)
-    )
+    warning(analysis, id)
 }
 
 /// A name as the grammar has it: a letter, then letters and digits; not a keyword.
