@@ -46,6 +46,7 @@ const ORDER: &[(&str, &str)] = &[
     ("review", "diff, explain, graph"),
     ("fmt", "the formatter"),
     ("import", "CloudFormation and IAM JSON to .iam"),
+    ("lsp", "the language server"),
     ("cli", "the command line"),
 ];
 
