@@ -119,8 +119,8 @@ fn capabilities(encoding: Encoding) -> lsp::ServerCapabilities {
     }
 }
 
-/// The folder the client opened, or failing that, none (the project is
-/// then found from the first file opened).
+/// The folder the client opened, or failing that the server's working
+/// folder (without a project there, it is found from the first file opened).
 fn start_folder(params: &lsp::InitializeParams) -> Option<PathBuf> {
     let folder = params
         .workspace_folders
@@ -130,6 +130,7 @@ fn start_folder(params: &lsp::InitializeParams) -> Option<PathBuf> {
     #[allow(deprecated, reason = "older clients send only `rootUri`")]
     let root = folder.or(params.root_uri.as_ref());
     root.and_then(uri::to_path)
+        .or_else(|| std::env::current_dir().ok())
 }
 
 struct Server<'c> {
