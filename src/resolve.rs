@@ -41,8 +41,9 @@ impl Program {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Wanted {
+/// The kind of declaration a reference must name where it is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wanted {
     /// A group member or a principal's grant.
     Grant,
     Trust,
@@ -52,7 +53,7 @@ enum Wanted {
 }
 
 impl Wanted {
-    fn accepts(self, kind: &DeclKind) -> bool {
+    pub fn accepts(self, kind: &DeclKind) -> bool {
         match self {
             Wanted::Grant => matches!(
                 kind,

@@ -5,8 +5,9 @@
 //! parse) still completes; names come from the program as last resolved.
 
 use super::workspace::Analysis;
-use crate::ast::{Decl, DeclKind};
+use crate::ast::Decl;
 use crate::iam::catalog;
+use crate::resolve::Wanted;
 use crate::syntax::{DECLARATION_KEYWORDS as DECLARATIONS, KEYWORDS, PROPERTY_KEYWORDS};
 use lsp_types as lsp;
 
@@ -55,37 +56,11 @@ const GLOBAL_CONDITION_KEYS: &[&str] = &[
     "aws:VpcSourceIp",
 ];
 
-/// The kind of declaration a name must have where it is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    /// A policy or group (a group member, a grant, a stack's policies).
-    Grant,
-    Trust,
-    Template,
-    Role,
-    User,
-}
-
-impl Kind {
-    fn accepts(self, kind: &DeclKind) -> bool {
-        match self {
-            Kind::Grant => matches!(
-                kind,
-                DeclKind::Policy(_) | DeclKind::PolicyInstance(_) | DeclKind::Group(_)
-            ),
-            Kind::Trust => matches!(kind, DeclKind::Trust(_)),
-            Kind::Template => matches!(kind, DeclKind::Template(_)),
-            Kind::Role => matches!(kind, DeclKind::Role(_)),
-            Kind::User => matches!(kind, DeclKind::User(_)),
-        }
-    }
-}
-
 /// What the position expects.
 #[derive(Debug, PartialEq, Eq)]
 enum Expected {
     Declaration,
-    Names(Kind),
+    Names(Wanted),
     Words(&'static [&'static str]),
     Action,
     Operator,
@@ -141,7 +116,7 @@ fn words(list: &[&str]) -> Vec<lsp::CompletionItem> {
 
 /// The declared names of the kinds accepted; `fallback` adds the
 /// declarations of the file being edited as it last parsed.
-fn names(analysis: &Analysis, fallback: &[Decl], kind: Kind) -> Vec<lsp::CompletionItem> {
+fn names(analysis: &Analysis, fallback: &[Decl], kind: Wanted) -> Vec<lsp::CompletionItem> {
     let program = analysis.program();
     let missing = fallback
         .iter()
@@ -276,7 +251,7 @@ fn expected(before: &str, word_start: usize) -> Expected {
     let Some(open) = open_at else {
         // At the top level: after `policy X =`, a template; else a keyword.
         return match tokens.last() {
-            Some(Token::Punct('=')) => Expected::Names(Kind::Template),
+            Some(Token::Punct('=')) => Expected::Names(Wanted::Template),
             Some(Token::Word(w)) if DECLARATIONS.contains(w) => Expected::Nothing,
             _ if in_string => Expected::Nothing,
             _ => Expected::Declaration,
@@ -290,19 +265,19 @@ fn expected(before: &str, word_start: usize) -> Expected {
     });
     let inner = open + 1;
     match head {
-        Some("group") => Expected::Names(Kind::Grant),
+        Some("group") => Expected::Names(Wanted::Grant),
         Some("role" | "user") => match last_word(inner) {
             _ if in_string => Expected::Nothing,
             Some("grants") if only_names_since(&tokens, since("grants", inner)) => {
-                Expected::Names(Kind::Grant)
+                Expected::Names(Wanted::Grant)
             }
-            Some("trust") if since("trust", inner) == Some(0) => Expected::Names(Kind::Trust),
+            Some("trust") if since("trust", inner) == Some(0) => Expected::Names(Wanted::Trust),
             _ => Expected::Words(PROPERTY_KEYWORDS),
         },
         Some("stack") => match last_word(inner) {
-            Some("roles") => Expected::Names(Kind::Role),
-            Some("users") => Expected::Names(Kind::User),
-            Some("policies") => Expected::Names(Kind::Grant),
+            Some("roles") => Expected::Names(Wanted::Role),
+            Some("users") => Expected::Names(Wanted::User),
+            Some("policies") => Expected::Names(Wanted::Grant),
             _ => Expected::Words(STACK_PROPERTIES),
         },
         Some("param") => Expected::Words(PARAM_PROPERTIES),
@@ -445,14 +420,14 @@ mod tests {
             Expected::Words(STATEMENT_WORDS)
         );
         assert_eq!(at("// a policy {\npo"), Expected::Declaration);
-        assert_eq!(at("role R {\n  grants A, "), Expected::Names(Kind::Grant));
-        assert_eq!(at("role R {\n  trust "), Expected::Names(Kind::Trust));
+        assert_eq!(at("role R {\n  grants A, "), Expected::Names(Wanted::Grant));
+        assert_eq!(at("role R {\n  trust "), Expected::Names(Wanted::Trust));
         assert_eq!(
             at("role R {\n  grants A\n  "),
             Expected::Words(PROPERTY_KEYWORDS)
         );
-        assert_eq!(at("stack S {\n  roles [A, "), Expected::Names(Kind::Role));
-        assert_eq!(at("policy P = "), Expected::Names(Kind::Template));
-        assert_eq!(at("group G {\n  A,\n  "), Expected::Names(Kind::Grant));
+        assert_eq!(at("stack S {\n  roles [A, "), Expected::Names(Wanted::Role));
+        assert_eq!(at("policy P = "), Expected::Names(Wanted::Template));
+        assert_eq!(at("group G {\n  A,\n  "), Expected::Names(Wanted::Grant));
     }
 }
