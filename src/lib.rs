@@ -23,6 +23,7 @@ pub mod cli;
 pub mod compiled;
 pub mod config;
 pub mod diagnostics;
+pub mod drift;
 pub mod expand;
 pub mod fmt;
 pub mod hash;
@@ -41,6 +42,7 @@ pub mod resolve;
 pub mod review;
 pub mod source;
 pub mod syntax;
+pub mod usage;
 pub mod vars;
 
 pub use compiled::{Compiled, Manifest};

@@ -47,6 +47,8 @@ const ORDER: &[(&str, &str)] = &[
     ("fmt", "the formatter"),
     ("import", "CloudFormation and IAM JSON to .iam"),
     ("lsp", "the language server"),
+    ("usage", "grants against evidence of use"),
+    ("drift", "the account against the program"),
     ("cli", "the command line"),
 ];
 

@@ -26,6 +26,7 @@ const CLI_CODES: &[Code] = &[
     Code::ForeignFile,
     Code::Git,
     Code::UnknownPrincipal,
+    Code::EvidenceInvalid,
 ];
 
 /// Codes of `iamc import`, whose inputs are JSON and YAML: pinned by

@@ -13,6 +13,7 @@ mod manifest;
 mod outputs;
 mod project;
 mod root;
+mod usage;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -193,6 +194,10 @@ enum Command {
     Man,
     /// Serve editors over the Language Server Protocol on stdin and stdout
     Lsp,
+    /// Compare what principals hold with what evidence (CloudTrail, last-accessed reports) shows they used
+    Usage(Box<usage::UsageArgs>),
+    /// Compare the account's IAM (get-account-authorization-details) with what the program generates
+    Drift(usage::DriftArgs),
 }
 
 /// Exit codes: 0 success, 1 `--check` found the output stale (or `diff` a
@@ -330,5 +335,7 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain::run(&args),
         Command::Graph(args) => graph::run(&args),
         Command::Lsp => lsp::run(),
+        Command::Usage(args) => usage::run(&args),
+        Command::Drift(args) => usage::run_drift(&args),
     }
 }

@@ -92,9 +92,9 @@ impl Command {
             Command::Lint { config, .. } | Command::Import { config, .. } => Some(config),
             Command::Diff(args) => Some(&mut args.config),
             Command::Graph(args) => Some(&mut args.config),
-            Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => {
-                None
-            }
+            Command::Usage(args) => Some(&mut args.project.config),
+            Command::Drift(args) => Some(&mut args.project.config),
+            Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => None,
         }
     }
 
@@ -145,6 +145,18 @@ impl Command {
             Command::Graph(args) => {
                 paths.extend(args.src.iter_mut());
                 paths.extend(args.config.iter_mut());
+            }
+            Command::Usage(args) => {
+                let args = &mut **args;
+                paths.extend(args.project.src.iter_mut());
+                paths.extend(args.project.config.iter_mut());
+                paths.extend(args.evidence.iter_mut());
+                paths.extend(args.suggest.iter_mut());
+            }
+            Command::Drift(args) => {
+                paths.extend(args.project.src.iter_mut());
+                paths.extend(args.project.config.iter_mut());
+                paths.push(&mut args.details);
             }
             Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => {}
         }

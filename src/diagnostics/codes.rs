@@ -47,6 +47,8 @@ pub enum Code {
     ImportInvalid,
     CannotImport,
     ImportWouldWiden,
+    /// An evidence file for `iamc usage` or `iamc drift` is not what it should be.
+    EvidenceInvalid,
     Internal,
     /// A finding of a lint; not in [`Code::ALL`]: the lints are
     /// [`LintCode::ALL`].
@@ -96,6 +98,7 @@ impl Code {
         Code::ImportInvalid,
         Code::CannotImport,
         Code::ImportWouldWiden,
+        Code::EvidenceInvalid,
         Code::Internal,
     ];
 
@@ -144,6 +147,7 @@ impl Code {
             Code::ImportInvalid => "E090",
             Code::CannotImport => "E091",
             Code::ImportWouldWiden => "E092",
+            Code::EvidenceInvalid => "E095",
             Code::Internal => "E999",
         }
     }
@@ -193,6 +197,7 @@ impl Code {
             Code::ImportInvalid => "import input is not a policy document or template",
             Code::CannotImport => "import cannot express part of the input",
             Code::ImportWouldWiden => "import would allow more than the input",
+            Code::EvidenceInvalid => "evidence file cannot be read",
             Code::Internal => "internal error (a bug in iamc)",
         }
     }
