@@ -94,7 +94,9 @@ impl Command {
             Command::Graph(args) => Some(&mut args.config),
             Command::Usage(args) => Some(&mut args.project.config),
             Command::Drift(args) => Some(&mut args.project.config),
-            Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => None,
+            Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => {
+                None
+            }
         }
     }
 
