@@ -5,7 +5,7 @@
     reason = "tests fail loudly"
 )]
 //! `iamc graph --format json`: the same nodes and edges as the DOT drawing,
-//! whole and from one principal.
+//! whole, from one principal or stack, and up from one policy or group.
 
 mod support;
 
@@ -27,14 +27,20 @@ fn graph(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Edges of a DOT drawing: `  "A" -> "B";`.
-fn dot_edges(dot: &str) -> Vec<(String, String)> {
+/// Edges of a DOT drawing: `  "A" -> "B";` or `  "A" -> "B" [style=...];`,
+/// with their kind (`grants` when the edge has no label).
+fn dot_edges(dot: &str) -> Vec<(String, String, String)> {
     dot.lines()
         .filter_map(|l| l.trim().strip_suffix(';')?.split_once(" -> "))
         .map(|(a, b)| {
+            let (b, kind) = match b.split_once(" [") {
+                Some((b, attrs)) => (b, attrs.split('"').nth(1).unwrap().to_string()),
+                None => (b, "grants".to_string()),
+            };
             (
                 a.trim_matches('"').to_string(),
                 b.trim_matches('"').to_string(),
+                kind,
             )
         })
         .collect()
@@ -55,12 +61,18 @@ fn json_holds_the_nodes_and_edges_dot_draws() {
         Some("JaneDoe"),
         Some("ServiceUserProdKrun"),
         Some("TeamMl"),
+        Some("QuiltIam"),
+        Some("--receivers EcrLogin"),
+        Some("--receivers TeamMl"),
     ] {
-        let mut args: Vec<&str> = root.into_iter().collect();
+        let mut args: Vec<&str> = match root {
+            Some(r) if r.starts_with("--") => r.split(' ').collect(),
+            _ => root.into_iter().collect(),
+        };
         let dot = graph(&[args.as_slice(), &["--format", "dot"]].concat());
         args.extend(["--format", "json"]);
         let json: serde_json::Value = serde_json::from_str(&graph(&args)).unwrap();
-        let edges: Vec<(String, String)> = json["edges"]
+        let edges: Vec<(String, String, String)> = json["edges"]
             .as_array()
             .unwrap()
             .iter()
@@ -68,6 +80,7 @@ fn json_holds_the_nodes_and_edges_dot_draws() {
                 (
                     e["from"].as_str().unwrap().to_string(),
                     e["to"].as_str().unwrap().to_string(),
+                    e["kind"].as_str().unwrap().to_string(),
                 )
             })
             .collect();
@@ -83,7 +96,7 @@ fn json_holds_the_nodes_and_edges_dot_draws() {
         for node in json["nodes"].as_array().unwrap() {
             let kind = node["kind"].as_str().unwrap();
             assert!(
-                ["role", "user", "group", "policy"].contains(&kind),
+                ["stack", "trust", "role", "user", "group", "policy"].contains(&kind),
                 "{kind}"
             );
         }

@@ -546,6 +546,14 @@ fn graph_of_the_example() {
         !jane.contains("TeamMl") && !jane.contains("MaryMajor"),
         "{jane}"
     );
+    assert!(
+        jane.contains("t_Devserver -.->|assumes| r_JaneDoe"),
+        "{jane}"
+    );
+    let ecr = run(&repo, &["graph", "--receivers", "EcrLogin"], 0);
+    book_block("graph.md", "ecrlogin-receivers", &ecr);
+    assert!(ecr.contains("r_RichardRoe --> g_TeamBProd"), "{ecr}");
+    assert!(!ecr.contains("MaryMajor"), "{ecr}");
     // The committed picture is the example's current graph.
     let script = fs::read_to_string(repo.join("scripts/graph-svg.sh")).unwrap();
     assert!(script.contains("iamc graph --format dot"));

@@ -1,4 +1,4 @@
-//! `iamc graph [NAME] [--format mermaid|dot|json]`
+//! `iamc graph [NAME] [--receivers NAME] [--format mermaid|dot|json]`
 
 use super::{EXIT_ERROR, Format, ProjectArgs, explain::compile, project};
 use crate::ast::DeclKind;
@@ -11,8 +11,13 @@ use std::process::ExitCode;
 
 #[derive(clap::Args, Debug)]
 pub struct GraphArgs {
-    /// Draw only what this role, user or group reaches [default: the whole graph]
+    /// Draw only what this stack, role, user or group reaches [default: the whole graph]
+    #[arg(conflicts_with = "receivers")]
     name: Option<String>,
+    /// Draw who receives this policy or group: the groups on the way, the
+    /// principals and stacks that end up holding it
+    #[arg(long, value_name = "NAME")]
+    receivers: Option<String>,
     /// The graph language
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
     format: GraphFormat,
@@ -41,29 +46,48 @@ pub fn run(args: &GraphArgs) -> ExitCode {
         return ExitCode::from(EXIT_ERROR);
     };
     let program = compiled.program();
-    let root = match &args.name {
-        None => None,
-        Some(name) => {
+    let found = match (&args.name, &args.receivers) {
+        (Some(name), _) => {
             let wanted = |k: &DeclKind| {
                 matches!(
                     k,
-                    DeclKind::Role(_) | DeclKind::User(_) | DeclKind::Group(_)
+                    DeclKind::Stack(_) | DeclKind::Role(_) | DeclKind::User(_) | DeclKind::Group(_)
                 )
             };
-            match explain::find(program, name, wanted, "role, user or group") {
-                Ok(id) => Some(id),
-                Err(d) => {
-                    project::report(&Diagnostics(vec![d]), &Sources::new(), Format::Text);
-                    return ExitCode::from(EXIT_ERROR);
-                }
-            }
+            explain::find(program, name, wanted, "stack, role, user or group")
+                .map(graph::View::From)
+        }
+        (None, Some(name)) => {
+            let wanted = |k: &DeclKind| {
+                matches!(
+                    k,
+                    DeclKind::Policy(_) | DeclKind::PolicyInstance(_) | DeclKind::Group(_)
+                )
+            };
+            explain::find(program, name, wanted, "policy or group").map(graph::View::Receivers)
+        }
+        (None, None) => Ok(graph::View::Whole),
+    };
+    let view = match found {
+        Ok(view) => view,
+        Err(d) => {
+            project::report(&Diagnostics(vec![d]), &Sources::new(), Format::Text);
+            return ExitCode::from(EXIT_ERROR);
         }
     };
+    if let graph::View::Receivers(id) = view
+        && graph::receivers(program, id).is_empty()
+    {
+        eprintln!(
+            "note: no principal or stack receives `{}`",
+            program.decls[id].name.name
+        );
+    }
     let format = match args.format {
         GraphFormat::Mermaid => graph::Format::Mermaid,
         GraphFormat::Dot => graph::Format::Dot,
         GraphFormat::Json => graph::Format::Json,
     };
-    crate::cli::out!("{}", graph::render(program, root, format));
+    crate::cli::out!("{}", graph::render(program, view, format));
     ExitCode::SUCCESS
 }

@@ -176,7 +176,7 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Show every path by which a principal receives the statements matching an action
     Explain(explain::ExplainArgs),
-    /// Draw the group graph, whole or from one principal, as Mermaid or Graphviz DOT
+    /// Draw the group graph: whole, what one declaration reaches, or who receives a policy
     Graph(graph::GraphArgs),
     /// Start a project in the current folder: policies/, iamc.yaml and a CI workflow
     Init {

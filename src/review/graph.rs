@@ -1,7 +1,8 @@
-//! `iamc graph`: the group graph (principals → groups → policies), whole or
-//! reachable from one declaration, as Mermaid, Graphviz DOT or JSON.
+//! `iamc graph`: the group graph (stacks and trusts → principals → groups →
+//! policies), whole, down from one declaration (what it reaches), or up from
+//! one policy or group (who receives it), as Mermaid, Graphviz DOT or JSON.
 
-use crate::ast::DeclKind;
+use crate::ast::{DeclKind, Trust, TrustKind, TrustRef};
 use crate::resolve::{DeclId, Program};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,16 +12,74 @@ pub enum Format {
     Json,
 }
 
+/// What part of the graph to draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// Every node.
+    Whole,
+    /// What a stack, role, user or group reaches, with the trusts of the
+    /// roles drawn.
+    From(DeclId),
+    /// Who receives a policy or group: every group on the way, every
+    /// principal holding it, every stack holding one of those or emitting it
+    /// standalone.
+    Receivers(DeclId),
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Node {
+    Stack,
+    Trust,
     Role,
     User,
     Group,
     Policy,
 }
 
+impl Node {
+    fn name(self) -> &'static str {
+        match self {
+            Node::Stack => "stack",
+            Node::Trust => "trust",
+            Node::Role => "role",
+            Node::User => "user",
+            Node::Group => "group",
+            Node::Policy => "policy",
+        }
+    }
+}
+
+/// A node: a declaration, or the inline trust of a role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Decl(DeclId),
+    InlineTrust(DeclId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Edge {
+    /// A principal's grant or a group's member.
+    Grants,
+    /// A trust to the role it lets its principals assume.
+    Assumes,
+    /// A stack to a principal, policy or group it emits.
+    Contains,
+}
+
+impl Edge {
+    fn name(self) -> &'static str {
+        match self {
+            Edge::Grants => "grants",
+            Edge::Assumes => "assumes",
+            Edge::Contains => "contains",
+        }
+    }
+}
+
 fn node(kind: &DeclKind) -> Option<Node> {
     match kind {
+        DeclKind::Stack(_) => Some(Node::Stack),
+        DeclKind::Trust(_) => Some(Node::Trust),
         DeclKind::Role(_) => Some(Node::Role),
         DeclKind::User(_) => Some(Node::User),
         DeclKind::Group(_) => Some(Node::Group),
@@ -29,75 +88,214 @@ fn node(kind: &DeclKind) -> Option<Node> {
     }
 }
 
-/// The declarations shown: every node, or those reachable from `root`;
-/// principals first, then groups, then policies, each in program order.
-fn nodes(program: &Program, root: Option<DeclId>) -> Vec<(DeclId, Node)> {
-    let mut shown = vec![root.is_none(); program.decls.len()];
-    if let Some(root) = root {
-        let mut stack = vec![root];
-        while let Some(id) = stack.pop() {
-            if std::mem::replace(&mut shown[id], true) {
-                continue;
-            }
-            stack.extend(program.edges[id].iter().map(|e| e.target));
-        }
-    }
-    let mut out: Vec<(DeclId, Node)> = program
-        .decls
-        .iter()
-        .enumerate()
-        .filter(|(id, _)| shown[*id])
-        .filter_map(|(id, d)| node(&d.kind).map(|n| (id, n)))
-        .collect();
-    out.sort_by_key(|&(id, n)| (n, id));
-    out
+struct Graph<'p> {
+    program: &'p Program,
+    nodes: Vec<(Key, Node)>,
+    edges: Vec<(Key, Key, Edge)>,
 }
 
-/// Edges among the shown nodes, from each node in order, members as written.
-fn edges(program: &Program, nodes: &[(DeclId, Node)]) -> Vec<(DeclId, DeclId)> {
-    let mut out = Vec::new();
-    for &(id, _) in nodes {
-        for e in &program.edges[id] {
-            if !out.contains(&(id, e.target)) {
-                out.push((id, e.target));
+impl Graph<'_> {
+    /// The node's name: the declaration's, or `Role (inline trust)`.
+    fn name(&self, key: Key) -> String {
+        match key {
+            Key::Decl(id) => self.program.decls[id].name.name.clone(),
+            Key::InlineTrust(role) => {
+                format!("{} (inline trust)", self.program.decls[role].name.name)
             }
         }
     }
-    out
-}
 
-pub fn render(program: &Program, root: Option<DeclId>, format: Format) -> String {
-    let nodes = nodes(program, root);
-    let edges = edges(program, &nodes);
-    match format {
-        Format::Mermaid => mermaid(program, &nodes, &edges),
-        Format::Dot => dot(program, &nodes, &edges),
-        Format::Json => json(program, &nodes, &edges),
+    fn kind(&self, key: Key) -> Option<Node> {
+        self.nodes.iter().find(|(k, _)| *k == key).map(|(_, n)| *n)
     }
-}
 
-/// `{"nodes": [{"name", "kind"}], "edges": [{"from", "to"}]}`, in the order
-/// the other formats draw them; `kind` is role, user, group or policy.
-fn json(program: &Program, nodes: &[(DeclId, Node)], edges: &[(DeclId, DeclId)]) -> String {
-    let name = |id: DeclId| program.decls[id].name.name.as_str();
-    let nodes: Vec<serde_json::Value> = nodes
-        .iter()
-        .map(|&(id, n)| {
-            let kind = match n {
-                Node::Role => "role",
-                Node::User => "user",
-                Node::Group => "group",
-                Node::Policy => "policy",
+    /// For a trust: one line per trusted principal, `service "x"`, marked when
+    /// conditions restrict it.
+    fn trusted(&self, key: Key) -> Vec<String> {
+        let trust = match key {
+            Key::Decl(id) => match &self.program.decls[id].kind {
+                DeclKind::Trust(t) => Some(t),
+                _ => None,
+            },
+            Key::InlineTrust(role) => inline_trust(self.program, role),
+        };
+        let Some(trust) = trust else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for entry in &trust.entries {
+            let kind = match entry.kind {
+                TrustKind::Service => "service",
+                TrustKind::Aws => "aws",
+                TrustKind::Federated => "federated",
             };
-            serde_json::json!({ "name": name(id), "kind": kind })
+            let when = if entry.conditions.is_empty() {
+                ""
+            } else {
+                " (with conditions)"
+            };
+            for p in &entry.principals {
+                out.push(format!("{kind} {}{when}", p.value));
+            }
+        }
+        out
+    }
+}
+
+fn inline_trust(program: &Program, id: DeclId) -> Option<&Trust> {
+    match &program.decls[id].kind {
+        DeclKind::Role(p) | DeclKind::User(p) => match &p.trust {
+            Some((_, TrustRef::Inline(t))) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Every edge of the program, from each source in program order.
+fn all_edges(program: &Program) -> Vec<(Key, Key, Edge)> {
+    let mut out = Vec::new();
+    let mut push = |e: (Key, Key, Edge)| {
+        if !out.contains(&e) {
+            out.push(e);
+        }
+    };
+    for (id, decl) in program.decls.iter().enumerate() {
+        if let DeclKind::Role(_) | DeclKind::User(_) = decl.kind {
+            if let Some(trust) = program.trust[id] {
+                push((Key::Decl(trust), Key::Decl(id), Edge::Assumes));
+            } else if inline_trust(program, id).is_some() {
+                push((Key::InlineTrust(id), Key::Decl(id), Edge::Assumes));
+            }
+        }
+        // A stack's members are drawn from `stack_of`, as `contains`.
+        if !matches!(decl.kind, DeclKind::Stack(_)) {
+            for e in &program.edges[id] {
+                push((Key::Decl(id), Key::Decl(e.target), Edge::Grants));
+            }
+        }
+        if let Some(stack) = program.stack_of[id] {
+            push((Key::Decl(stack), Key::Decl(id), Edge::Contains));
+        }
+    }
+    out
+}
+
+fn kind_of(program: &Program, key: Key) -> Option<Node> {
+    match key {
+        Key::Decl(id) => node(&program.decls[id].kind),
+        Key::InlineTrust(_) => Some(Node::Trust),
+    }
+}
+
+fn build(program: &Program, view: View) -> Graph<'_> {
+    let all = all_edges(program);
+    let mut shown: Vec<Key> = Vec::new();
+    fn walk(shown: &mut Vec<Key>, root: Key, step: &dyn Fn(Key) -> Vec<Key>) {
+        let mut stack = vec![root];
+        while let Some(key) = stack.pop() {
+            if !shown.contains(&key) {
+                shown.push(key);
+                stack.extend(step(key));
+            }
+        }
+    }
+    match view {
+        View::Whole => {
+            for (id, _) in program.decls.iter().enumerate() {
+                walk(&mut shown, Key::Decl(id), &|_| Vec::new());
+            }
+            for &(from, _, _) in &all {
+                walk(&mut shown, from, &|_| Vec::new());
+            }
+        }
+        View::From(root) => {
+            // Down along grants and stacks; then the trust of every role reached.
+            walk(&mut shown, Key::Decl(root), &|key| {
+                all.iter()
+                    .filter(|(f, _, e)| *f == key && *e != Edge::Assumes)
+                    .map(|(_, t, _)| *t)
+                    .collect()
+            });
+            let trusts: Vec<Key> = all
+                .iter()
+                .filter(|(_, t, e)| *e == Edge::Assumes && shown.contains(t))
+                .map(|(f, _, _)| *f)
+                .collect();
+            for t in trusts {
+                walk(&mut shown, t, &|_| Vec::new());
+            }
+        }
+        View::Receivers(root) => walk(&mut shown, Key::Decl(root), &|key| {
+            all.iter()
+                .filter(|(_, t, e)| *t == key && *e != Edge::Assumes)
+                .map(|(f, _, _)| *f)
+                .collect()
+        }),
+    }
+    let mut nodes: Vec<(Key, Node)> = shown
+        .iter()
+        .filter_map(|&k| kind_of(program, k).map(|n| (k, n)))
+        .collect();
+    nodes.sort_by_key(|&(k, n)| (n, k));
+    let edges = nodes
+        .iter()
+        .flat_map(|&(k, _)| all.iter().filter(move |(f, _, _)| *f == k))
+        .filter(|(_, t, _)| nodes.iter().any(|(k, _)| k == t))
+        .copied()
+        .collect();
+    Graph {
+        program,
+        nodes,
+        edges,
+    }
+}
+
+pub fn render(program: &Program, view: View, format: Format) -> String {
+    let graph = build(program, view);
+    match format {
+        Format::Mermaid => mermaid(&graph),
+        Format::Dot => dot(&graph),
+        Format::Json => json(&graph),
+    }
+}
+
+/// The principals and stacks that receive `id` (a policy or group), by name
+/// in program order; empty when nobody does.
+pub fn receivers(program: &Program, id: DeclId) -> Vec<String> {
+    let graph = build(program, View::Receivers(id));
+    graph
+        .nodes
+        .iter()
+        .filter(|(_, n)| matches!(n, Node::Role | Node::User | Node::Stack))
+        .map(|&(k, _)| graph.name(k))
+        .collect()
+}
+
+/// `{"nodes": [{"name", "kind"}], "edges": [{"from", "to", "kind"}]}`, in the
+/// order the other formats draw them; a trust node also lists the principals
+/// it trusts.
+fn json(graph: &Graph) -> String {
+    let nodes: Vec<serde_json::Value> = graph
+        .nodes
+        .iter()
+        .map(|&(k, n)| {
+            let mut node = serde_json::json!({ "name": graph.name(k), "kind": n.name() });
+            if n == Node::Trust {
+                node["trusts"] = serde_json::json!(graph.trusted(k));
+            }
+            node
         })
         .collect();
-    let edges: Vec<serde_json::Value> = edges
+    let edges: Vec<serde_json::Value> = graph
+        .edges
         .iter()
-        .map(|&(from, to)| serde_json::json!({ "from": name(from), "to": name(to) }))
+        .map(|&(from, to, e)| {
+            serde_json::json!({ "from": graph.name(from), "to": graph.name(to), "kind": e.name() })
+        })
         .collect();
-    let graph = serde_json::json!({ "nodes": nodes, "edges": edges });
-    let mut text = serde_json::to_string_pretty(&graph)
+    let value = serde_json::json!({ "nodes": nodes, "edges": edges });
+    let mut text = serde_json::to_string_pretty(&value)
         .unwrap_or_else(|e| format!("{{\"error\": \"could not serialise the graph: {e}\"}}"));
     text.push('\n');
     text
@@ -105,36 +303,56 @@ fn json(program: &Program, nodes: &[(DeclId, Node)], edges: &[(DeclId, DeclId)])
 
 /// Mermaid ids carry the kind, so that no name (`end`, `class`) is read as
 /// a keyword.
-fn mermaid_id(program: &Program, id: DeclId, n: Node) -> String {
-    let prefix = match n {
-        Node::Role => "r",
-        Node::User => "u",
-        Node::Group => "g",
-        Node::Policy => "p",
+fn mermaid_id(graph: &Graph, key: Key, n: Node) -> String {
+    let prefix = match (key, n) {
+        (Key::InlineTrust(_), _) => "ti",
+        (_, Node::Stack) => "s",
+        (_, Node::Trust) => "t",
+        (_, Node::Role) => "r",
+        (_, Node::User) => "u",
+        (_, Node::Group) => "g",
+        (_, Node::Policy) => "p",
     };
-    format!("{prefix}_{}", program.decls[id].name.name)
+    let id = match key {
+        Key::Decl(id) | Key::InlineTrust(id) => id,
+    };
+    format!("{prefix}_{}", graph.program.decls[id].name.name)
 }
 
-fn mermaid(program: &Program, nodes: &[(DeclId, Node)], edges: &[(DeclId, DeclId)]) -> String {
+/// Text inside a quoted Mermaid label.
+fn mermaid_text(s: &str) -> String {
+    s.replace('"', "#quot;")
+}
+
+fn mermaid(graph: &Graph) -> String {
     let mut out = String::from("flowchart LR\n");
-    let kind_of = |id: DeclId| nodes.iter().find(|(n, _)| *n == id).map(|(_, k)| *k);
-    for &(id, n) in nodes {
-        let name = &program.decls[id].name.name;
-        let id_text = mermaid_id(program, id, n);
-        let (shape, class) = match n {
-            Node::Role => (format!("([\"{name}\"])"), "role"),
-            Node::User => (format!("([\"{name}\"])"), "user"),
-            Node::Group => (format!("[\"{name}\"]"), "group"),
-            Node::Policy => (format!("(\"{name}\")"), "policy"),
+    for &(k, n) in &graph.nodes {
+        let mut label = mermaid_text(&graph.name(k));
+        for line in graph.trusted(k) {
+            label.push_str("<br>");
+            label.push_str(&mermaid_text(&line));
+        }
+        let id = mermaid_id(graph, k, n);
+        let shape = match n {
+            Node::Stack => format!("[[\"{label}\"]]"),
+            Node::Trust => format!("{{{{\"{label}\"}}}}"),
+            Node::Role | Node::User => format!("([\"{label}\"])"),
+            Node::Group => format!("[\"{label}\"]"),
+            Node::Policy => format!("(\"{label}\")"),
         };
-        out.push_str(&format!("  {id_text}{shape}:::{class}\n"));
+        out.push_str(&format!("  {id}{shape}:::{}\n", n.name()));
     }
-    for &(from, to) in edges {
-        if let (Some(a), Some(b)) = (kind_of(from), kind_of(to)) {
+    for &(from, to, e) in &graph.edges {
+        if let (Some(a), Some(b)) = (graph.kind(from), graph.kind(to)) {
+            let arrow = match e {
+                Edge::Grants => "-->",
+                Edge::Assumes => "-.->|assumes|",
+                Edge::Contains => "-.->|contains|",
+            };
             out.push_str(&format!(
-                "  {} --> {}\n",
-                mermaid_id(program, from, a),
-                mermaid_id(program, to, b)
+                "  {} {arrow} {}\n",
+                mermaid_id(graph, from, a),
+                mermaid_id(graph, to, b)
             ));
         }
     }
@@ -146,35 +364,56 @@ fn mermaid(program: &Program, nodes: &[(DeclId, Node)], edges: &[(DeclId, DeclId
     out
 }
 
-/// Fill and stroke colours of each kind of node.
-const STYLES: [(&str, &str, &str); 4] = [
+/// Fill and stroke colours of each kind of node, in [`Node`] order.
+const STYLES: [(&str, &str, &str); 6] = [
+    ("stack", "#f3f4f6", "#374151"),
+    ("trust", "#fee2e2", "#991b1b"),
     ("role", "#dbeafe", "#1e40af"),
     ("user", "#ede9fe", "#5b21b6"),
     ("group", "#fef3c7", "#92400e"),
     ("policy", "#dcfce7", "#166534"),
 ];
 
-fn dot(program: &Program, nodes: &[(DeclId, Node)], edges: &[(DeclId, DeclId)]) -> String {
+/// Text inside a quoted DOT string.
+fn dot_text(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn dot(graph: &Graph) -> String {
     let mut out = String::from(
         "digraph iam {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=11, style=filled];\n  edge [color=\"#555555\"];\n",
     );
-    for &(id, n) in nodes {
-        let name = &program.decls[id].name.name;
-        let (shape, style_index) = match n {
-            Node::Role => ("box, style=\"rounded,filled,bold\"", 0),
-            Node::User => ("box, style=\"rounded,filled,bold\"", 1),
-            Node::Group => ("box", 2),
-            Node::Policy => ("note", 3),
+    for &(k, n) in &graph.nodes {
+        let name = dot_text(&graph.name(k));
+        let shape = match n {
+            Node::Stack => "folder",
+            Node::Trust => "hexagon",
+            Node::Role | Node::User => "box, style=\"rounded,filled,bold\"",
+            Node::Group => "box",
+            Node::Policy => "note",
         };
-        let (_, fill, stroke) = STYLES[style_index];
+        let (_, fill, stroke) = STYLES[n as usize];
+        let trusted = graph.trusted(k);
+        let label = if trusted.is_empty() {
+            String::new()
+        } else {
+            let lines: Vec<String> = trusted.iter().map(|l| dot_text(l)).collect();
+            format!(", label=\"{name}\\n{}\"", lines.join("\\n"))
+        };
         out.push_str(&format!(
-            "  \"{name}\" [shape={shape}, fillcolor=\"{fill}\", color=\"{stroke}\"];\n"
+            "  \"{name}\" [shape={shape}, fillcolor=\"{fill}\", color=\"{stroke}\"{label}];\n"
         ));
     }
-    for &(from, to) in edges {
+    for &(from, to, e) in &graph.edges {
+        let style = match e {
+            Edge::Grants => "",
+            Edge::Assumes => " [style=dashed, label=\"assumes\"]",
+            Edge::Contains => " [style=dotted, label=\"contains\"]",
+        };
         out.push_str(&format!(
-            "  \"{}\" -> \"{}\";\n",
-            program.decls[from].name.name, program.decls[to].name.name
+            "  \"{}\" -> \"{}\"{style};\n",
+            dot_text(&graph.name(from)),
+            dot_text(&graph.name(to))
         ));
     }
     out.push_str("}\n");
