@@ -4,6 +4,7 @@
 
 use crate::ast::{DeclKind, Trust, TrustKind, TrustRef};
 use crate::resolve::{DeclId, Program};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -50,13 +51,13 @@ impl Node {
 }
 
 /// A node: a declaration, or the inline trust of a role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Key {
     Decl(DeclId),
     InlineTrust(DeclId),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Edge {
     /// A principal's grant or a group's member.
     Grants,
@@ -91,6 +92,7 @@ fn node(kind: &DeclKind) -> Option<Node> {
 struct Graph<'p> {
     program: &'p Program,
     nodes: Vec<(Key, Node)>,
+    kinds: HashMap<Key, Node>,
     edges: Vec<(Key, Key, Edge)>,
 }
 
@@ -106,7 +108,7 @@ impl Graph<'_> {
     }
 
     fn kind(&self, key: Key) -> Option<Node> {
-        self.nodes.iter().find(|(k, _)| *k == key).map(|(_, n)| *n)
+        self.kinds.get(&key).copied()
     }
 
     /// For a trust: one line per trusted principal, `service "x"`, marked when
@@ -155,8 +157,9 @@ fn inline_trust(program: &Program, id: DeclId) -> Option<&Trust> {
 /// Every edge of the program, from each source in program order.
 fn all_edges(program: &Program) -> Vec<(Key, Key, Edge)> {
     let mut out = Vec::new();
+    let mut seen = HashSet::new();
     let mut push = |e: (Key, Key, Edge)| {
-        if !out.contains(&e) {
+        if seen.insert(e) {
             out.push(e);
         }
     };
@@ -190,63 +193,60 @@ fn kind_of(program: &Program, key: Key) -> Option<Node> {
 
 fn build(program: &Program, view: View) -> Graph<'_> {
     let all = all_edges(program);
-    let mut shown: Vec<Key> = Vec::new();
-    fn walk(shown: &mut Vec<Key>, root: Key, step: &dyn Fn(Key) -> Vec<Key>) {
+    let mut down: HashMap<Key, Vec<(Key, Edge)>> = HashMap::new();
+    let mut up: HashMap<Key, Vec<(Key, Edge)>> = HashMap::new();
+    for &(from, to, e) in &all {
+        down.entry(from).or_default().push((to, e));
+        up.entry(to).or_default().push((from, e));
+    }
+    let mut shown: HashSet<Key> = HashSet::new();
+    // Everything reachable from `root` along `next`, except trust edges.
+    let walk = |shown: &mut HashSet<Key>, root: Key, next: &HashMap<Key, Vec<(Key, Edge)>>| {
         let mut stack = vec![root];
         while let Some(key) = stack.pop() {
-            if !shown.contains(&key) {
-                shown.push(key);
-                stack.extend(step(key));
+            if shown.insert(key) {
+                let step = next.get(&key).into_iter().flatten();
+                stack.extend(step.filter(|(_, e)| *e != Edge::Assumes).map(|(k, _)| *k));
             }
         }
-    }
+    };
     match view {
         View::Whole => {
-            for (id, _) in program.decls.iter().enumerate() {
-                walk(&mut shown, Key::Decl(id), &|_| Vec::new());
-            }
-            for &(from, _, _) in &all {
-                walk(&mut shown, from, &|_| Vec::new());
-            }
+            shown.extend((0..program.decls.len()).map(Key::Decl));
+            shown.extend(all.iter().map(|(from, _, _)| *from));
         }
         View::From(root) => {
             // Down along grants and stacks; then the trust of every role reached.
-            walk(&mut shown, Key::Decl(root), &|key| {
-                all.iter()
-                    .filter(|(f, _, e)| *f == key && *e != Edge::Assumes)
-                    .map(|(_, t, _)| *t)
-                    .collect()
-            });
+            walk(&mut shown, Key::Decl(root), &down);
             let trusts: Vec<Key> = all
                 .iter()
                 .filter(|(_, t, e)| *e == Edge::Assumes && shown.contains(t))
                 .map(|(f, _, _)| *f)
                 .collect();
-            for t in trusts {
-                walk(&mut shown, t, &|_| Vec::new());
-            }
+            shown.extend(trusts);
         }
-        View::Receivers(root) => walk(&mut shown, Key::Decl(root), &|key| {
-            all.iter()
-                .filter(|(_, t, e)| *t == key && *e != Edge::Assumes)
-                .map(|(f, _, _)| *f)
-                .collect()
-        }),
+        View::Receivers(root) => walk(&mut shown, Key::Decl(root), &up),
     }
     let mut nodes: Vec<(Key, Node)> = shown
         .iter()
         .filter_map(|&k| kind_of(program, k).map(|n| (k, n)))
         .collect();
     nodes.sort_by_key(|&(k, n)| (n, k));
+    let kinds: HashMap<Key, Node> = nodes.iter().copied().collect();
     let edges = nodes
         .iter()
-        .flat_map(|&(k, _)| all.iter().filter(move |(f, _, _)| *f == k))
-        .filter(|(_, t, _)| nodes.iter().any(|(k, _)| k == t))
-        .copied()
+        .flat_map(|&(k, _)| {
+            down.get(&k)
+                .into_iter()
+                .flatten()
+                .map(move |&(t, e)| (k, t, e))
+        })
+        .filter(|(_, t, _)| kinds.contains_key(t))
         .collect();
     Graph {
         program,
         nodes,
+        kinds,
         edges,
     }
 }
