@@ -101,6 +101,25 @@ impl Compiled {
         self.members().map(|m| (m.decl, m.parts.as_slice()))
     }
 
+    /// The principals and standalone policies of template `i`: declaration,
+    /// kind, the statements granted, and the role's trust declaration.
+    pub fn template_members(
+        &self,
+        i: usize,
+    ) -> impl Iterator<
+        Item = (
+            resolve::DeclId,
+            Kind,
+            &plan::flatten::Grants,
+            Option<resolve::DeclId>,
+        ),
+    > {
+        self.plans[i]
+            .members
+            .iter()
+            .map(|m| (m.decl, m.kind, &m.grants, m.trust))
+    }
+
     fn members(&self) -> impl Iterator<Item = &Member> {
         self.plans.iter().flat_map(|p| &p.members)
     }
@@ -194,6 +213,14 @@ impl Compiled {
             &self.config,
             &plan.file,
         )
+    }
+
+    /// The manifest of the templates named in `files` (others left out).
+    pub fn manifest_of(&self, files: &[&String]) -> Vec<ManifestTemplate> {
+        (0..self.len())
+            .filter(|&i| files.iter().any(|f| f.as_str() == self.plans[i].file))
+            .map(|i| self.manifest_template(i))
+            .collect()
     }
 
     pub fn manifest(&self) -> Manifest {

@@ -3,10 +3,14 @@
 
 /// How many threads to use: the machine's cores (at most 8).
 pub fn threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8)
+    // Asked once: the answer reads cgroup files, costly for small runs.
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8)
+    })
 }
 
 /// `items.iter().map(f).collect()`, on every core. Each thread takes one

@@ -245,14 +245,25 @@ fn comments_reordering_and_policy_renames_change_nothing() {
     let dir = temp_dir("comments");
     write(&dir, "base/main.iam", PROGRAM);
     write(&dir, "head/main.iam", PROGRAM_COMMENTED);
+    // The templates differ (a Sid and a comment): never "no change", but no
+    // change in access either.
+    let out = run(&dir, &["diff", "--base-dir", "base", "--src", "head"], 0);
+    assert_eq!(
+        out,
+        "iamc diff base -> head: no change in access: 1 principal compared, 1 other change\n\n\
+         other changes (no change in access)\n  \
+         Devserver.yaml: ~ Resources PersonalPolicyMiscDevserver (AWS::IAM::ManagedPolicy) PolicyDocument\n"
+    );
+    // Comments and order alone change nothing at all.
+    write(&dir, "same/main.iam", &PROGRAM_COMMENTED.replace("S3ReadCdnObjects", "S3ReadCdn").replace("/// Read the static files of the CDN (a longer doc comment than before).\n/// It spans two lines.\n", "/// Read the CDN.\n"));
     let out = run(
         &dir,
-        &["diff", "--base-dir", "base", "--src", "head", "--exit-code"],
+        &["diff", "--base-dir", "base", "--src", "same", "--exit-code"],
         0,
     );
     assert_eq!(
         out,
-        "iamc diff base -> head: no change: 1 principal compared, same grants, same resources\n"
+        "iamc diff base -> same: no change: 1 principal compared, same grants, same resources\n"
     );
     let json = run(
         &dir,
@@ -268,7 +279,9 @@ fn comments_reordering_and_policy_renames_change_nothing() {
         0,
     );
     let json: serde_json::Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(json["changed"], false);
+    assert_eq!(json["changed"], true);
+    assert_eq!(json["broadening"], 0);
+    assert_eq!(json["may_broaden"], 0);
     assert_eq!(json["principals"], serde_json::json!([]));
     // explain reads the commented program too.
     let explained = run(

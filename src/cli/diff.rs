@@ -50,7 +50,7 @@ pub enum FailOn {
 impl FailOn {
     fn found(self, report: &diff::Diff) -> bool {
         match self {
-            FailOn::Broadening => report.broadening() > 0,
+            FailOn::Broadening => report.broadening() + report.may_broaden() > 0,
             FailOn::Breaking => !report.breaking.is_empty(),
             FailOn::Any => !report.is_empty(),
             FailOn::None => false,

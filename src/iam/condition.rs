@@ -1,5 +1,9 @@
 //! Condition operators: the bases IAM defines, with their `IfExists` and
-//! `ForAllValues:`/`ForAnyValue:` forms.
+//! `ForAllValues:`/`ForAnyValue:` forms; what each one means for a request
+//! ([`holds`]) and when one condition is at least as strict as another
+//! ([`implies`]).
+
+use super::pattern::{self, Case, Token};
 
 /// Every base operator.
 pub const OPERATOR_BASES: &[&str] = &[
@@ -41,4 +45,352 @@ pub fn is_known_operator(op: &str) -> bool {
     };
     let base = bare.strip_suffix("IfExists").unwrap_or(bare);
     OPERATOR_BASES.contains(&base) && !(base == "Null" && bare != base)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Qualifier {
+    None,
+    /// `ForAllValues:`: every request value matches; true when there is none.
+    ForAll,
+    /// `ForAnyValue:`: some request value matches; false when there is none.
+    ForAny,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compare {
+    Equals,
+    LessThan,
+    LessThanEquals,
+    GreaterThan,
+    GreaterThanEquals,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    String,
+    StringIgnoreCase,
+    StringLike,
+    Numeric(Compare),
+    Date(Compare),
+    Bool,
+    Binary,
+    IpAddress,
+    /// `ArnEquals` and `ArnLike` both take wildcards.
+    Arn,
+    Null,
+}
+
+/// A parsed operator: `ForAnyValue:StringNotLikeIfExists`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Operator {
+    pub qualifier: Qualifier,
+    pub family: Family,
+    /// `...Not...`: holds when the request value matches none of the values.
+    pub negated: bool,
+    pub if_exists: bool,
+}
+
+impl Operator {
+    pub fn parse(text: &str) -> Option<Operator> {
+        let (qualifier, rest) = if let Some(r) = text.strip_prefix("ForAllValues:") {
+            (Qualifier::ForAll, r)
+        } else if let Some(r) = text.strip_prefix("ForAnyValue:") {
+            (Qualifier::ForAny, r)
+        } else {
+            (Qualifier::None, text)
+        };
+        let (rest, if_exists) = match rest.strip_suffix("IfExists") {
+            Some(r) => (r, true),
+            None => (rest, false),
+        };
+        let cmp = |s: &str| match s {
+            "Equals" => Some((Compare::Equals, false)),
+            "NotEquals" => Some((Compare::Equals, true)),
+            "LessThan" => Some((Compare::LessThan, false)),
+            "LessThanEquals" => Some((Compare::LessThanEquals, false)),
+            "GreaterThan" => Some((Compare::GreaterThan, false)),
+            "GreaterThanEquals" => Some((Compare::GreaterThanEquals, false)),
+            _ => None,
+        };
+        let (family, negated) = match rest {
+            "StringEquals" => (Family::String, false),
+            "StringNotEquals" => (Family::String, true),
+            "StringEqualsIgnoreCase" => (Family::StringIgnoreCase, false),
+            "StringNotEqualsIgnoreCase" => (Family::StringIgnoreCase, true),
+            "StringLike" => (Family::StringLike, false),
+            "StringNotLike" => (Family::StringLike, true),
+            "Bool" => (Family::Bool, false),
+            "BinaryEquals" => (Family::Binary, false),
+            "IpAddress" => (Family::IpAddress, false),
+            "NotIpAddress" => (Family::IpAddress, true),
+            "ArnEquals" | "ArnLike" => (Family::Arn, false),
+            "ArnNotEquals" | "ArnNotLike" => (Family::Arn, true),
+            "Null" if !if_exists && qualifier == Qualifier::None => (Family::Null, false),
+            other => {
+                if let Some(c) = other.strip_prefix("Numeric").and_then(cmp) {
+                    (Family::Numeric(c.0), c.1)
+                } else if let Some(c) = other.strip_prefix("Date").and_then(cmp) {
+                    (Family::Date(c.0), c.1)
+                } else {
+                    return None;
+                }
+            }
+        };
+        Some(Operator {
+            qualifier,
+            family,
+            negated,
+            if_exists,
+        })
+    }
+
+    /// How values of this operator are read: with wildcards, with case.
+    pub fn reading(&self) -> (Case, bool) {
+        match self.family {
+            Family::StringLike | Family::Arn => (Case::Exact, true),
+            Family::StringIgnoreCase | Family::Bool => (Case::Fold, false),
+            _ => (Case::Exact, false),
+        }
+    }
+}
+
+/// Whether one policy value (as tokens) matches one request value.
+fn value_matches(family: Family, policy: &[Token], request: &str) -> bool {
+    let text = |t: &[Token]| -> Option<String> {
+        t.iter()
+            .map(|t| match t {
+                Token::Char(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    };
+    match family {
+        Family::StringLike | Family::Arn => {
+            pattern::matches(policy, &pattern::literal(request, Case::Exact))
+        }
+        Family::String | Family::Binary => policy == pattern::literal(request, Case::Exact),
+        Family::StringIgnoreCase | Family::Bool => policy == pattern::literal(request, Case::Fold),
+        Family::Numeric(c) => match (
+            text(policy).and_then(|p| p.trim().parse::<f64>().ok()),
+            request.trim().parse::<f64>(),
+        ) {
+            (Some(p), Ok(r)) => compare(c, r.partial_cmp(&p)),
+            _ => false,
+        },
+        Family::Date(c) => match text(policy) {
+            Some(p) => compare(c, Some(date_key(request).cmp(&date_key(&p)))),
+            None => false,
+        },
+        Family::IpAddress => match (text(policy).and_then(|p| cidr(&p)), ipv4(request.trim())) {
+            (Some((net, bits)), Some(ip)) => in_network(ip, net, bits),
+            _ => false,
+        },
+        Family::Null => false,
+    }
+}
+
+fn compare(c: Compare, ord: Option<std::cmp::Ordering>) -> bool {
+    use std::cmp::Ordering::*;
+    matches!(
+        (c, ord),
+        (Compare::Equals, Some(Equal))
+            | (Compare::LessThan, Some(Less))
+            | (Compare::LessThanEquals, Some(Less | Equal))
+            | (Compare::GreaterThan, Some(Greater))
+            | (Compare::GreaterThanEquals, Some(Greater | Equal))
+    )
+}
+
+/// Dates as epoch seconds (a number) or ISO 8601 text: numbers first, then
+/// text in order.
+fn date_key(s: &str) -> (u8, i128, String) {
+    match s.trim().parse::<i128>() {
+        Ok(n) => (0, n, String::new()),
+        Err(_) => (1, 0, s.trim().to_string()),
+    }
+}
+
+fn ipv4(s: &str) -> Option<u32> {
+    let mut out = 0u32;
+    let mut n = 0;
+    for part in s.split('.') {
+        out = (out << 8) | u32::from(part.parse::<u8>().ok()?);
+        n += 1;
+    }
+    (n == 4).then_some(out)
+}
+
+fn cidr(s: &str) -> Option<(u32, u32)> {
+    let (ip, bits) = match s.trim().split_once('/') {
+        Some((ip, bits)) => (ip, bits.parse::<u32>().ok().filter(|b| *b <= 32)?),
+        None => (s.trim(), 32),
+    };
+    Some((ipv4(ip)?, bits))
+}
+
+fn in_network(ip: u32, net: u32, bits: u32) -> bool {
+    let mask = if bits == 0 {
+        0
+    } else {
+        u32::MAX << (32 - bits)
+    };
+    ip & mask == net & mask
+}
+
+/// Whether a condition holds for a request's values of its key (`None`:
+/// the key is missing). `values` are the policy's values as tokens, a value
+/// whose variable is missing from the request already left out.
+pub fn holds(op: &Operator, values: &[Vec<Token>], request: Option<&[String]>) -> bool {
+    let present = request.filter(|r| !r.is_empty());
+    if op.family == Family::Null {
+        let text = |v: &Vec<Token>| -> String {
+            v.iter()
+                .filter_map(|t| match t {
+                    Token::Char(c) => Some(c.to_ascii_lowercase()),
+                    _ => None,
+                })
+                .collect()
+        };
+        return values.iter().any(|v| match text(v).as_str() {
+            "true" => present.is_none(),
+            "false" => present.is_some(),
+            _ => false,
+        });
+    }
+    let Some(request) = present else {
+        return match op.qualifier {
+            Qualifier::ForAll => true,
+            Qualifier::ForAny => false,
+            Qualifier::None => op.if_exists || op.negated,
+        };
+    };
+    let matched = |r: &String| values.iter().any(|v| value_matches(op.family, v, r));
+    let satisfied = |r: &String| matched(r) != op.negated;
+    match op.qualifier {
+        Qualifier::ForAll => request.iter().all(satisfied),
+        Qualifier::ForAny => request.iter().any(satisfied),
+        Qualifier::None if op.negated => request.iter().all(satisfied),
+        Qualifier::None => request.iter().any(satisfied),
+    }
+}
+
+/// Whether every request value `small` matches, `big` matches too.
+fn value_included(family: Family, big: &[Token], small: &[Token]) -> bool {
+    match family {
+        Family::StringLike | Family::Arn => pattern::includes(big, small),
+        Family::IpAddress => {
+            let text = |t: &[Token]| -> Option<String> {
+                t.iter()
+                    .map(|t| match t {
+                        Token::Char(c) => Some(*c),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            match (
+                text(big).and_then(|b| cidr(&b)),
+                text(small).and_then(|s| cidr(&s)),
+            ) {
+                (Some((bn, bb)), Some((sn, sb))) => sb >= bb && in_network(sn, bn, bb),
+                _ => big == small,
+            }
+        }
+        _ => big == small,
+    }
+}
+
+/// Whether condition `strong` (operator, values) holds only where `weak`
+/// holds, for the same key. Sound: `true` is a proof; `false` means "not
+/// proven".
+pub fn implies(strong: (&Operator, &[Vec<Token>]), weak: (&Operator, &[Vec<Token>])) -> bool {
+    let ((s, sv), (w, wv)) = (strong, weak);
+    let same_shape = s.qualifier == w.qualifier && s.family == w.family && s.negated == w.negated;
+    // IfExists only widens: the strong side may lack it, not the weak side.
+    if !same_shape || (s.if_exists && !w.if_exists) {
+        return false;
+    }
+    if s.family == Family::Null {
+        return sv == wv;
+    }
+    if s.negated {
+        // Holds where the value matches none: the strong side excludes more.
+        wv.iter().all(|w_value| {
+            sv.iter()
+                .any(|s_value| value_included(s.family, s_value, w_value))
+        })
+    } else {
+        sv.iter().all(|s_value| {
+            wv.iter()
+                .any(|w_value| value_included(s.family, w_value, s_value))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vals(op: &Operator, v: &[&str]) -> Vec<Vec<Token>> {
+        let (case, glob) = op.reading();
+        v.iter()
+            .filter_map(|s| pattern::tokens(s, case, glob, |_| Ok(None)))
+            .collect()
+    }
+
+    fn holds_for(op: &str, v: &[&str], r: Option<&[&str]>) -> bool {
+        let op = Operator::parse(op).unwrap_or_else(|| unreachable!());
+        let r: Option<Vec<String>> = r.map(|r| r.iter().map(|s| s.to_string()).collect());
+        holds(&op, &vals(&op, v), r.as_deref())
+    }
+
+    #[test]
+    fn missing_keys_follow_iam() {
+        assert!(!holds_for("StringEquals", &["a"], None));
+        assert!(holds_for("StringNotEquals", &["a"], None));
+        assert!(holds_for("StringEqualsIfExists", &["a"], None));
+        assert!(holds_for("ForAllValues:StringEquals", &["a"], None));
+        assert!(!holds_for("ForAnyValue:StringEquals", &["a"], None));
+        assert!(holds_for("Null", &["true"], None));
+        assert!(!holds_for("Null", &["true"], Some(&["x"])));
+    }
+
+    #[test]
+    fn negated_operators_need_no_value_to_match() {
+        assert!(!holds_for("StringNotEquals", &["a", "b"], Some(&["b"])));
+        assert!(holds_for("StringNotEquals", &["a", "b"], Some(&["c"])));
+        assert!(holds_for("StringLike", &["a*"], Some(&["abc"])));
+        assert!(!holds_for("StringEquals", &["a*"], Some(&["abc"])));
+        assert!(holds_for("IpAddress", &["10.0.0.0/8"], Some(&["10.1.2.3"])));
+        assert!(holds_for("NumericLessThan", &["5"], Some(&["3"])));
+        assert!(holds_for("Bool", &["true"], Some(&["TRUE"])));
+    }
+
+    #[test]
+    fn implication_of_value_lists() {
+        let p = |o: &str| Operator::parse(o).unwrap_or_else(|| unreachable!());
+        let ne = p("StringNotEquals");
+        // Deny unless region in [a, b] -> Deny unless region in [a]: stricter exception.
+        assert!(implies(
+            (&ne, &vals(&ne, &["a", "b"])),
+            (&ne, &vals(&ne, &["a"]))
+        ));
+        assert!(!implies(
+            (&ne, &vals(&ne, &["a"])),
+            (&ne, &vals(&ne, &["a", "b"]))
+        ));
+        let like = p("StringLike");
+        assert!(implies(
+            (&like, &vals(&like, &["repo:acme/app:*"])),
+            (&like, &vals(&like, &["repo:acme/*"]))
+        ));
+        assert!(!implies(
+            (&like, &vals(&like, &["repo:*"])),
+            (&like, &vals(&like, &["repo:acme/*"]))
+        ));
+        let ip = p("IpAddress");
+        assert!(implies(
+            (&ip, &vals(&ip, &["10.1.0.0/16"])),
+            (&ip, &vals(&ip, &["10.0.0.0/8"]))
+        ));
+    }
 }

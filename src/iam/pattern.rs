@@ -1,62 +1,162 @@
-//! IAM's wildcard matching, the one matcher of iamc: `*` matches any run of
-//! characters (including `:` and `/`), `?` matches one. Actions (and service
-//! prefixes) compare ignoring case, resources (ARNs) exactly.
+//! IAM's one pattern matcher: `*` matches any run of characters, `?` exactly
+//! one. Actions compare without case, ARNs with case. A `${...}` is not a
+//! wildcard: it is a value that becomes known later, so a pattern is a
+//! sequence of [`Token`]s where [`Token::Var`] matches only the same value.
 //!
-//! Two kinds of question: whether a pattern matches a plain string
-//! ([`action_glob`], [`resource_glob`]: fast, for the catalog and the lints),
-//! and whether two patterns meet or one covers the other
-//! ([`action_matches`], [`action_covers`] and their resource forms). A `${...}` in a pattern (a deploy-time value such as
-//! `${AWS::Region}` or a policy variable such as `${aws:username}`) is not known
-//! before the request: whether two patterns may match the same string reads it
-//! like `*`; whether one pattern covers another ([`includes`]) reads it as a
-//! value of its own, which covers only itself.
+//! Three questions are answered on token sequences: does a pattern match a
+//! string ([`matches`]), can two patterns match a common string ([`overlap`]),
+//! and does one pattern match every string another matches ([`inclusion`],
+//! and [`includes`] when only a proof will do). Inclusion is decided on the
+//! patterns' automata: exact for patterns without unknowns (a property test
+//! checks it against brute force), sound with them (it never claims an
+//! inclusion that does not hold). Matching a string is inclusion of a plain
+//! string. The functions on text ([`action_matches`], [`resource_covers`],
+//! [`includes_text`], ...) read the text into tokens and ask the same
+//! questions; [`glob`] is the fast walk for a plain string without `${...}`.
+//!
+//! Approximation: IAM matches an ARN segment by segment; here `*` also crosses
+//! `:` in every segment. This only differs for a `*` in the middle of one of
+//! an ARN's first five segments.
 
-/// One element of a compiled pattern.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Token {
+/// One element of a pattern.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Token {
     Char(char),
     /// `?`
     One,
-    /// `*` or `${...}`
+    /// `*`
     Any,
+    /// A value not known here (`${AWS::AccountId}`, `${aws:SourceVpc}`): the
+    /// key, lower-cased. The same key stands for the same value.
+    Var(String),
 }
 
-fn tokens(pattern: &str, fold_case: bool) -> Vec<Token> {
-    let mut out = Vec::with_capacity(pattern.len());
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '*' => out.push(Token::Any),
-            '?' => out.push(Token::One),
-            '$' if chars.peek() == Some(&'{') => {
-                // Skip to the closing brace; an unterminated `${` is literal.
-                let rest: String = chars.clone().collect();
-                match rest.find('}') {
-                    Some(end) => {
-                        for _ in 0..=end {
-                            chars.next();
-                        }
-                        out.push(Token::Any);
-                    }
-                    None => out.push(Token::Char('$')),
-                }
-            }
-            c if fold_case => out.push(Token::Char(c.to_ascii_lowercase())),
-            c => out.push(Token::Char(c)),
+/// Whether a character run is compared without case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    /// Actions, `StringEqualsIgnoreCase`.
+    Fold,
+    /// ARNs and most condition values.
+    Exact,
+}
+
+/// One `${...}` reference of a pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece<'s> {
+    Text(&'s str),
+    /// `${*}`, `${?}`, `${$}`: the character itself, never a wildcard.
+    Escaped(char),
+    /// `${key}` or `${key, 'default'}`.
+    Variable {
+        key: &'s str,
+        default: Option<&'s str>,
+    },
+}
+
+/// Splits a string into literal text and `${...}` references. `${*}`, `${?}`
+/// and `${$}` are the literal characters; an unterminated `${` is literal.
+pub fn pieces(s: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        if start > 0 {
+            out.push(Piece::Text(&rest[..start]));
         }
+        let inner = &rest[start + 2..start + len];
+        match inner {
+            "*" => out.push(Piece::Escaped('*')),
+            "?" => out.push(Piece::Escaped('?')),
+            "$" => out.push(Piece::Escaped('$')),
+            _ => {
+                let (key, default) = match inner.split_once(',') {
+                    Some((key, default)) => {
+                        let d = default.trim();
+                        let d = d
+                            .strip_prefix('\'')
+                            .and_then(|d| d.strip_suffix('\''))
+                            .unwrap_or(d);
+                        (key.trim(), Some(d))
+                    }
+                    None => (inner.trim(), None),
+                };
+                out.push(Piece::Variable { key, default });
+            }
+        }
+        rest = &rest[start + len + 1..];
     }
-    out.dedup_by(|a, b| *a == Token::Any && *b == Token::Any);
+    if !rest.is_empty() {
+        out.push(Piece::Text(rest));
+    }
     out
 }
 
-/// Whether two patterns have a string in common: `s3:Get*` and `s3:*Object`
-/// overlap (`s3:GetObject`); `s3:Get*` and `s3:Put*` do not. A pattern with no
-/// wildcard is a plain string, so this is also plain matching.
-fn overlap(p: &[Token], q: &[Token]) -> bool {
-    // seen[i][j]: state (i, j) already explored.
+/// Tokens of a pattern, resolving each variable with `lookup`: `Ok(Some(text))`
+/// is a known value (matched literally), `Ok(None)` keeps it as an unknown
+/// [`Token::Var`], `Err(())` means the key is missing from the request, so the
+/// pattern matches nothing (IAM's rule) and the result is `None`. Without
+/// `glob` (`StringEquals` values, a request's own strings) `*` and `?` are
+/// ordinary characters.
+pub fn tokens(
+    pattern: &str,
+    case: Case,
+    glob: bool,
+    mut lookup: impl FnMut(&str) -> Result<Option<String>, ()>,
+) -> Option<Vec<Token>> {
+    let fold = |c: char| match case {
+        Case::Fold => c.to_ascii_lowercase(),
+        Case::Exact => c,
+    };
+    let mut out = Vec::with_capacity(pattern.len());
+    for piece in pieces(pattern) {
+        match piece {
+            Piece::Escaped(c) => out.push(Token::Char(c)),
+            Piece::Text(t) => out.extend(t.chars().map(|c| match c {
+                '*' if glob => Token::Any,
+                '?' if glob => Token::One,
+                c => Token::Char(fold(c)),
+            })),
+            Piece::Variable { key, default } => match lookup(key) {
+                Ok(Some(value)) => out.extend(value.chars().map(|c| Token::Char(fold(c)))),
+                Ok(None) => out.push(Token::Var(key.to_ascii_lowercase())),
+                Err(()) => match default {
+                    Some(d) => out.extend(d.chars().map(|c| Token::Char(fold(c)))),
+                    None => return None,
+                },
+            },
+        }
+    }
+    out.dedup_by(|a, b| *a == Token::Any && *b == Token::Any);
+    Some(out)
+}
+
+/// Tokens of a pattern whose variables all stay unknown.
+pub fn symbolic(pattern: &str, case: Case) -> Vec<Token> {
+    tokens(pattern, case, true, |_| Ok(None)).unwrap_or_default()
+}
+
+/// Tokens of a concrete string: every character literal.
+pub fn literal(text: &str, case: Case) -> Vec<Token> {
+    text.chars()
+        .map(|c| {
+            Token::Char(match case {
+                Case::Fold => c.to_ascii_lowercase(),
+                Case::Exact => c,
+            })
+        })
+        .collect()
+}
+
+/// Whether the two patterns match a common string. Unknown values may be
+/// anything, so they overlap like `*` (never claims two patterns disjoint
+/// when they are not).
+pub fn overlap(p: &[Token], q: &[Token]) -> bool {
     let width = q.len() + 1;
     let mut seen = vec![false; (p.len() + 1) * width];
     let mut stack = vec![(0usize, 0usize)];
+    let star = |t: Option<&Token>| matches!(t, Some(Token::Any | Token::Var(_)));
     while let Some((i, j)) = stack.pop() {
         if std::mem::replace(&mut seen[i * width + j], true) {
             continue;
@@ -65,14 +165,14 @@ fn overlap(p: &[Token], q: &[Token]) -> bool {
             return true;
         }
         let (a, b) = (p.get(i), q.get(j));
-        if a == Some(&Token::Any) {
+        if star(a) {
             stack.push((i + 1, j));
             if j < q.len() {
                 stack.push((i, j + 1));
             }
             continue;
         }
-        if b == Some(&Token::Any) {
+        if star(b) {
             stack.push((i, j + 1));
             if i < p.len() {
                 stack.push((i + 1, j));
@@ -90,58 +190,16 @@ fn overlap(p: &[Token], q: &[Token]) -> bool {
     false
 }
 
-/// One element of a pattern read for [`includes`]: a `${...}` is a value of
-/// its own, not a wildcard.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Part {
-    Char(char),
-    /// `?`
-    One,
-    /// `*`
-    Any,
-    /// `${...}`, by its text: a policy variable or a deploy-time value, fixed
-    /// for one request but unknown here.
-    Var(String),
-}
-
-fn parts(pattern: &str, fold_case: bool) -> Vec<Part> {
-    let mut out = Vec::with_capacity(pattern.len());
-    let mut rest = pattern;
-    while let Some(c) = rest.chars().next() {
-        if let Some(var) = rest.strip_prefix("${")
-            && let Some(end) = var.find('}')
-        {
-            let name = &var[..end];
-            rest = &var[end + 1..];
-            // `${*}`, `${?}` and `${$}` stand for the literal characters.
-            match name {
-                "*" | "?" | "$" => out.extend(name.chars().map(Part::Char)),
-                _ => out.push(Part::Var(name.to_string())),
-            }
-            continue;
-        }
-        rest = &rest[c.len_utf8()..];
-        out.push(match c {
-            '*' => Part::Any,
-            '?' => Part::One,
-            c if fold_case => Part::Char(c.to_ascii_lowercase()),
-            c => Part::Char(c),
-        });
-    }
-    out.dedup_by(|a, b| *a == Part::Any && *b == Part::Any);
-    out
-}
-
 /// A set of positions in a pattern, sorted.
 type Positions = Vec<usize>;
 
 /// Positions reached from `from` without reading: a `*` may match nothing.
-fn closure(pattern: &[Part], from: impl IntoIterator<Item = usize>) -> Positions {
+fn closure(pattern: &[Token], from: impl IntoIterator<Item = usize>) -> Positions {
     let mut out: Positions = Vec::new();
     for mut i in from {
         loop {
             out.push(i);
-            if pattern.get(i) != Some(&Part::Any) {
+            if pattern.get(i) != Some(&Token::Any) {
                 break;
             }
             i += 1;
@@ -153,56 +211,69 @@ fn closure(pattern: &[Part], from: impl IntoIterator<Item = usize>) -> Positions
 }
 
 /// Positions reached from `at` reading the character `c` (`None`: a
-/// character the pattern does not name).
-fn step(pattern: &[Part], at: &[usize], c: Option<char>) -> Positions {
+/// character the pattern does not name). An unknown value of the pattern
+/// reads no character: it stands only for itself.
+fn step(pattern: &[Token], at: &[usize], c: Option<char>) -> Positions {
     closure(
         pattern,
         at.iter().filter_map(|&i| match (pattern.get(i)?, c) {
-            (Part::Any, _) => Some(i),
-            (Part::One, _) => Some(i + 1),
-            (Part::Char(x), Some(c)) if *x == c => Some(i + 1),
+            (Token::Any, _) => Some(i),
+            (Token::One, _) => Some(i + 1),
+            (Token::Char(x), Some(c)) if *x == c => Some(i + 1),
             _ => None,
         }),
     )
 }
 
-/// The most states [`includes`] explores before it gives up.
+/// The most states [`inclusion`] explores before it gives up.
 const BUDGET: usize = 200_000;
 
-/// Whether every string `query` stands for matches `pattern` (the language of
-/// `query` is included in that of `pattern`), for every value of the
-/// variables: `Some(true)` or `Some(false)`, or `None` when the patterns are
-/// too tangled to decide within [`BUDGET`].
+/// Whether every string `small` stands for matches `big` (the language of
+/// `small` is included in that of `big`), for every value of the unknowns:
+/// `Some(true)` or `Some(false)`, or `None` when the patterns are too tangled
+/// to decide within [`BUDGET`].
 ///
-/// Exact for patterns without variables. A `${...}` of the query may be any
-/// string: only a `*` of the pattern, or the same `${...}` at the same place,
-/// covers it. A `${...}` of the pattern is a value the request decides: it
-/// covers only the same `${...}` of the query, never a character, so
+/// Exact for patterns without unknowns. A [`Token::Var`] of `small` may be
+/// any string: only a `*` of `big`, or the same unknown at the same place,
+/// covers it. A [`Token::Var`] of `big` is a value the request decides: it
+/// covers only the same unknown of `small`, never a character, so
 /// `a/${aws:username}/*` does not cover `a/jane/*`.
 ///
-/// The query and the pattern are walked together: for each place in the
-/// query, the set of places the pattern can be at. A wildcard of the query
-/// must work for every character: one that the pattern names, or any other.
-pub fn includes(pattern: &str, query: &str, fold_case: bool) -> Option<bool> {
-    let p = parts(pattern, fold_case);
-    let q = parts(query, fold_case);
-    // Every character the pattern names, and one it does not (`None`).
-    let mut alphabet: Vec<Option<char>> = p
+/// The two are walked together: for each place in `small`, the set of places
+/// `big` can be at. A wildcard of `small` must work for every character: one
+/// that `big` names, or any other.
+pub fn inclusion(big: &[Token], small: &[Token]) -> Option<bool> {
+    // A plain string (the common case: a request's action or ARN) is one
+    // walk, with no choice to remember.
+    if small.iter().all(|t| matches!(t, Token::Char(_))) {
+        let mut at = closure(big, [0]);
+        for t in small {
+            if let Token::Char(c) = t {
+                at = step(big, &at, Some(*c));
+            }
+            if at.is_empty() {
+                return Some(false);
+            }
+        }
+        return Some(at.contains(&big.len()));
+    }
+    // Every character `big` names, and one it does not (`None`).
+    let mut alphabet: Vec<Option<char>> = big
         .iter()
         .filter_map(|t| match t {
-            Part::Char(c) => Some(Some(*c)),
+            Token::Char(c) => Some(Some(*c)),
             _ => None,
         })
         .collect();
     alphabet.sort_unstable();
     alphabet.dedup();
     alphabet.push(None);
-    // A state: the place in the query; the places in the pattern; inside a
-    // `${...}` of the query (reading its value), the places its same
-    // `${...}` of the pattern leads to.
+    // A state: the place in `small`; the places in `big`; inside an unknown
+    // of `small` (reading its value), the places its same unknown of `big`
+    // leads to.
     type State = (usize, Positions, Option<Positions>);
     let mut seen: crate::hash::HashSet<State> = Default::default();
-    let mut stack: Vec<State> = vec![(0, closure(&p, [0]), None)];
+    let mut stack: Vec<State> = vec![(0, closure(big, [0]), None)];
     while let Some(state) = stack.pop() {
         if !seen.insert(state.clone()) {
             continue;
@@ -215,37 +286,37 @@ pub fn includes(pattern: &str, query: &str, fold_case: bool) -> Option<bool> {
             return Some(false);
         }
         if let Some(same) = var {
-            // Inside a variable's value: end it here, or read one more character.
+            // Inside an unknown's value: end it here, or read one more character.
             let mut after = at.clone();
             after.extend(same.iter().copied());
-            stack.push((j + 1, closure(&p, after), None));
+            stack.push((j + 1, closure(big, after), None));
             for &c in &alphabet {
-                stack.push((j, step(&p, &at, c), Some(same.clone())));
+                stack.push((j, step(big, &at, c), Some(same.clone())));
             }
             continue;
         }
-        match q.get(j) {
+        match small.get(j) {
             None => {
-                if !at.contains(&p.len()) {
+                if !at.contains(&big.len()) {
                     return Some(false);
                 }
             }
-            Some(Part::Char(c)) => stack.push((j + 1, step(&p, &at, Some(*c)), None)),
-            Some(Part::One) => {
+            Some(Token::Char(c)) => stack.push((j + 1, step(big, &at, Some(*c)), None)),
+            Some(Token::One) => {
                 for &c in &alphabet {
-                    stack.push((j + 1, step(&p, &at, c), None));
+                    stack.push((j + 1, step(big, &at, c), None));
                 }
             }
-            Some(Part::Any) => {
+            Some(Token::Any) => {
                 stack.push((j + 1, at.clone(), None));
                 for &c in &alphabet {
-                    stack.push((j, step(&p, &at, c), None));
+                    stack.push((j, step(big, &at, c), None));
                 }
             }
-            Some(Part::Var(name)) => {
+            Some(var @ Token::Var(_)) => {
                 let same: Positions = at
                     .iter()
-                    .filter(|&&i| p.get(i) == Some(&Part::Var(name.clone())))
+                    .filter(|&&i| big.get(i) == Some(var))
                     .map(|&i| i + 1)
                     .collect();
                 stack.push((j, at, Some(same)));
@@ -255,118 +326,124 @@ pub fn includes(pattern: &str, query: &str, fold_case: bool) -> Option<bool> {
     Some(true)
 }
 
-/// Whether `pattern` matches every string `query` stands for; `false` when
-/// [`includes`] cannot decide (coverage is never claimed without proof).
-fn covers(pattern: &str, query: &str, fold_case: bool) -> bool {
-    includes(pattern, query, fold_case) == Some(true)
+/// Whether `big` matches every string `small` matches, the same unknown value
+/// standing for the same string on both sides. Sound: `true` is a proof;
+/// `false` when [`inclusion`] cannot decide.
+pub fn includes(big: &[Token], small: &[Token]) -> bool {
+    inclusion(big, small) == Some(true)
 }
 
-/// An action pattern matches an action (or an action pattern) of the query.
+/// [`inclusion`] of two patterns written as text, their `${...}` unknown.
+pub fn includes_text(pattern: &str, query: &str, case: Case) -> Option<bool> {
+    inclusion(&symbolic(pattern, case), &symbolic(query, case))
+}
+
+/// Whether a pattern matches a concrete string (given as tokens; unknown
+/// values in `text` are matched only by the same unknown or a wildcard).
+pub fn matches(pattern: &[Token], text: &[Token]) -> bool {
+    includes(pattern, text)
+}
+
+/// A pattern against a plain string, without variables: the fast path for
+/// scanning the catalog. Same rules as [`matches`] on [`symbolic`] tokens.
+pub fn glob(pattern: &str, text: &str, case: Case) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let eq = |a: u8, b: u8| match case {
+        Case::Fold => a.eq_ignore_ascii_case(&b),
+        Case::Exact => a == b,
+    };
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != b'*' && (p[pi] == b'?' || eq(p[pi], t[ti])) {
+            // `?` is one character: step over a whole UTF-8 sequence.
+            let step = if p[pi] == b'?' { utf8_len(t[ti]) } else { 1 };
+            pi += 1;
+            ti += step;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            let next = st + utf8_len(t[st]);
+            pi = sp + 1;
+            ti = next;
+            star = Some((sp, next));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == b'*')
+}
+
+fn utf8_len(first: u8) -> usize {
+    match first {
+        0xf0..=0xff => 4,
+        0xe0..=0xef => 3,
+        0xc0..=0xdf => 2,
+        _ => 1,
+    }
+}
+
+/// Whether a string has a wildcard (`*` or `?`).
+pub fn is_wildcard(pattern: &str) -> bool {
+    pattern.contains(['*', '?'])
+}
+
+/// An action pattern meets an action (or an action pattern) of the query:
+/// some action matches both. Unknown values may be anything.
 pub fn action_matches(pattern: &str, query: &str) -> bool {
-    overlap(&tokens(pattern, true), &tokens(query, true))
+    overlap(&symbolic(pattern, Case::Fold), &symbolic(query, Case::Fold))
 }
 
-/// A resource pattern matches a resource (or a resource pattern) of the query.
+/// A resource pattern meets a resource (or a resource pattern) of the query.
 pub fn resource_matches(pattern: &str, query: &str) -> bool {
     // Most resources are plain ARNs: matching one is a walk, not a search.
     let plain = |s: &str| !s.contains(['*', '?', '$']);
-    match (plain(pattern), plain(query)) {
-        (_, true) => matches_text(&tokens(pattern, false), query),
-        (true, false) => matches_text(&tokens(query, false), pattern),
-        (false, false) => overlap(&tokens(pattern, false), &tokens(query, false)),
+    let known = |s: &str| !s.contains('$');
+    if plain(query) && known(pattern) {
+        glob(pattern, query, Case::Exact)
+    } else if plain(pattern) && known(query) {
+        glob(query, pattern, Case::Exact)
+    } else {
+        overlap(
+            &symbolic(pattern, Case::Exact),
+            &symbolic(query, Case::Exact),
+        )
     }
 }
 
-/// Whether a pattern matches a plain string: the usual walk that remembers
-/// the last `*` and, on a mismatch, lets it take one more character.
-fn matches_text(pattern: &[Token], text: &str) -> bool {
-    let text: Vec<char> = text.chars().collect();
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match pattern.get(p) {
-            Some(Token::Any) => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(Token::One) => (p, t) = (p + 1, t + 1),
-            Some(Token::Char(c)) if *c == text[t] => (p, t) = (p + 1, t + 1),
-            _ => match star {
-                Some((sp, st)) => {
-                    (p, t) = (sp + 1, st + 1);
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern[p..].iter().all(|t| *t == Token::Any)
-}
-
-/// An action pattern covers everything the query names.
+/// An action pattern covers everything the query names (a proof: a `?`
+/// never covers a run, a variable only the same variable).
 pub fn action_covers(pattern: &str, query: &str) -> bool {
-    covers(pattern, query, true)
+    includes(&symbolic(pattern, Case::Fold), &symbolic(query, Case::Fold))
 }
 
 /// A resource pattern covers everything the query names.
 pub fn resource_covers(pattern: &str, query: &str) -> bool {
-    covers(pattern, query, false)
-}
-
-/// Whether a resource pattern matches some string without the character `c`
-/// (outside `${...}`, whose value may hold anything). `arn:aws:s3:::acme-*`
-/// can avoid `/` (the bucket `acme-x`) and can hold it (`acme-x/key`).
-pub fn can_avoid(pattern: &str, c: char) -> bool {
-    !parts(pattern, false).contains(&Part::Char(c))
-}
-
-/// Whether a pattern has a wildcard (`*` or `?`).
-pub fn is_wildcard(pattern: &str) -> bool {
-    pattern.contains(['*', '?'])
+    includes(
+        &symbolic(pattern, Case::Exact),
+        &symbolic(query, Case::Exact),
+    )
 }
 
 /// An action pattern (or the name part of one) matches a plain action,
 /// ignoring case: `s3:Get*` matches `s3:getobject`.
 pub fn action_glob(pattern: &str, text: &str) -> bool {
-    glob(pattern, text, true)
+    glob(pattern, text, Case::Fold)
 }
 
 /// A resource pattern matches a plain ARN, case and all: `arn:aws:s3:::b/*`
 /// matches `arn:aws:s3:::b/x` but not `arn:aws:s3:::B/x`. `${...}` is
 /// literal here: ask [`resource_matches`] when either side may hold one.
 pub fn resource_glob(pattern: &str, text: &str) -> bool {
-    glob(pattern, text, false)
+    glob(pattern, text, Case::Exact)
 }
 
-/// Byte-wise `*`/`?` matching with backtracking to the last `*`.
-fn glob(pattern: &str, text: &str, fold_case: bool) -> bool {
-    let p = pattern.as_bytes();
-    let t = text.as_bytes();
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len()
-            && (p[pi] == b'?'
-                || (if fold_case {
-                    p[pi].eq_ignore_ascii_case(&t[ti])
-                } else {
-                    p[pi] == t[ti]
-                }))
-        {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == b'*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == b'*')
+/// Whether a resource pattern matches some string without the character `c`
+/// (outside `${...}`, whose value may hold anything). `arn:aws:s3:::acme-*`
+/// can avoid `/` (the bucket `acme-x`) and can hold it (`acme-x/key`).
+pub fn can_avoid(pattern: &str, c: char) -> bool {
+    !symbolic(pattern, Case::Exact).contains(&Token::Char(c))
 }
 
 /// An ARN's colon-separated segments; a `${...}` (which may hold `:`) stays whole.
@@ -392,15 +469,53 @@ pub fn arn_segments(arn: &str) -> Vec<&str> {
 mod tests {
     use super::*;
 
+    fn inc(big: &str, small: &str) -> bool {
+        includes(&symbolic(big, Case::Exact), &symbolic(small, Case::Exact))
+    }
+
     #[test]
-    fn actions_are_case_insensitive_globs() {
-        assert!(action_matches("s3:Get*", "s3:getobject"));
-        assert!(action_matches("S3:GETOBJECT", "s3:GetObject"));
-        assert!(action_matches("*", "ec2:RunInstances"));
+    fn actions_ignore_case() {
+        assert!(action_matches("s3:Get*", "S3:GETOBJECT"));
         assert!(action_matches("s3:GetObject?ersion", "s3:GetObjectVersion"));
-        assert!(!action_matches("s3:Get*", "s3:PutObject"));
-        assert!(!action_matches("s3:GetObject", "s3:GetObjectAcl"));
         assert!(!action_matches("s3:GetObject?", "s3:GetObject"));
+        assert!(!action_matches("s3:Get*", "s3:PutObject"));
+    }
+
+    #[test]
+    fn inclusion_is_sound_with_question_marks_and_stars() {
+        assert!(inc("a/*", "a/b/*"));
+        assert!(!inc("a/b/*", "a/*"));
+        assert!(!inc("a?b", "a*b"), "? does not cover a run");
+        assert!(inc("a*b", "a?b"));
+        assert!(inc("*", "${aws:username}"));
+        assert!(!inc("a/?", "a/${aws:username}"), "a value may be longer");
+        assert!(inc("a/${aws:username}/*", "a/${aws:username}/x"));
+        assert!(!inc("a/${aws:username}/*", "a/jane/x"));
+    }
+
+    #[test]
+    fn missing_variables_match_nothing_and_defaults_apply() {
+        assert_eq!(
+            tokens("a/${aws:username}", Case::Exact, true, |_| Err(())),
+            None
+        );
+        let t =
+            tokens("a/${aws:username, 'x'}", Case::Exact, true, |_| Err(())).unwrap_or_default();
+        assert_eq!(t, literal("a/x", Case::Exact));
+        let star = tokens("a/${*}", Case::Exact, true, |_| Err(())).unwrap_or_default();
+        assert_eq!(star, literal("a/*", Case::Exact));
+    }
+
+    #[test]
+    fn unknowns_overlap_like_stars() {
+        assert!(overlap(
+            &symbolic("a/${k}", Case::Exact),
+            &literal("a/b", Case::Exact)
+        ));
+        assert!(!overlap(
+            &symbolic("a/*", Case::Exact),
+            &literal("b/c", Case::Exact)
+        ));
     }
 
     #[test]
@@ -425,7 +540,7 @@ mod tests {
     }
 
     #[test]
-    fn variables_match_any_value() {
+    fn variables_may_be_any_value_but_cover_only_themselves() {
         let p = "arn:aws:ecs:${AWS::Region}:${AWS::AccountId}:service/prod/*";
         assert!(resource_matches(
             p,
@@ -437,10 +552,14 @@ mod tests {
         ));
         assert!(resource_matches("a/${aws:username}/*", "a/jane/x"));
         assert!(resource_matches("a${", "a${"), "unterminated is literal");
+        assert!(
+            !resource_covers("a/${aws:username}/*", "a/jane/x"),
+            "a value, not a wildcard"
+        );
     }
 
     #[test]
-    fn covers_reads_the_query_literally() {
+    fn covers_is_inclusion() {
         assert!(resource_covers(
             "arn:aws:s3:::ops-data/*",
             "arn:aws:s3:::ops-data/x/*"
@@ -451,6 +570,10 @@ mod tests {
         ));
         assert!(action_covers("s3:*", "s3:Get*"));
         assert!(!action_covers("s3:GetObject", "s3:Get*"));
+        assert!(
+            !action_covers("s3:Get?", "s3:Get*"),
+            "? does not cover a run"
+        );
     }
 
     #[test]
@@ -475,7 +598,7 @@ mod tests {
 
     #[test]
     fn inclusion_cases_that_fool_a_literal_reading() {
-        let yes = |p: &str, q: &str| includes(p, q, false) == Some(true);
+        let yes = |p: &str, q: &str| includes_text(p, q, Case::Exact) == Some(true);
         // `?` is one character; a query's `*` may be none or many.
         assert!(!yes("arn:aws:iam::*:role/?", "arn:aws:iam::*:role/*"));
         assert!(yes("arn:aws:iam::*:role/?*", "arn:aws:iam::1:role/?*"));
@@ -504,7 +627,10 @@ mod tests {
         assert!(yes("arn:aws:s3:::acme-*", "arn:aws:s3:::acme-x/a/b"));
         // Case: ARNs with, actions without.
         assert!(!yes("arn:aws:s3:::Acme/*", "arn:aws:s3:::acme/x"));
-        assert_eq!(includes("IAM:Pass*", "iam:passrole", true), Some(true));
+        assert_eq!(
+            includes_text("IAM:Pass*", "iam:passrole", Case::Fold),
+            Some(true)
+        );
         // A variable of the pattern covers only itself.
         assert!(!yes(
             "arn:aws:s3:::h/${aws:username}/*",
@@ -590,11 +716,15 @@ mod tests {
             let counterexample = strings(p.len() + q.len() + 1)
                 .into_iter()
                 .find(|s| qr.is_match(s) && !pr.is_match(s));
-            let decided = includes(&p, &q, false);
+            let decided = includes_text(&p, &q, Case::Exact);
             proptest::prop_assert_eq!(decided, Some(counterexample.is_none()), "{} covers {}: {:?}", p, q, counterexample);
             let overlap = strings(p.len() + q.len()).iter().any(|s| qr.is_match(s) && pr.is_match(s));
             proptest::prop_assert_eq!(resource_matches(&p, &q), overlap, "{} overlaps {}", p, q);
             proptest::prop_assert_eq!(resource_matches(&q, &p), overlap, "{} overlaps {}", q, p);
+            for s in strings(p.len() + 1) {
+                proptest::prop_assert_eq!(glob(&p, &s, Case::Exact), pr.is_match(&s), "{} matches {}", p, s);
+                proptest::prop_assert_eq!(matches(&symbolic(&p, Case::Exact), &literal(&s, Case::Exact)), pr.is_match(&s), "{} matches {}", p, s);
+            }
         }
     }
 }

@@ -7,8 +7,11 @@
 //! change share one block. Changes that widen access are flagged broadening;
 //! changes that replace or remove CloudFormation resources are flagged breaking.
 
+use super::access::{self, Subject};
 use super::grants::{self, Condition, Holdings, Item, PrincipalHoldings};
+use super::template_changes::{self, PropertyChange};
 use crate::compiled::Compiled;
+use crate::iam::compare::{self, Change};
 use crate::iam::pattern::{self, is_wildcard};
 use crate::render::template::{ManifestPrincipal, ManifestTemplate};
 use serde::Serialize;
@@ -29,6 +32,19 @@ pub struct Diff {
     pub groups: Vec<Group>,
     /// Changes that replace or remove deployed resources.
     pub breaking: Vec<Breaking>,
+    /// Template properties that changed without changing what anyone may do
+    /// (path, tags, session length, descriptions, outputs, Sids...).
+    pub other: Vec<PropertyChange>,
+}
+
+/// What a principal (or standalone policy) may do, or who may assume a role,
+/// compared by access: only changes that may grant something new are kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AccessChange {
+    /// `permissions` or `trust`.
+    pub of: &'static str,
+    #[serde(flatten)]
+    pub change: Change,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -50,6 +66,8 @@ pub struct PrincipalChange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
     pub lines: Vec<Line>,
+    /// Where the change may grant new access (empty: proven it grants none).
+    pub access: Vec<AccessChange>,
 }
 
 impl PrincipalChange {
@@ -127,6 +145,17 @@ pub struct Group {
     /// Labels of the principals ([`PrincipalChange::label`]), sorted.
     pub principals: Vec<String>,
     pub lines: Vec<Line>,
+    /// What may be new: once for the group when the same for all, else
+    /// per principal (`principal` set).
+    pub access: Vec<GroupAccess>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupAccess {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    #[serde(flatten)]
+    pub access: AccessChange,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -138,23 +167,67 @@ pub struct Breaking {
 
 impl Diff {
     pub fn is_empty(&self) -> bool {
-        self.principals.is_empty() && self.breaking.is_empty()
+        self.principals.is_empty() && self.breaking.is_empty() && self.other.is_empty()
     }
 
-    /// Broadening lines, as shown (once per group of principals).
+    /// Principals (and standalone policies) that gain access, proven.
     pub fn broadening(&self) -> usize {
-        self.groups
+        self.count(|c| matches!(c, Change::Broadens { .. }))
+    }
+
+    /// Principals that may gain access: iamc could not prove either way.
+    pub fn may_broaden(&self) -> usize {
+        self.count(|c| matches!(c, Change::MayBroaden { .. }))
+    }
+
+    fn count(&self, f: impl Fn(&Change) -> bool) -> usize {
+        self.principals
             .iter()
-            .flat_map(|g| &g.lines)
-            .filter(|l| !l.broadening.is_empty())
+            .filter(|p| p.access.iter().any(|a| f(&a.change)))
             .count()
     }
 }
 
-/// Compares two compiled programs.
+/// Every template of a program, rendered: file name -> (index, text).
+fn rendered(compiled: &Compiled) -> BTreeMap<String, (usize, String)> {
+    let indexes: Vec<usize> = (0..compiled.len()).collect();
+    let texts = if indexes.len() < 64 {
+        indexes.iter().map(|i| compiled.render(*i)).collect()
+    } else {
+        crate::par::map_uneven(&indexes, |i| compiled.render(*i))
+    };
+    texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, (file, text))| (file, (i, text)))
+        .collect()
+}
+
+/// Compares two compiled programs. Templates whose text did not change are
+/// skipped whole: what they grant cannot have changed.
 pub fn diff(base: &Compiled, head: &Compiled, base_label: &str, head_label: &str) -> Diff {
-    let before = grants::holdings(base);
-    let after = grants::holdings(head);
+    let (base_files, head_files) = (rendered(base), rendered(head));
+    let files: BTreeSet<&String> = base_files.keys().chain(head_files.keys()).collect();
+    let changed: Vec<&String> = files
+        .into_iter()
+        .filter(|f| base_files.get(*f).map(|x| &x.1) != head_files.get(*f).map(|x| &x.1))
+        .collect();
+    let subjects = |compiled: &Compiled, files: &BTreeMap<String, (usize, String)>| {
+        let mut out: BTreeMap<String, Subject> = BTreeMap::new();
+        for f in &changed {
+            if let Some((i, _)) = files.get(*f) {
+                for s in access::subjects(compiled, *i) {
+                    out.insert(s.name.clone(), s);
+                }
+            }
+        }
+        out
+    };
+    let (before_subjects, after_subjects) =
+        (subjects(base, &base_files), subjects(head, &head_files));
+    let wanted = |n: &str| before_subjects.contains_key(n) || after_subjects.contains_key(n);
+    let before = grants::holdings(base, wanted);
+    let after = grants::holdings(head, wanted);
     let renames = renames(&before, &after);
     let renamed_to: BTreeMap<&str, &str> = renames
         .iter()
@@ -179,16 +252,29 @@ pub fn diff(base: &Compiled, head: &Compiled, base_label: &str, head_label: &str
             (Some(o), None, _) => (Status::Removed, o.kind, None),
             (None, None, _) => continue,
         };
-        let old_holdings = match &from {
-            Some(from) => before.get(from).map(|p| &p.holdings),
-            None => old.map(|p| &p.holdings),
-        };
-        let lines = changes(
+        let old_name = from.as_deref().unwrap_or(name.as_str());
+        let old_holdings = before.get(old_name).map(|p| &p.holdings);
+        let mut lines = changes(
             old_holdings.unwrap_or(&empty),
             new.map(|p| &p.holdings).unwrap_or(&empty),
             status != Status::Removed,
         );
-        if lines.is_empty() && status == Status::Changed {
+        let access = match after_subjects.get(name.as_str()) {
+            Some(n) => access_changes(before_subjects.get(old_name), n),
+            None => Vec::new(),
+        };
+        // Line labels only where the whole says the principal may gain access.
+        let flagged = |of: &str| access.iter().any(|a| a.of == of);
+        for line in &mut lines {
+            let of = match line.item {
+                Item::Trust { .. } => "trust",
+                _ => "permissions",
+            };
+            if !flagged(of) {
+                line.broadening.clear();
+            }
+        }
+        if lines.is_empty() && access.is_empty() && status == Status::Changed {
             continue;
         }
         principals.push(PrincipalChange {
@@ -197,22 +283,97 @@ pub fn diff(base: &Compiled, head: &Compiled, base_label: &str, head_label: &str
             status,
             renamed_from: from,
             lines,
+            access,
         });
     }
     let groups = groups(&principals);
-    let breaking = breaking(
-        &base.manifest().templates,
-        &head.manifest().templates,
+    let mut breaking = breaking(
+        &base.manifest_of(&changed),
+        &head.manifest_of(&changed),
         &renames,
     );
+    let mut other = Vec::new();
+    for f in &changed {
+        let (b, a) = (base_files.get(*f), head_files.get(*f));
+        let (Some((_, b)), Some((_, a))) = (b, a) else {
+            continue;
+        };
+        let shown = after_subjects
+            .values()
+            .filter(|s| &&s.file == f)
+            .any(|s| principals.iter().any(|p| p.name == s.name));
+        for c in template_changes::changes(f, Some(b), Some(a)) {
+            let document = matches!(
+                c.property.as_str(),
+                "PolicyDocument" | "AssumeRolePolicyDocument" | "ManagedPolicyArns"
+            );
+            if shown && document {
+                continue;
+            }
+            if c.property == "Path"
+                && matches!(
+                    c.resource_type.as_str(),
+                    "AWS::IAM::Role" | "AWS::IAM::InstanceProfile" | "AWS::IAM::ManagedPolicy"
+                )
+            {
+                breaking.push(Breaking {
+                    file: f.to_string(),
+                    message: format!(
+                        "Path of {} `{}` changed: CloudFormation must replace it, and cannot replace a resource with a custom name, so the update fails",
+                        c.resource_type, c.name
+                    ),
+                });
+            }
+            other.push(c);
+        }
+    }
+    breaking.sort();
+    breaking.dedup();
     Diff {
         base: base_label.to_string(),
         head: head_label.to_string(),
-        compared: names.len(),
+        compared: count_subjects(base).max(count_subjects(head)),
         principals,
         groups,
         breaking,
+        other,
     }
+}
+
+/// Principals and standalone policies of a program.
+fn count_subjects(compiled: &Compiled) -> usize {
+    (0..compiled.len())
+        .map(|i| compiled.template_members(i).count())
+        .sum()
+}
+
+/// Whether a subject may now do more, or be assumed by more, than before
+/// (`None` before: it is new).
+fn access_changes(before: Option<&Subject>, after: &Subject) -> Vec<AccessChange> {
+    let mut out = Vec::new();
+    let old = before
+        .map(|b| b.permissions.clone())
+        .unwrap_or_else(|| access::nothing(&after.permissions));
+    match compare::compare(&old, &after.permissions) {
+        Change::NoNewAccess => {}
+        change => out.push(AccessChange {
+            of: "permissions",
+            change,
+        }),
+    }
+    if let Some(new_trust) = &after.trust {
+        let old_trust = before
+            .and_then(|b| b.trust.clone())
+            .unwrap_or_else(|| access::nothing(new_trust));
+        match compare::compare(&old_trust, new_trust) {
+            Change::NoNewAccess => {}
+            change => out.push(AccessChange {
+                of: "trust",
+                change,
+            }),
+        }
+    }
+    out
 }
 
 /// Principals that left one name and appeared under another, holding mostly
@@ -529,17 +690,44 @@ fn line_order(line: &Line) -> (u8, &'static str, String, String, bool) {
 
 /// Principals with identical lines, together; in order of their first name.
 fn groups(principals: &[PrincipalChange]) -> Vec<Group> {
-    let mut by_lines: BTreeMap<&[Line], Vec<String>> = BTreeMap::new();
-    for p in principals.iter().filter(|p| !p.lines.is_empty()) {
-        by_lines.entry(&p.lines).or_default().push(p.label());
+    let mut by_lines: BTreeMap<&[Line], Vec<&PrincipalChange>> = BTreeMap::new();
+    for p in principals
+        .iter()
+        .filter(|p| !p.lines.is_empty() || !p.access.is_empty())
+    {
+        by_lines.entry(&p.lines).or_default().push(p);
     }
     let mut groups: Vec<Group> = by_lines
         .into_iter()
-        .map(|(lines, mut principals)| {
-            principals.sort();
+        .map(|(lines, mut members)| {
+            members.sort_by_key(|p| p.label());
+            let same = members.windows(2).all(|w| w[0].access == w[1].access);
+            let access = if same {
+                members
+                    .first()
+                    .map(|p| &p.access)
+                    .into_iter()
+                    .flatten()
+                    .map(|a| GroupAccess {
+                        principal: None,
+                        access: a.clone(),
+                    })
+                    .collect()
+            } else {
+                members
+                    .iter()
+                    .flat_map(|p| {
+                        p.access.iter().map(|a| GroupAccess {
+                            principal: Some(p.name.clone()),
+                            access: a.clone(),
+                        })
+                    })
+                    .collect()
+            };
             Group {
-                principals,
+                principals: members.iter().map(|p| p.label()).collect(),
                 lines: lines.to_vec(),
+                access,
             }
         })
         .collect();

@@ -1,8 +1,83 @@
 //! `iamc diff` as text for a terminal, Markdown for a pull-request comment,
 //! or JSON for tools.
 
-use super::diff::{Diff, Group, Line};
+use super::diff::{AccessChange, Diff, Group, GroupAccess, Line};
 use super::grants::describe;
+use super::template_changes::PropertyChange;
+use crate::iam::compare::Change;
+use crate::iam::eval::Request;
+
+/// `s3:PutObject on arn:aws:s3:::b/k with aws:SecureTransport=false`.
+fn request_text(r: &Request, trust: bool) -> String {
+    // The catalog's spelling of the action (the core compares without case).
+    let action = r
+        .action
+        .split_once(':')
+        .and_then(|(service, name)| {
+            let service = crate::iam::catalog::catalog().service(service)?;
+            Some(format!("{}:{}", service.prefix, service.action(name)?.name))
+        })
+        .unwrap_or_else(|| r.action.clone());
+    let mut s = if trust {
+        format!("{} may now {action}", r.resource)
+    } else {
+        format!("now allows {action} on {}", r.resource)
+    };
+    if !r.context.is_empty() {
+        let pairs: Vec<String> = r
+            .context
+            .iter()
+            .map(|(k, v)| format!("{k}={}", v.join("|")))
+            .collect();
+        s.push_str(&format!(" with {}", pairs.join(", ")));
+    }
+    s
+}
+
+/// `! broadens permissions: now allows ...` or `? may broaden trust: why`.
+fn access_text(a: &AccessChange) -> String {
+    match &a.change {
+        Change::NoNewAccess => format!("= no new access ({})", a.of),
+        Change::Broadens { witness } => format!(
+            "! broadens {}: {}",
+            a.of,
+            request_text(witness, a.of == "trust")
+        ),
+        Change::MayBroaden { reasons, example } => {
+            let mut s = format!("? may broaden {}: ", a.of);
+            if let Some(e) = example {
+                s.push_str(&request_text(e, a.of == "trust"));
+                s.push_str("; ");
+            }
+            s.push_str(&reasons.join("; "));
+            s
+        }
+    }
+}
+
+/// An access line of a group, naming the principal when members differ.
+fn group_access_text(g: &GroupAccess) -> String {
+    let text = access_text(&g.access);
+    match &g.principal {
+        Some(p) => format!("{} {p}:{}", &text[..1], &text[1..]),
+        None => text,
+    }
+}
+
+/// `~ PersonalRoleJaneDoe (AWS::IAM::Role) Path`.
+fn other_text(c: &PropertyChange) -> String {
+    let mut s = format!("~ {}", c.section);
+    if !c.name.is_empty() {
+        s.push_str(&format!(" {}", c.name));
+    }
+    if !c.resource_type.is_empty() {
+        s.push_str(&format!(" ({})", c.resource_type));
+    }
+    if !c.property.is_empty() {
+        s.push_str(&format!(" {}", c.property));
+    }
+    s
+}
 
 fn line_text(line: &Line) -> String {
     let mut s = format!("{} {}", line.sign.as_str(), describe(&line.item));
@@ -31,6 +106,15 @@ fn summary(diff: &Diff) -> String {
         );
     }
     let changed = diff.principals.len();
+    if changed == 0 && diff.breaking.is_empty() {
+        let n = diff.other.len();
+        return format!(
+            "no change in access: {} {} compared, {n} other {}",
+            diff.compared,
+            plural(diff.compared, "principal", "principals"),
+            plural(n, "change", "changes")
+        );
+    }
     let mut s = format!(
         "{changed} {} {}",
         plural(changed, "principal", "principals"),
@@ -38,10 +122,11 @@ fn summary(diff: &Diff) -> String {
     );
     let broadening = diff.broadening();
     if broadening > 0 {
-        s.push_str(&format!(
-            ", {broadening} broadening {}",
-            plural(broadening, "line", "lines")
-        ));
+        s.push_str(&format!(", {broadening} broadening"));
+    }
+    let may = diff.may_broaden();
+    if may > 0 {
+        s.push_str(&format!(", {may} may broaden"));
     }
     if !diff.breaking.is_empty() {
         let n = diff.breaking.len();
@@ -49,6 +134,10 @@ fn summary(diff: &Diff) -> String {
             ", {n} breaking {}",
             plural(n, "change", "changes")
         ));
+    }
+    if !diff.other.is_empty() {
+        let n = diff.other.len();
+        s.push_str(&format!(", {n} other {}", plural(n, "change", "changes")));
     }
     s
 }
@@ -73,11 +162,20 @@ pub fn text(diff: &Diff) -> String {
         for line in &group.lines {
             out.push_str(&format!("  {}\n", line_text(line)));
         }
+        for a in &group.access {
+            out.push_str(&format!("  {}\n", group_access_text(a)));
+        }
     }
     if !diff.breaking.is_empty() {
         out.push_str("\nbreaking\n");
         for b in &diff.breaking {
             out.push_str(&format!("  ! {}: {}\n", b.file, b.message));
+        }
+    }
+    if !diff.other.is_empty() {
+        out.push_str("\nother changes (no change in access)\n");
+        for c in &diff.other {
+            out.push_str(&format!("  {}: {}\n", c.file, other_text(c)));
         }
     }
     out
@@ -146,14 +244,14 @@ fn markdown_head(diff: &Diff) -> String {
     if diff.is_empty() {
         return out;
     }
-    let broadening = diff.broadening();
+    let broadening = diff.broadening() + diff.may_broaden();
     if broadening > 0 || !diff.breaking.is_empty() {
         out.push('\n');
     }
     if broadening > 0 {
         out.push_str(&format!(
-            "> [!WARNING]\n> **Broadening**: {broadening} {} below widen access (marked `broadening`).\n",
-            plural(broadening, "line", "lines")
+            "> [!WARNING]\n> **Broadening**: {broadening} {} below may gain access (marked `!` where proven, `?` where iamc could not decide).\n",
+            plural(broadening, "principal", "principals")
         ));
     }
     if !diff.breaking.is_empty() {
@@ -184,10 +282,15 @@ fn markdown_sections(diff: &Diff) -> Vec<(u8, String)> {
             .lines
             .iter()
             .filter(|l| !l.broadening.is_empty())
-            .count();
+            .count()
+            .max(group.access.len());
         let mut body = String::from("```diff\n");
         for line in &group.lines {
             body.push_str(&line_text(line));
+            body.push('\n');
+        }
+        for a in &group.access {
+            body.push_str(&group_access_text(a));
             body.push('\n');
         }
         body.push_str("```\n");
@@ -211,6 +314,13 @@ fn markdown_sections(diff: &Diff) -> Vec<(u8, String)> {
             section.push_str(&format!("- `{}`: {}\n", b.file, b.message));
         }
         sections.push((0, section));
+    }
+    if !diff.other.is_empty() {
+        let mut section = String::from("\n**Other changes** (no change in access)\n\n");
+        for c in &diff.other {
+            section.push_str(&format!("- `{}`: {}\n", c.file, other_text(c)));
+        }
+        sections.push((3, section));
     }
     sections
 }
@@ -246,12 +356,14 @@ pub fn json(diff: &Diff) -> String {
     struct Report<'a> {
         changed: bool,
         broadening: usize,
+        may_broaden: usize,
         #[serde(flatten)]
         diff: &'a Diff,
     }
     let report = Report {
         changed: !diff.is_empty(),
         broadening: diff.broadening(),
+        may_broaden: diff.may_broaden(),
         diff,
     };
     let mut text = serde_json::to_string_pretty(&report)

@@ -386,8 +386,9 @@ fn count_paths(program: &Program, principal: DeclId) -> BTreeMap<DeclId, u64> {
     walk(program, principal, &mut HashMap::new())
 }
 
-/// The explanation, as text.
-pub fn text(e: &Explanation) -> String {
+/// The explanation, as text. `simulated`: the decision of the semantics core
+/// ([`super::simulate::text`]), shown instead of the statements' own.
+pub fn text(e: &Explanation, simulated: Option<&str>) -> String {
     let mut out = format!("{} ({})", e.principal, e.kind);
     match (&e.query.action, &e.query.resource) {
         (Some(a), Some(r)) => out.push_str(&format!(": {a} on {r}")),
@@ -430,14 +431,17 @@ pub fn text(e: &Explanation) -> String {
         if m.total_paths > shown {
             out.push_str(&format!("  and {} more paths\n", m.total_paths - shown));
         }
-        if !m.overridden_by.is_empty() {
+        if !m.overridden_by.is_empty() && simulated.is_none() {
             out.push_str(&format!(
                 "  overridden by the Deny of {}\n",
                 m.overridden_by.join(", ")
             ));
         }
     }
-    if let Some(d) = &e.decision {
+    if let Some(decision) = simulated {
+        out.push_str(decision);
+    }
+    if let Some(d) = e.decision.as_ref().filter(|_| simulated.is_none()) {
         let on = if e.query.resource.is_some() {
             ""
         } else {

@@ -134,60 +134,69 @@ pub struct PrincipalHoldings {
     pub holdings: Holdings,
 }
 
-/// Every principal's holdings, by name.
-pub fn holdings(compiled: &Compiled) -> BTreeMap<String, PrincipalHoldings> {
+/// The holdings of every principal and standalone stack policy whose name
+/// `wanted` accepts, by name.
+pub fn holdings(
+    compiled: &Compiled,
+    wanted: impl Fn(&str) -> bool,
+) -> BTreeMap<String, PrincipalHoldings> {
     let program = compiled.program();
     let lowered = compiled.lowered();
     let mut out = BTreeMap::new();
-    for (id, grants) in compiled.principals() {
-        let decl = &program.decls[id];
-        let (kind, principal) = match &decl.kind {
-            DeclKind::Role(p) => ("role", p),
-            DeclKind::User(p) => ("user", p),
-            _ => continue,
-        };
-        let mut holdings = Holdings::default();
-        for &i in &grants.statements {
-            let l = &lowered.statements[i as usize];
-            let mut policies = vec![l.origin.policy.clone()];
-            policies.extend(grants.also.get(&i).into_iter().flatten().cloned());
-            for atom in atoms(&l.statement) {
-                holdings.add(atom, policies.iter().cloned());
+    for i in 0..compiled.len() {
+        for (id, _, grants, _) in compiled.template_members(i) {
+            let decl = &program.decls[id];
+            if !wanted(&decl.name.name) {
+                continue;
             }
-        }
-        if kind == "role" {
-            let trust = program.trust[id]
-                .or(Some(id))
-                .and_then(|t| lowered.trusts.get(&t));
-            for t in trust.into_iter().flatten() {
-                for p in &t.principals {
-                    let item = Item::Trust {
-                        principal_kind: t.principal_kind,
-                        principal: p.text.clone(),
-                        action: t.action,
-                        conditions: conditions(&t.conditions),
-                    };
-                    let from = program.trust[id].map(|t| program.decls[t].name.name.clone());
-                    holdings.add(item, from);
+            let (kind, principal) = match &decl.kind {
+                DeclKind::Role(p) => ("role", Some(p)),
+                DeclKind::User(p) => ("user", Some(p)),
+                _ => ("policy", None),
+            };
+            let mut holdings = Holdings::default();
+            for &i in &grants.statements {
+                let l = &lowered.statements[i as usize];
+                let mut policies = vec![l.origin.policy.clone()];
+                policies.extend(grants.also.get(&i).into_iter().flatten().cloned());
+                for atom in atoms(&l.statement) {
+                    holdings.add(atom, policies.iter().cloned());
                 }
             }
-        }
-        for arn in &principal.managed {
-            holdings.add(
-                Item::ManagedPolicy {
-                    arn: arn.value.clone(),
+            if kind == "role" {
+                let trust = program.trust[id]
+                    .or(Some(id))
+                    .and_then(|t| lowered.trusts.get(&t));
+                for t in trust.into_iter().flatten() {
+                    for p in &t.principals {
+                        let item = Item::Trust {
+                            principal_kind: t.principal_kind,
+                            principal: p.text.clone(),
+                            action: t.action,
+                            conditions: conditions(&t.conditions),
+                        };
+                        let from = program.trust[id].map(|t| program.decls[t].name.name.clone());
+                        holdings.add(item, from);
+                    }
+                }
+            }
+            for arn in principal.iter().flat_map(|p| &p.managed) {
+                holdings.add(
+                    Item::ManagedPolicy {
+                        arn: arn.value.clone(),
+                    },
+                    None,
+                );
+            }
+            out.insert(
+                decl.name.name.clone(),
+                PrincipalHoldings {
+                    name: decl.name.name.clone(),
+                    kind,
+                    holdings,
                 },
-                None,
             );
         }
-        out.insert(
-            decl.name.name.clone(),
-            PrincipalHoldings {
-                name: decl.name.name.clone(),
-                kind,
-                holdings,
-            },
-        );
     }
     out
 }

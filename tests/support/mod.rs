@@ -2,6 +2,7 @@
 //! does, and comparing against expected files with `UPDATE_EXPECT=1`.
 #![allow(dead_code, reason = "each test uses the helpers it needs")]
 
+pub mod oracle;
 pub mod org;
 
 use iamc::config::Config;

@@ -1,0 +1,309 @@
+//! `diff` on each class of change a reviewer must see (issue 13): every
+//! edit that can grant something new is flagged (proven by an example, or
+//! "may broaden" with the reason), edits that only narrow are not, and a
+//! change to a template that grants nothing new is never "no change".
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
+
+mod support;
+
+use iamc::config::Config;
+use iamc::iam::compare::Change;
+use iamc::review::{diff, diff_report};
+
+const BASE: &str = r#"
+param Prefix {
+  default "acme-"
+}
+
+policy Read { allow s3:GetObject on "arn:aws:s3:::${Prefix}*" }
+policy Homes { allow s3:GetObject on "arn:aws:s3:::homes/${aws:PrincipalTag/Owner}/*" }
+policy Guard {
+  deny * on * when StringNotEquals "aws:RequestedRegion" ["eu-west-1", "eu-central-1"]
+}
+policy Tls { deny s3:PutObject on * when Bool "aws:SecureTransport" "false" }
+policy Write { allow s3:PutObject on "arn:aws:s3:::acme-data/*" }
+policy Vpc { allow ec2:RunInstances on * when StringEquals "aws:SourceVpc" ["vpc-1"] }
+policy Drop {
+  allow s3:PutObject on "arn:aws:s3:::drop/*"
+    when StringNotEquals "aws:PrincipalAccount" ["111111111111", "222222222222"]
+}
+policy Logs { allow s3:GetObject on "arn:aws:s3:::${AWS::AccountId}-logs/*" }
+policy UserHome { allow s3:GetObject on "arn:aws:s3:::users/${aws:username}/*" }
+policy Shared { allow s3:ListBucket on "arn:aws:s3:::shared" }
+
+trust Gh {
+  federated "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    when StringLike "token.actions.githubusercontent.com:sub" ["repo:acme/*"]
+}
+
+role Dev {
+  grants Read, Homes, Guard, Tls, Write, Vpc, Drop, Logs
+  trust Gh
+  tag Owner "dev"
+  path "/devs/"
+  max_session 3600
+  instance_profile
+}
+
+/// Runs the nightly jobs.
+user Svc {
+  grants UserHome, Guard
+}
+
+stack Platform {
+  roles Dev
+  policies Shared
+}
+"#;
+
+fn compile(text: &str) -> iamc::Compiled {
+    let sources = support::sources(&[("main.iam".to_string(), text.to_string())]);
+    iamc::compile(&sources, &Config::default()).unwrap_or_else(|d| {
+        panic!(
+            "does not compile: {:?}\n{text}",
+            d.0.first().map(|d| &d.message)
+        )
+    })
+}
+
+fn edited(old: &str, new: &str) -> String {
+    assert!(BASE.contains(old), "{old:?} not in the base program");
+    BASE.replacen(old, new, 1)
+}
+
+/// The access verdict for `name` (`permissions` or `trust`), and the report.
+fn verdict(before: &str, after: &str, name: &str, of: &str) -> (Option<Change>, String) {
+    let (b, a) = (compile(before), compile(after));
+    let d = diff::diff(&b, &a, "before", "after");
+    let text = diff_report::text(&d);
+    assert!(
+        !d.is_empty(),
+        "templates differ, so never \"no change\":\n{text}"
+    );
+    let change = d
+        .principals
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.access.iter().find(|x| x.of == of))
+        .map(|x| x.change.clone());
+    (change, text)
+}
+
+fn flagged(old: &str, new: &str, name: &str, of: &str) -> String {
+    let (change, text) = verdict(BASE, &edited(old, new), name, of);
+    assert!(
+        change.is_some(),
+        "{old:?} -> {new:?} must be flagged for {name} ({of}):\n{text}"
+    );
+    text
+}
+
+fn proven(old: &str, new: &str, name: &str, of: &str) -> String {
+    let (change, text) = verdict(BASE, &edited(old, new), name, of);
+    assert!(
+        matches!(change, Some(Change::Broadens { .. })),
+        "{old:?} -> {new:?} must be proven broadening for {name} ({of}):\n{text}"
+    );
+    text
+}
+
+fn not_flagged(old: &str, new: &str, name: &str, of: &str) -> String {
+    let (change, text) = verdict(BASE, &edited(old, new), name, of);
+    assert!(
+        change.is_none(),
+        "{old:?} -> {new:?} grants nothing new to {name}:\n{text}"
+    );
+    text
+}
+
+#[test]
+fn a_standalone_stack_policy_widened_is_broadening() {
+    let text = proven(
+        "allow s3:ListBucket on \"arn:aws:s3:::shared\"",
+        "allow s3:* on \"arn:aws:s3:::shared\"",
+        "Shared",
+        "permissions",
+    );
+    assert!(
+        text.contains("! broadens permissions: now allows s3:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_boundary_removed_or_swapped_may_broaden() {
+    let with = BASE.replacen(
+        "  tag Owner \"dev\"\n",
+        "  tag Owner \"dev\"\n  boundary \"arn:aws:iam::${AWS::AccountId}:policy/DevBoundary\"\n",
+        1,
+    );
+    let (c, text) = verdict(&with, BASE, "Dev", "permissions");
+    assert!(matches!(c, Some(Change::MayBroaden { .. })), "{text}");
+    assert!(text.contains("permissions boundary"), "{text}");
+    let swapped = with.replace("DevBoundary", "OpsBoundary");
+    let (c, text) = verdict(&with, &swapped, "Dev", "permissions");
+    assert!(matches!(c, Some(Change::MayBroaden { .. })), "{text}");
+    // Adding a boundary only narrows.
+    let (c, text) = verdict(BASE, &with, "Dev", "permissions");
+    assert!(c.is_none(), "{text}");
+}
+
+#[test]
+fn a_tag_that_a_policy_variable_reads_is_broadening() {
+    let text = proven(
+        "tag Owner \"dev\"",
+        "tag Owner \"ops\"",
+        "Dev",
+        "permissions",
+    );
+    assert!(text.contains("homes/ops/"), "{text}");
+}
+
+#[test]
+fn a_param_default_is_what_is_deployed() {
+    proven("default \"acme-\"", "default \"\"", "Dev", "permissions");
+    not_flagged(
+        "default \"acme-\"",
+        "default \"acme-data\"",
+        "Dev",
+        "permissions",
+    );
+}
+
+#[test]
+fn path_session_and_instance_profile_are_other_changes() {
+    let text = not_flagged("path \"/devs/\"", "path \"/ops/\"", "Dev", "permissions");
+    assert!(
+        text.contains("~ Resources PersonalRoleDev (AWS::IAM::Role) Path"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Path of AWS::IAM::Role `PersonalRoleDev` changed"),
+        "{text}"
+    );
+    let text = not_flagged("max_session 3600", "max_session 7200", "Dev", "permissions");
+    assert!(text.contains("MaxSessionDuration"), "{text}");
+    let text = not_flagged("  instance_profile\n", "", "Dev", "permissions");
+    assert!(text.contains("AWS::IAM::InstanceProfile"), "{text}");
+    let text = not_flagged(
+        "/// Runs the nightly jobs.",
+        "/// Runs the jobs.",
+        "Svc",
+        "permissions",
+    );
+    assert!(text.contains("other change"), "{text}");
+}
+
+#[test]
+fn loosening_a_guard_rail_deny_is_broadening() {
+    // One more excepted region.
+    proven(
+        "[\"eu-west-1\", \"eu-central-1\"]",
+        "[\"eu-west-1\", \"eu-central-1\", \"us-east-1\"]",
+        "Dev",
+        "permissions",
+    );
+    // A Bool flipped.
+    proven(
+        "Bool \"aws:SecureTransport\" \"false\"",
+        "Bool \"aws:SecureTransport\" \"true\"",
+        "Dev",
+        "permissions",
+    );
+    // The condition key renamed.
+    proven(
+        "StringNotEquals \"aws:RequestedRegion\"",
+        "StringNotEquals \"ec2:Region\"",
+        "Svc",
+        "permissions",
+    );
+    // One more allowed VPC.
+    proven(
+        "[\"vpc-1\"]",
+        "[\"vpc-1\", \"vpc-2\"]",
+        "Dev",
+        "permissions",
+    );
+}
+
+#[test]
+fn narrowing_a_deny_exception_list_is_not_broadening() {
+    not_flagged(
+        "[\"eu-west-1\", \"eu-central-1\"]",
+        "[\"eu-west-1\"]",
+        "Dev",
+        "permissions",
+    );
+}
+
+#[test]
+fn removing_a_value_from_a_negated_allow_condition_is_broadening() {
+    proven(
+        "[\"111111111111\", \"222222222222\"]",
+        "[\"111111111111\"]",
+        "Dev",
+        "permissions",
+    );
+}
+
+#[test]
+fn variables_are_values_not_wildcards() {
+    // Another engineer's folder is not "already covered" by ${aws:PrincipalTag/Owner}.
+    proven(
+        "policy Homes { allow s3:GetObject on \"arn:aws:s3:::homes/${aws:PrincipalTag/Owner}/*\" }",
+        "policy Homes { allow s3:GetObject on [\"arn:aws:s3:::homes/${aws:PrincipalTag/Owner}/*\", \"arn:aws:s3:::homes/ops/*\"] }",
+        "Dev",
+        "permissions",
+    );
+    // Another account's bucket is not covered by ${AWS::AccountId}.
+    flagged(
+        "\"arn:aws:s3:::${AWS::AccountId}-logs/*\"",
+        "[\"arn:aws:s3:::${AWS::AccountId}-logs/*\", \"arn:aws:s3:::999999999999-logs/*\"]",
+        "Dev",
+        "permissions",
+    );
+    // ${aws:username} replaced by a literal user.
+    proven(
+        "users/${aws:username}/*",
+        "users/alice/*",
+        "Svc",
+        "permissions",
+    );
+}
+
+#[test]
+fn trusts_are_judged_by_who_may_assume() {
+    // Tightening the OIDC sub is not broadening; loosening it is.
+    not_flagged("[\"repo:acme/*\"]", "[\"repo:acme/app:*\"]", "Dev", "trust");
+    proven("[\"repo:acme/*\"]", "[\"repo:*\"]", "Dev", "trust");
+    let text = proven(
+        "    when StringLike \"token.actions.githubusercontent.com:sub\" [\"repo:acme/*\"]\n",
+        "    when StringLike \"token.actions.githubusercontent.com:sub\" [\"repo:acme/*\"]\n  service \"ec2.amazonaws.com\"\n",
+        "Dev",
+        "trust",
+    );
+    assert!(
+        text.contains("! broadens trust: Service:ec2.amazonaws.com may now"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_aws_managed_policy_attached_may_broaden() {
+    let (c, text) = verdict(
+        BASE,
+        &edited(
+            "  instance_profile\n",
+            "  instance_profile\n  managed \"arn:aws:iam::aws:policy/ReadOnlyAccess\"\n",
+        ),
+        "Dev",
+        "permissions",
+    );
+    assert!(matches!(c, Some(Change::MayBroaden { .. })), "{text}");
+    assert!(text.contains("not evaluated"), "{text}");
+}
