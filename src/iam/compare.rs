@@ -257,13 +257,32 @@ fn instances(tokens: &[Token]) -> Vec<String> {
                 Token::Char(c) => c.to_string(),
                 Token::One => one.to_string(),
                 Token::Any => any.to_string(),
-                Token::Var(k) => format!("${{{k}}}"),
+                Token::Var(k) => format!("${{{}}}", spelled(k)),
             })
             .collect()
     };
     let mut out = vec![fill("", 'q'), fill("zq", 'q')];
+    // An empty action or ARN is no request anyone makes.
+    out.retain(|s| !s.is_empty());
     out.dedup();
     out
+}
+
+/// A key as CloudFormation and IAM spell it (keys are compared lower-cased).
+fn spelled(key: &str) -> String {
+    const PSEUDO: &[&str] = &[
+        "AWS::AccountId",
+        "AWS::Partition",
+        "AWS::Region",
+        "AWS::StackId",
+        "AWS::StackName",
+        "AWS::URLSuffix",
+    ];
+    PSEUDO
+        .iter()
+        .find(|p| p.eq_ignore_ascii_case(key))
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// Candidate values of each condition key: missing, every value written

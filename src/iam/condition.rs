@@ -154,16 +154,19 @@ impl Operator {
     }
 }
 
+/// A value's text, when it holds no wildcard or unknown.
+fn text(tokens: &[Token]) -> Option<String> {
+    tokens
+        .iter()
+        .map(|t| match t {
+            Token::Char(c) => Some(*c),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Whether one policy value (as tokens) matches one request value.
 fn value_matches(family: Family, policy: &[Token], request: &str) -> bool {
-    let text = |t: &[Token]| -> Option<String> {
-        t.iter()
-            .map(|t| match t {
-                Token::Char(c) => Some(*c),
-                _ => None,
-            })
-            .collect()
-    };
     match family {
         Family::StringLike | Family::Arn => {
             pattern::matches(policy, &pattern::literal(request, Case::Exact))
@@ -279,14 +282,6 @@ fn value_included(family: Family, big: &[Token], small: &[Token]) -> bool {
     match family {
         Family::StringLike | Family::Arn => pattern::includes(big, small),
         Family::IpAddress => {
-            let text = |t: &[Token]| -> Option<String> {
-                t.iter()
-                    .map(|t| match t {
-                        Token::Char(c) => Some(*c),
-                        _ => None,
-                    })
-                    .collect()
-            };
             match (
                 text(big).and_then(|b| cidr(&b)),
                 text(small).and_then(|s| cidr(&s)),

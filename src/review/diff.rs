@@ -188,18 +188,28 @@ impl Diff {
     }
 }
 
-/// Every template of a program, rendered: file name -> (index, text).
-fn rendered(compiled: &Compiled) -> BTreeMap<String, (usize, String)> {
-    let indexes: Vec<usize> = (0..compiled.len()).collect();
-    let texts = if indexes.len() < 64 {
-        indexes.iter().map(|i| compiled.render(*i)).collect()
-    } else {
-        crate::par::map_uneven(&indexes, |i| compiled.render(*i))
+/// Every template of a program, rendered and fingerprinted: file name ->
+/// (index, hash of the text). Only the hashes are kept (the texts of a large
+/// organisation would double the memory); changed templates are rendered
+/// again.
+fn rendered(compiled: &Compiled) -> BTreeMap<String, (usize, u64)> {
+    let fingerprint = |i: &usize| {
+        use std::hash::{Hash, Hasher};
+        let (file, text) = compiled.render(*i);
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        text.hash(&mut h);
+        (file, h.finish())
     };
-    texts
+    let indexes: Vec<usize> = (0..compiled.len()).collect();
+    let hashes = if indexes.len() < 64 {
+        indexes.iter().map(fingerprint).collect()
+    } else {
+        crate::par::map_uneven(&indexes, fingerprint)
+    };
+    hashes
         .into_iter()
         .enumerate()
-        .map(|(i, (file, text))| (file, (i, text)))
+        .map(|(i, (file, hash))| (file, (i, hash)))
         .collect()
 }
 
@@ -212,7 +222,7 @@ pub fn diff(base: &Compiled, head: &Compiled, base_label: &str, head_label: &str
         .into_iter()
         .filter(|f| base_files.get(*f).map(|x| &x.1) != head_files.get(*f).map(|x| &x.1))
         .collect();
-    let subjects = |compiled: &Compiled, files: &BTreeMap<String, (usize, String)>| {
+    let subjects = |compiled: &Compiled, files: &BTreeMap<String, (usize, u64)>| {
         let mut out: BTreeMap<String, Subject> = BTreeMap::new();
         for f in &changed {
             if let Some((i, _)) = files.get(*f) {
@@ -295,9 +305,11 @@ pub fn diff(base: &Compiled, head: &Compiled, base_label: &str, head_label: &str
     let mut other = Vec::new();
     for f in &changed {
         let (b, a) = (base_files.get(*f), head_files.get(*f));
-        let (Some((_, b)), Some((_, a))) = (b, a) else {
+        let (Some((bi, _)), Some((ai, _))) = (b, a) else {
             continue;
         };
+        let (b, a) = (base.render(*bi).1, head.render(*ai).1);
+        let (b, a) = (b.as_str(), a.as_str());
         let shown = after_subjects
             .values()
             .filter(|s| &&s.file == f)

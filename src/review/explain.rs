@@ -431,7 +431,7 @@ pub fn text(e: &Explanation, simulated: Option<&str>) -> String {
         if m.total_paths > shown {
             out.push_str(&format!("  and {} more paths\n", m.total_paths - shown));
         }
-        if !m.overridden_by.is_empty() && simulated.is_none() {
+        if !m.overridden_by.is_empty() {
             out.push_str(&format!(
                 "  overridden by the Deny of {}\n",
                 m.overridden_by.join(", ")

@@ -48,7 +48,12 @@ pub fn check_action(action: &str) -> Result<(), Diagnostic> {
     if action.contains(['*', '?']) {
         return Ok(());
     }
-    let unknown = crate::iam::catalog::unknown_action(action, Span::new(0, 0, 0)).or_else(|| {
+    // Actions compare without case: `S3:deleteobject` is `s3:DeleteObject`.
+    let lowered = match action.split_once(':') {
+        Some((service, name)) => format!("{}:{name}", service.to_ascii_lowercase()),
+        None => action.to_string(),
+    };
+    let unknown = crate::iam::catalog::unknown_action(&lowered, Span::new(0, 0, 0)).or_else(|| {
         (!action.contains(':')).then(|| {
             Diagnostic::error(
                 Code::UnknownAction,
