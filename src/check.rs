@@ -84,6 +84,17 @@ impl<'p> Checker<'p> {
             DeclKind::Role(p) => c.principal(decl, p, true, config),
             DeclKind::User(p) => c.principal(decl, p, false, config),
             DeclKind::Param(p) => c.param(decl, p),
+            DeclKind::Stack(stack)
+                if stack.roles.is_empty()
+                    && stack.users.is_empty()
+                    && stack.policies.is_empty() =>
+            {
+                c.push(
+                    Diagnostic::error(Code::EmptyStack, format!("stack `{}` is empty", decl.name.name))
+                        .primary(decl.name.span, "this stack would be a template with no resources")
+                        .help("CloudFormation rejects a template without resources: list its `roles`, `users` or `policies`, or remove the stack"),
+                );
+            }
             _ => {}
         }
     }
@@ -424,6 +435,17 @@ impl<'p> Checker<'p> {
             }
             for p in &entry.principals {
                 if !self.iam_string(p, "a trusted principal") {
+                    continue;
+                }
+                if entry.kind == TrustKind::Aws && p.value != "*" && p.value.contains('*') {
+                    self.push(
+                        Diagnostic::error(
+                            Code::PartialWildcardPrincipal,
+                            format!("`{}` has a wildcard inside a principal", p.value),
+                        )
+                        .primary(p.span, "IAM accepts `*` alone or a whole account ID or ARN, never a partial wildcard")
+                        .help("name the account (\"123456789012\") or the whole ARN; to narrow `*` to some principals, write `aws \"*\"` with a condition such as `when ArnLike \"aws:PrincipalArn\" [\"arn:aws:iam::123456789012:role/*\"]`"),
+                    );
                     continue;
                 }
                 let problem = match entry.kind {
