@@ -459,7 +459,12 @@ fn conditions(conditions: &[Condition], params: &Params) -> Vec<ConditionBlock> 
 
 /// One statement per kind of principal and set of conditions, principals sorted.
 fn trust(t: &Trust, params: &Params) -> Vec<TrustStatement> {
-    type Key = (TrustKind, &'static str, Vec<ConditionBlock>);
+    type Key = (
+        TrustKind,
+        &'static str,
+        Vec<&'static str>,
+        Vec<ConditionBlock>,
+    );
     let mut groups: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
     for entry in &t.entries {
         let action = match entry.kind {
@@ -474,46 +479,63 @@ fn trust(t: &Trust, params: &Params) -> Vec<TrustStatement> {
             TrustKind::Federated => "sts:AssumeRoleWithWebIdentity",
             _ => "sts:AssumeRole",
         };
-        let principals = groups
-            .entry((entry.kind, action, conditions(&entry.conditions, params)))
-            .or_default();
-        principals.extend(
-            entry
-                .principals
-                .iter()
-                .map(|p| Value::with_params(&p.value, params)),
-        );
+        let conditions = conditions(&entry.conditions, params);
+        for p in &entry.principals {
+            let session = session_actions(entry.kind, &p.value);
+            let key = (entry.kind, action, session, conditions.clone());
+            groups
+                .entry(key)
+                .or_default()
+                .push(Value::with_params(&p.value, params));
+        }
+    }
+    for principals in groups.values_mut() {
         principals.sort();
         principals.dedup();
     }
     let mut counters: BTreeMap<TrustKind, usize> = BTreeMap::new();
     let per_kind: BTreeMap<TrustKind, usize> =
-        groups.keys().fold(BTreeMap::new(), |mut m, (k, _, _)| {
+        groups.keys().fold(BTreeMap::new(), |mut m, (k, _, _, _)| {
             *m.entry(*k).or_default() += 1;
             m
         });
     groups
         .into_iter()
-        .map(|((kind, action, conditions), principals)| {
-            let (principal_kind, word) = match kind {
-                TrustKind::Service => ("Service", "Service"),
-                TrustKind::Aws => ("AWS", "Aws"),
-                TrustKind::Federated => ("Federated", "Federated"),
-            };
-            let n = counters.entry(kind).or_default();
-            *n += 1;
-            let sid = if per_kind[&kind] > 1 {
-                format!("AssumeBy{word}{n}")
-            } else {
-                format!("AssumeBy{word}")
-            };
-            TrustStatement {
-                sid,
-                principal_kind,
-                principals,
-                action,
-                conditions,
-            }
-        })
+        .map(
+            |((kind, action, session_actions, conditions), principals)| {
+                let (principal_kind, word) = match kind {
+                    TrustKind::Service => ("Service", "Service"),
+                    TrustKind::Aws => ("AWS", "Aws"),
+                    TrustKind::Federated => ("Federated", "Federated"),
+                };
+                let n = counters.entry(kind).or_default();
+                *n += 1;
+                let sid = if per_kind[&kind] > 1 {
+                    format!("AssumeBy{word}{n}")
+                } else {
+                    format!("AssumeBy{word}")
+                };
+                TrustStatement {
+                    sid,
+                    principal_kind,
+                    principals,
+                    action,
+                    session_actions,
+                    conditions,
+                }
+            },
+        )
         .collect()
+}
+
+/// The session actions a service needs besides assuming the role (see the
+/// language reference, "trust"): without them the service cannot use the role.
+fn session_actions(kind: TrustKind, principal: &str) -> Vec<&'static str> {
+    match (kind, principal) {
+        (TrustKind::Service, "pods.eks.amazonaws.com") => vec!["sts:TagSession"],
+        (TrustKind::Service, "rolesanywhere.amazonaws.com") => {
+            vec!["sts:SetSourceIdentity", "sts:TagSession"]
+        }
+        _ => Vec::new(),
+    }
 }

@@ -265,10 +265,27 @@ pub struct TrustStatement {
     pub principals: Vec<Value>,
     /// `sts:AssumeRole`, `sts:AssumeRoleWithWebIdentity` or `sts:AssumeRoleWithSAML`.
     pub action: &'static str,
+    /// Session actions the principal also needs, sorted: `sts:TagSession` for
+    /// EKS Pod Identity, with `sts:SetSourceIdentity` for IAM Roles Anywhere.
+    /// With any, `Action` is a list.
+    pub session_actions: Vec<&'static str>,
     pub conditions: Vec<ConditionBlock>,
 }
 
 impl TrustStatement {
+    /// The assume action, then the session actions.
+    pub fn actions(&self) -> impl Iterator<Item = &'static str> + '_ {
+        std::iter::once(self.action).chain(self.session_actions.iter().copied())
+    }
+
+    fn action_json_len(&self) -> usize {
+        if self.session_actions.is_empty() {
+            json_string_len(self.action)
+        } else {
+            json_array_len(self.actions().map(json_string_len))
+        }
+    }
+
     pub fn json_len(&self) -> usize {
         let values = |v: &[Value]| json_array_len(v.iter().map(Value::json_len));
         let principal = 2 + json_members_len(std::iter::once((
@@ -279,7 +296,7 @@ impl TrustStatement {
             (json_string_len("Sid"), json_string_len(&self.sid)),
             (json_string_len("Effect"), json_string_len("Allow")),
             (json_string_len("Principal"), principal),
-            (json_string_len("Action"), json_string_len(self.action)),
+            (json_string_len("Action"), self.action_json_len()),
         ];
         if !self.conditions.is_empty() {
             members.push((
@@ -299,7 +316,11 @@ impl TrustStatement {
             "Principal".into(),
             json!({ self.principal_kind: principals }),
         );
-        object.insert("Action".into(), json!(self.action));
+        if self.session_actions.is_empty() {
+            object.insert("Action".into(), json!(self.action));
+        } else {
+            object.insert("Action".into(), json!(self.actions().collect::<Vec<_>>()));
+        }
         if !self.conditions.is_empty() {
             object.insert("Condition".into(), conditions_json(&self.conditions));
         }

@@ -262,7 +262,14 @@ fn trust_statement(w: &mut Writer, at: usize, t: &TrustStatement) {
     w.str(at + 2, "Effect", "Allow");
     w.open(at + 2, "Principal");
     values(w, at + 4, t.principal_kind, &t.principals);
-    w.str(at + 2, "Action", t.action);
+    if t.session_actions.is_empty() {
+        w.str(at + 2, "Action", t.action);
+    } else {
+        w.open(at + 2, "Action");
+        for action in t.actions() {
+            w.item(at + 4, action);
+        }
+    }
     if !t.conditions.is_empty() {
         conditions(w, at + 2, &t.conditions);
     }
