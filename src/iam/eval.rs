@@ -115,10 +115,14 @@ fn pattern_applies(
             Applies::No
         };
     }
-    if pattern::matches(&tokens, text) {
-        Applies::Yes
-    } else {
-        Applies::No
+    // An inclusion too tangled to decide within the matcher's budget is a
+    // "maybe", never a "no": a Deny that might apply must not be read away.
+    match pattern::inclusion(&tokens, text) {
+        Some(true) => Applies::Yes,
+        Some(false) => Applies::No,
+        None => Applies::Maybe(BTreeSet::from([format!(
+            "`{pattern_text}` (too complex to decide)"
+        )])),
     }
 }
 
