@@ -43,8 +43,8 @@ fn no_test_or_script_reads_outside_the_repository() {
     }
     assert!(found.len() > 20, "too few files: {}", found.len());
     // Spelled in two pieces so that this file does not find itself.
-    let outside = ["../", "shared"].concat();
-    let absolute = ["/work/", "shared"].concat();
+    let outside = ["../", "sha", "red"].concat();
+    let absolute = ["/work/", "sha", "red"].concat();
     let offenders: Vec<String> = found
         .iter()
         .filter(|p| {
