@@ -412,8 +412,26 @@ impl<'p> Checker<'p> {
                     .help("use a fixed key; put deploy-time values in the condition's values"),
                 )
             }
-            Ok(_) => {}
+            Ok(_) => {
+                if let Some(d) = crate::iam::catalog::unknown_condition_key(&key.value, key.span) {
+                    self.unknown_condition_key(d);
+                }
+            }
             Err(errors) => self.var_errors(key, errors),
+        }
+    }
+
+    /// E051 at the level `catalog.unknown_condition_key` sets.
+    fn unknown_condition_key(&mut self, mut d: Diagnostic) {
+        match self.catalog.unknown_condition_key {
+            Level::Allow => {}
+            Level::Warn => self.push(d.note(
+                "if AWS added this key since the catalog was made, `catalog: { unknown_condition_key: allow }` in iamc.yaml silences this warning",
+            )),
+            Level::Deny => {
+                d.severity = crate::diagnostics::Severity::Error;
+                self.push(d.note("`catalog.unknown_condition_key` is `deny` in iamc.yaml"));
+            }
         }
     }
 

@@ -32,6 +32,9 @@ pub struct CatalogSettings {
     pub unknown_service: Level,
     /// An action the catalog lacks, of a service it has.
     pub unknown_action: Level,
+    /// A condition key that is neither a global key nor one of its
+    /// service's keys (E051); a warning by default.
+    pub unknown_condition_key: Level,
 }
 
 impl Default for CatalogSettings {
@@ -39,6 +42,7 @@ impl Default for CatalogSettings {
         CatalogSettings {
             unknown_service: Level::Deny,
             unknown_action: Level::Deny,
+            unknown_condition_key: Level::Warn,
         }
     }
 }
