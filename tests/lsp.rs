@@ -327,6 +327,44 @@ fn session(utf8: bool) {
     let value = hover["contents"]["value"].as_str().unwrap();
     assert!(value.contains("`s3:GetObject`"), "{value}");
     assert!(!value.contains("`s3:PutObject`"), "{value}");
+    // With the count per access level, which adds up to the total.
+    let total: usize = value
+        .split("Matches **")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    let levels = value
+        .split("of the catalog: ")
+        .nth(1)
+        .and_then(|t| t.split(".\n").next())
+        .unwrap();
+    assert!(
+        levels.contains("Read ") && !levels.contains("Write"),
+        "{levels}"
+    );
+    let summed: usize = levels
+        .split(", ")
+        .filter_map(|part| part.rsplit(' ').next()?.parse::<usize>().ok())
+        .sum();
+    assert_eq!(summed, total, "{value}");
+
+    // Hover on an action: its access level, description, types and keys.
+    let (text, cursor) = marked(&MAIN.replace("s3:ListBucket", "s3:List$0Bucket"));
+    let value = s.request("textDocument/hover", s.at(&main, &text, cursor))["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(value.contains("`s3:ListBucket` — **List**"), "{value}");
+    assert!(
+        value.contains("Grants permission to list some or all of the objects"),
+        "{value}"
+    );
+    assert!(
+        value.contains("Resource types: accesspoint, bucket"),
+        "{value}"
+    );
+    assert!(value.contains("`s3:prefix`"), "{value}");
 
     // Hover on a group: who receives it.
     let (text, cursor) = marked(&MAIN.replace("group Team", "group Te$0am"));
@@ -389,6 +427,24 @@ fn session(utf8: bool) {
     let actions = labels(&mut s, &MAIN.replace("s3:PutObject", "s3:Put$0"));
     assert!(actions.contains(&"s3:PutObject".to_string()), "{actions:?}");
     assert!(actions.iter().all(|a| a.starts_with("s3:")));
+    // An action's completion carries its access level and description.
+    let (text, cursor) = marked(&MAIN.replace("s3:PutObject", "s3:Put$0"));
+    let list = s.request("textDocument/completion", s.at(&main, &text, cursor));
+    let item = |label: &str| {
+        let items = list["items"].as_array().unwrap();
+        items.iter().find(|i| i["label"] == label).unwrap().clone()
+    };
+    let put = item("s3:PutObject");
+    assert_eq!(put["detail"], "Write", "{put}");
+    assert!(
+        put["documentation"]
+            .as_str()
+            .unwrap()
+            .starts_with("Grants permission to "),
+        "{put}"
+    );
+    let tagging = item("s3:PutObjectTagging");
+    assert_eq!(tagging["detail"], "Tagging", "{tagging}");
     let services = labels(&mut s, &MAIN.replace("s3:PutObject", "$0"));
     assert!(services.contains(&"s3:".to_string()) && services.contains(&"ec2:".to_string()));
     let operators = labels(
@@ -405,6 +461,30 @@ fn session(utf8: bool) {
         ),
     );
     assert!(keys.contains(&"aws:SourceIp".to_string()), "{keys:?}");
+    // The keys of the statement's service come first, then the global keys.
+    let first_s3 = keys.iter().position(|k| k.starts_with("s3:")).unwrap();
+    let first_aws = keys.iter().position(|k| k.starts_with("aws:")).unwrap();
+    assert!(first_s3 < first_aws, "{keys:?}");
+    assert!(keys.contains(&"s3:prefix".to_string()), "{keys:?}");
+    assert!(
+        keys.contains(&"aws:PrincipalTag/${TagKey}".to_string()),
+        "{keys:?}"
+    );
+    assert!(
+        !keys.iter().any(|k| k.starts_with("ec2:Instance")),
+        "{keys:?}"
+    );
+    let trust_keys = labels(
+        &mut s,
+        &MAIN.replace(
+            "service \"ec2.amazonaws.com\"",
+            "service \"ec2.amazonaws.com\" when StringEquals \"$0",
+        ),
+    );
+    assert!(
+        trust_keys.contains(&"sts:ExternalId".to_string()),
+        "{trust_keys:?}"
+    );
     let top = labels(&mut s, &format!("{MAIN}\n$0"));
     assert!(top.contains(&"policy".to_string()) && top.contains(&"role".to_string()));
 
@@ -679,16 +759,16 @@ fn the_book_shows_the_servers_answers() {
         json!({ "textDocument": { "uri": main, "version": 2 }, "contentChanges": [{ "text": BOOK_EXAMPLE }] }),
     );
     s.diagnostics(&main);
-    let (text, cursor) = marked(&BOOK_EXAMPLE.replace("role Reporter", "role Rep$0orter"));
-    let hover = s.request("textDocument/hover", s.at(&main, &text, cursor));
-    support::book_block(
-        "editors.md",
-        "lsp-hover",
-        &format!(
-            "{}\n",
-            hover["contents"]["value"].as_str().unwrap().trim_end()
-        ),
-    );
+    // Hovers on the role and on the wildcard action, as the book shows them.
+    for (from, to, block) in [
+        ("role Reporter", "role Rep$0orter", "lsp-hover"),
+        ("s3:Get*", "s3:Ge$0t*", "lsp-hover-wildcard"),
+    ] {
+        let (text, cursor) = marked(&BOOK_EXAMPLE.replace(from, to));
+        let hover = s.request("textDocument/hover", s.at(&main, &text, cursor));
+        let value = hover["contents"]["value"].as_str().unwrap().trim_end();
+        support::book_block("editors.md", block, &format!("{value}\n"));
+    }
     s.shutdown();
     let _ = std::fs::remove_dir_all(&root);
 }

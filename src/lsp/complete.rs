@@ -16,46 +16,6 @@ const TRUST_WORDS: &[&str] = &["service", "aws", "federated", "when"];
 const PARAM_PROPERTIES: &[&str] = &["default", "description", "max_length"];
 const STACK_PROPERTIES: &[&str] = &["roles", "users", "policies"];
 
-/// AWS's global condition keys (every service's requests may carry them).
-const GLOBAL_CONDITION_KEYS: &[&str] = &[
-    "aws:CalledVia",
-    "aws:CalledViaFirst",
-    "aws:CalledViaLast",
-    "aws:CurrentTime",
-    "aws:EpochTime",
-    "aws:FederatedProvider",
-    "aws:MultiFactorAuthAge",
-    "aws:MultiFactorAuthPresent",
-    "aws:PrincipalAccount",
-    "aws:PrincipalArn",
-    "aws:PrincipalIsAWSService",
-    "aws:PrincipalOrgID",
-    "aws:PrincipalOrgPaths",
-    "aws:PrincipalServiceName",
-    "aws:PrincipalTag/",
-    "aws:PrincipalType",
-    "aws:RequestedRegion",
-    "aws:RequestTag/",
-    "aws:ResourceAccount",
-    "aws:ResourceOrgID",
-    "aws:ResourceOrgPaths",
-    "aws:ResourceTag/",
-    "aws:SecureTransport",
-    "aws:SourceAccount",
-    "aws:SourceArn",
-    "aws:SourceIp",
-    "aws:SourceOrgID",
-    "aws:SourceVpc",
-    "aws:SourceVpce",
-    "aws:TagKeys",
-    "aws:TokenIssueTime",
-    "aws:UserAgent",
-    "aws:userid",
-    "aws:username",
-    "aws:ViaAWSService",
-    "aws:VpcSourceIp",
-];
-
 /// What the position expects.
 #[derive(Debug, PartialEq, Eq)]
 enum Expected {
@@ -90,10 +50,7 @@ pub fn complete(
         Expected::Names(kind) => names(analysis, fallback, kind),
         Expected::Action => actions(word),
         Expected::Operator => operators(),
-        Expected::ConditionKey => GLOBAL_CONDITION_KEYS
-            .iter()
-            .map(|k| item(k, lsp::CompletionItemKind::PROPERTY, "global condition key"))
-            .collect(),
+        Expected::ConditionKey => condition_keys(before, word_start),
         Expected::Nothing => Vec::new(),
     };
     (word_start, items)
@@ -165,16 +122,94 @@ fn actions(word: &str) -> Vec<lsp::CompletionItem> {
                 .actions()
                 .iter()
                 .map(|a| {
-                    item(
+                    let level = a.access.map_or("action", catalog::AccessLevel::as_str);
+                    let mut i = item(
                         &format!("{prefix}:{}", a.name),
                         lsp::CompletionItemKind::FUNCTION,
-                        "action",
-                    )
+                        level,
+                    );
+                    if !a.description.is_empty() {
+                        i.documentation = Some(lsp::Documentation::String(format!(
+                            "Grants permission to {}.",
+                            a.description
+                        )));
+                    }
+                    i
                 })
                 .collect(),
             None => Vec::new(),
         },
     }
+}
+
+/// The condition keys for the statement at the cursor: the keys of the
+/// services its actions name (`sts` in a trust), then the global keys. A
+/// key with a variable part (`aws:PrincipalTag/${TagKey}`) inserts the text
+/// before it.
+fn condition_keys(before: &str, word_start: usize) -> Vec<lsp::CompletionItem> {
+    let (tokens, _) = tokens(&before[..word_start]);
+    let start = tokens
+        .iter()
+        .rposition(|t| {
+            matches!(
+                t,
+                Token::Word("allow" | "deny" | "service" | "aws" | "federated")
+            )
+        })
+        .unwrap_or(0);
+    let mut services: Vec<String> = Vec::new();
+    if matches!(
+        tokens.get(start),
+        Some(Token::Word("service" | "aws" | "federated"))
+    ) {
+        services.push("sts".to_string());
+    }
+    for t in &tokens[start..] {
+        match t {
+            Token::Word("on") => break,
+            Token::Word(w) => {
+                if let Some((prefix, _)) = w.split_once(':') {
+                    let prefix = prefix.to_ascii_lowercase();
+                    if !services.contains(&prefix) {
+                        services.push(prefix);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let catalog = catalog::catalog();
+    let key_item = |key: &str, detail: &str| {
+        let mut i = item(key, lsp::CompletionItemKind::PROPERTY, detail);
+        if let Some((head, _)) = key.split_once("${") {
+            i.insert_text = Some(head.to_string());
+        }
+        i
+    };
+    let mut items = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for prefix in &services {
+        let Some(service) = catalog.service(prefix) else {
+            continue;
+        };
+        let detail = format!("condition key of {prefix}");
+        for key in service.condition_keys() {
+            if key
+                .split(':')
+                .next()
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+                && seen.insert(key.to_ascii_lowercase())
+            {
+                items.push(key_item(key, &detail));
+            }
+        }
+    }
+    for key in catalog::GLOBAL_KEYS {
+        if seen.insert(key.to_ascii_lowercase()) {
+            items.push(key_item(key, "global condition key"));
+        }
+    }
+    items
 }
 
 fn operators() -> Vec<lsp::CompletionItem> {

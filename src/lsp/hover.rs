@@ -200,9 +200,10 @@ pub fn action_text(pattern: &str) -> String {
     if wildcard {
         let _ = write!(
             out,
-            "\nMatches **{} action{}** of the catalog:\n\n",
+            "\nMatches **{} action{}** of the catalog: {}.\n\n",
             matched.len(),
-            if matched.len() == 1 { "" } else { "s" }
+            if matched.len() == 1 { "" } else { "s" },
+            by_level(&matched)
         );
         let names: Vec<String> = matched
             .iter()
@@ -217,31 +218,50 @@ pub fn action_text(pattern: &str) -> String {
     } else if let Some((service, action)) = matched.first() {
         let types: Vec<&str> = service.types_of(action).collect();
         let _ = write!(out, "\n`{}:{}`", service.prefix, action.name);
-        match described(service.prefix, action.name) {
-            Some((description, level)) => {
-                let _ = write!(out, " — {level}\n\n{description}\n");
+        match action.access {
+            Some(level) => {
+                let _ = writeln!(out, " — **{level}**");
             }
-            None => out.push_str(
-                "\n\n*The catalog has no description or access level for actions yet.*\n",
-            ),
+            None => out.push_str(" — *access level unknown: only cfn-lint's data lists it*\n"),
+        }
+        if !action.description.is_empty() {
+            let _ = write!(out, "\nGrants permission to {}.\n", action.description);
         }
         if types.is_empty() {
             out.push_str("\nSupports no resource-level permissions: it needs `on *`.\n");
         } else {
             let _ = write!(out, "\nResource types: {}\n", types.join(", "));
         }
+        let keys: Vec<String> = service.keys_of(action).map(|k| format!("`{k}`")).collect();
+        if !keys.is_empty() {
+            let _ = write!(out, "\nCondition keys: {}\n", keys.join(", "));
+        }
     }
     let _ = write!(
         out,
-        "\n*Catalog: {}*\n",
+        "\n*Catalog: {}, generated {}*\n",
+        catalog.source_names(),
         catalog.generated.trim_start_matches("generated: ")
     );
     out
 }
 
-/// An action's description and access level, where the catalog has them.
-/// The catalog holds neither yet (issue 14 adds them); this is the one place
-/// hover asks for them.
-fn described(_prefix: &str, _action: &str) -> Option<(String, String)> {
-    None
+/// How many matched actions each access level has: `Read 40, List 12`,
+/// in the order of the Service Authorization Reference.
+fn by_level(matched: &[(&catalog::Service, &catalog::Action)]) -> String {
+    let mut parts: Vec<String> = catalog::AccessLevel::ALL
+        .iter()
+        .filter_map(|&level| {
+            let n = matched
+                .iter()
+                .filter(|(_, a)| a.access == Some(level))
+                .count();
+            (n > 0).then(|| format!("{level} {n}"))
+        })
+        .collect();
+    let unknown = matched.iter().filter(|(_, a)| a.access.is_none()).count();
+    if unknown > 0 {
+        parts.push(format!("access level unknown {unknown}"));
+    }
+    parts.join(", ")
 }
