@@ -13,7 +13,7 @@
   var effects = "allow deny";
   var words = "not on when because";
   var properties =
-    "grants managed instance_profile boundary path max_session tag service aws federated default description max_length roles users policies";
+    "grants managed instance_profile boundary path max_session tag service aws federated actions default description max_length roles users policies";
   // KEYWORDS-END
   hljs.registerLanguage("iam", function () {
     return {

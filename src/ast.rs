@@ -144,12 +144,14 @@ pub struct Trust {
     pub span: Span,
 }
 
-/// `service "ec2.amazonaws.com"`, with its conditions.
+/// `service "ec2.amazonaws.com"`, with its session actions and conditions.
 #[derive(Clone, Debug)]
 pub struct TrustEntry {
     pub kind: TrustKind,
     pub kind_span: Span,
     pub principals: Vec<Str>,
+    /// `actions [sts:TagSession]`: session actions besides the assume action.
+    pub actions: Vec<Action>,
     pub conditions: Vec<Condition>,
 }
 

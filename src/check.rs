@@ -493,8 +493,41 @@ impl<'p> Checker<'p> {
                     );
                 }
             }
+            for action in &entry.actions {
+                self.session_action(action);
+            }
             self.conditions(&entry.conditions);
         }
+    }
+
+    /// An action of a trust entry's `actions`: an STS session action only.
+    fn session_action(&mut self, action: &Action) {
+        if crate::iam::trust::session_action(&action.text).is_some() {
+            return;
+        }
+        let text = &action.text;
+        let names = crate::iam::trust::SESSION_ACTIONS.join("`, `");
+        let help = if text.to_ascii_lowercase().starts_with("sts:assumerole") {
+            "remove it: iamc writes the assume action each principal needs itself".to_string()
+        } else if let Some(similar) =
+            did_you_mean(text, crate::iam::trust::SESSION_ACTIONS.iter().copied())
+        {
+            format!("did you mean `{similar}`?")
+        } else if text.contains(['*', '?']) {
+            "name each session action: `actions [sts:TagSession, sts:SetSourceIdentity]`"
+                .to_string()
+        } else {
+            "grant other actions to the role's principals with a policy, not in its trust"
+                .to_string()
+        };
+        self.push(
+            Diagnostic::error(
+                Code::TrustActionNotAllowed,
+                format!("`{text}` is not a session action a trust can allow"),
+            )
+            .primary(action.span, format!("a trust's `actions` are `{names}`"))
+            .help(help),
+        );
     }
 
     fn principal(&mut self, decl: &Decl, p: &Principal, is_role: bool, config: &Config) {

@@ -486,8 +486,14 @@ fn trust(t: &Trust, params: &Params) -> Vec<TrustStatement> {
             _ => "sts:AssumeRole",
         };
         let conditions = conditions(&entry.conditions, params);
+        // The entry's own session actions, then each principal's service ones.
+        let named: Vec<&'static str> = entry
+            .actions
+            .iter()
+            .filter_map(|a| crate::iam::trust::session_action(&a.text))
+            .collect();
         for p in &entry.principals {
-            let session = session_actions(entry.kind, &p.value);
+            let session = session_actions(entry.kind, &p.value, &named);
             let key = (entry.kind, action, session, conditions.clone());
             groups
                 .entry(key)
@@ -534,14 +540,15 @@ fn trust(t: &Trust, params: &Params) -> Vec<TrustStatement> {
         .collect()
 }
 
-/// The session actions a service needs besides assuming the role (see the
-/// language reference, "trust"): without them the service cannot use the role.
-fn session_actions(kind: TrustKind, principal: &str) -> Vec<&'static str> {
-    match (kind, principal) {
-        (TrustKind::Service, "pods.eks.amazonaws.com") => vec!["sts:TagSession"],
-        (TrustKind::Service, "rolesanywhere.amazonaws.com") => {
-            vec!["sts:SetSourceIdentity", "sts:TagSession"]
-        }
-        _ => Vec::new(),
+/// The session actions a principal is allowed besides assuming the role,
+/// sorted: those its entry names, and those its service needs
+/// ([`crate::iam::trust::service_session_actions`]).
+fn session_actions(kind: TrustKind, principal: &str, named: &[&'static str]) -> Vec<&'static str> {
+    let mut out = named.to_vec();
+    if kind == TrustKind::Service {
+        out.extend(crate::iam::trust::service_session_actions(principal));
     }
+    out.sort_unstable();
+    out.dedup();
+    out
 }

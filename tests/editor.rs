@@ -1,8 +1,9 @@
 //! The editors' descriptions of the syntax agree with the parser's: the
 //! keywords of `grammar/iam.pest` are those of the TextMate grammar
 //! (`editors/vscode/syntaxes/iam.tmLanguage.json`), of the book's
-//! highlight.js language (`book/iam-highlight.js`) and of the parser's list
-//! (`iamc::syntax::KEYWORDS`, which completion offers). (`editors/vscode/test/grammar.js`, run by
+//! highlight.js language (`book/iam-highlight.js`) and of the parser's one
+//! keyword table (`iamc::syntax::keywords`, which the parsers, fmt and
+//! completion read); the table's reserved words are the grammar's `keyword` rule. (`editors/vscode/test/grammar.js`, run by
 //! `scripts/test.sh`, tokenises every `.iam` file with the TextMate grammar.)
 #![allow(
     clippy::unwrap_used,
@@ -20,8 +21,17 @@ fn read(path: &str) -> String {
     fs::read_to_string(support::repo().join(path)).unwrap()
 }
 
-/// The words of the pest rule `keyword`.
+/// The words of the pest rules `k_*`: every keyword, reserved or not.
 fn parser_keywords() -> BTreeSet<String> {
+    let pest = read("grammar/iam.pest");
+    pest.lines()
+        .filter(|l| l.starts_with("k_"))
+        .map(|l| l.split('"').nth(1).unwrap().to_string())
+        .collect()
+}
+
+/// The words of the pest rule `keyword`: the reserved ones.
+fn reserved_keywords() -> BTreeSet<String> {
     let pest = read("grammar/iam.pest");
     let start = pest.find("keyword = @{").unwrap();
     let end = start + pest[start..].find("~ !ident_char").unwrap();
@@ -73,13 +83,22 @@ fn every_description_of_the_syntax_names_the_same_keywords() {
     assert!(parser.contains("instance_profile") && parser.len() > 20);
     assert_eq!(textmate_keywords(), parser, "the TextMate grammar");
     assert_eq!(highlight_js_keywords(), parser, "book/iam-highlight.js");
-    // The parser's own list, which the formatter, import and the language
+    // The parser's own table, which the formatter, import and the language
     // server's completion use.
-    let listed: BTreeSet<String> = iamc::syntax::KEYWORDS
-        .iter()
-        .map(|k| k.to_string())
+    let listed: BTreeSet<String> = iamc::syntax::keywords::all().map(str::to_string).collect();
+    assert_eq!(listed, parser, "iamc::syntax::keywords::TABLE");
+    let reserved: BTreeSet<String> = iamc::syntax::keywords::reserved()
+        .map(str::to_string)
         .collect();
-    assert_eq!(listed, parser, "iamc::syntax::KEYWORDS");
+    assert_eq!(reserved, reserved_keywords(), "the reserved words");
+    // Every role's words are keywords the grammar names.
+    for role in [
+        iamc::syntax::Role::Declaration,
+        iamc::syntax::Role::TrustClause,
+        iamc::syntax::Role::PrincipalProperty,
+    ] {
+        assert!(iamc::syntax::keywords::words(role).all(|w| parser.contains(w)));
+    }
 }
 
 #[test]

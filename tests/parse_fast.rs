@@ -128,7 +128,31 @@ fn keywords_are_the_grammars_in_its_order() {
     let rule = &grammar[grammar.find("keyword = @{").unwrap()..];
     let rule = &rule[..rule.find("~ !ident_char").unwrap()];
     let words: Vec<&str> = rule.split('"').skip(1).step_by(2).collect();
-    assert_eq!(words, iamc::syntax::KEYWORDS);
+    let reserved: Vec<&str> = iamc::syntax::keywords::reserved().collect();
+    assert_eq!(words, reserved);
+}
+
+#[test]
+fn actions_is_a_keyword_only_in_a_trust_entry() {
+    // Added after the language contract, `actions` is not reserved: a
+    // program that named something `actions` before still compiles.
+    let text = "policy actions { allow s3:GetObject on \"*\" }\n\
+        trust actions {\n  service \"ec2.amazonaws.com\" actions [sts:TagSession]\n}\n\
+        role R { grants actions trust actions }\n";
+    assert!(agree("actions", text), "the fast path gave up");
+    let (decls, diagnostics) = iamc::syntax::parse_with_pest(0, text);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let names: Vec<&str> = decls.iter().map(|d| d.name.name.as_str()).collect();
+    assert_eq!(names, ["actions", "actions", "R"]);
+    let iamc::ast::DeclKind::Trust(trust) = &decls[1].kind else {
+        panic!("not a trust: {:?}", decls[1].kind)
+    };
+    let actions: Vec<&str> = trust.entries[0]
+        .actions
+        .iter()
+        .map(|a| a.text.as_str())
+        .collect();
+    assert_eq!(actions, ["sts:TagSession"]);
 }
 
 // ---------------------------------------------------------------- mutations
@@ -165,6 +189,8 @@ const SNIPPETS: &[&str] = &[
     "policies ",
     "grants ",
     "trust ",
+    "actions ",
+    "actions [sts:TagSession]",
     "allow ",
     "deny ",
     "not ",
@@ -363,6 +389,12 @@ impl Program {
         self.word(a);
     }
 
+    /// A trust entry's session action, or something only the checker refuses.
+    fn session_action(&mut self) {
+        let a = self.pick(&["sts:TagSession", "sts:SetSourceIdentity", "s3:*", "actions"]);
+        self.word(a);
+    }
+
     fn statement(&mut self) {
         let effect = self.pick(&["allow", "deny"]);
         self.word(effect);
@@ -431,6 +463,14 @@ impl Program {
             self.word(kind);
             self.gap(true);
             self.list(true, Program::string);
+            if self.next(3) == 0 {
+                self.gap(true);
+                self.word("actions");
+                self.gap(true);
+                self.list(true, Program::session_action);
+                // A bare action would run into the next entry's keyword.
+                self.gap(true);
+            }
             if self.next(3) == 0 {
                 self.gap(true);
                 self.word("when StringEquals \"aws:SourceAccount\" \"1\"");

@@ -5,7 +5,7 @@
 //! comment; any other comment, and every run of blank lines, belongs to the
 //! `leading` trivia of the token after it (or to the end of the file).
 
-use crate::syntax::KEYWORDS;
+use crate::syntax::keywords;
 
 /// Something between tokens that the formatter keeps.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,7 +136,7 @@ pub fn lex(text: &str) -> Result<Lexed, usize> {
                     while let Some(&(j, d)) = chars.peek() {
                         // A keyword ends where the parser ends it: at the first
                         // character that cannot continue a name (`allow*s3:Get`).
-                        let glued_keyword = KEYWORDS.contains(&&text[start..j])
+                        let glued_keyword = keywords::is_reserved(&text[start..j])
                             && !(d.is_ascii_alphanumeric() || d == '_')
                             && !(action_position && matches!(d, ':' | '-'));
                         if !word_char(d) || glued_keyword {

@@ -4,6 +4,7 @@
 //! explain mistakes; anything unexpected is an `Err` and the file is left alone.
 
 use super::lex::{Kind, Lexed, Tok, Trivia};
+use crate::syntax::keywords::{self, Keyword, Role};
 use std::collections::VecDeque;
 
 /// One thing on a line.
@@ -49,7 +50,8 @@ pub struct Block {
 #[derive(Debug)]
 pub struct Line {
     pub head: Vec<Node>,
-    /// `when ...` and `because ...`, each on a line of its own.
+    /// `when ...`, `because ...` and a trust entry's `actions ...`, each on a
+    /// line of its own.
     pub clauses: Vec<Vec<Node>>,
     /// `allow ... on ...`, which has a layout of its own.
     pub statement: bool,
@@ -93,6 +95,19 @@ impl Parser {
         self.peek().is_some_and(|t| t.is(text))
     }
 
+    fn peek_keyword(&self, keyword: Keyword) -> bool {
+        self.peek_is(keyword.word())
+    }
+
+    /// The next token as a keyword of `role`, or an error where it is not one.
+    fn keyword(&mut self, role: Role) -> Result<(Keyword, Tok), Error> {
+        let tok = self.word()?;
+        match Keyword::from_word(&tok.text) {
+            Some(k) if keywords::keywords(role).any(|r| r == k) => Ok((k, tok)),
+            _ => Err(tok.offset),
+        }
+    }
+
     fn here(&self) -> Error {
         self.peek().map_or(self.end, |t| t.offset)
     }
@@ -128,31 +143,27 @@ impl Parser {
     }
 
     fn decl(&mut self) -> Result<Line, Error> {
-        let keyword = self.word()?;
-        let kw = keyword.text.clone();
+        let (kw, keyword) = self.keyword(Role::Declaration)?;
         let name = self.word()?;
         let mut head = vec![Node::Tok(keyword), Node::Tok(name)];
-        match kw.as_str() {
-            "policy" if self.peek_is("=") => {
+        match kw {
+            Keyword::Policy if self.peek_is("=") => {
                 head.push(Node::Tok(self.next()?));
                 head.push(Node::Tok(self.word()?));
                 head.push(Node::List(self.list(Style::Paren, Parser::argument)?));
             }
-            "policy" => head.push(Node::Block(self.block(Parser::statement)?)),
-            "template" => {
+            Keyword::Policy => head.push(Node::Block(self.block(Parser::statement)?)),
+            Keyword::Template => {
                 head.push(Node::List(
                     self.list(Style::Paren, |p| Ok(vec![p.word()?]))?,
                 ));
                 head.push(Node::Block(self.block(Parser::statement)?));
             }
-            "group" => head.push(Node::List(
+            Keyword::Group => head.push(Node::List(
                 self.list(Style::Brace, |p| Ok(vec![p.word()?]))?,
             )),
-            "trust" => head.push(Node::Block(self.block(Parser::trust_entry)?)),
-            "param" | "role" | "user" | "stack" => {
-                head.push(Node::Block(self.block(Parser::property)?));
-            }
-            _ => return Err(self.end),
+            Keyword::Trust => head.push(Node::Block(self.block(Parser::trust_entry)?)),
+            _ => head.push(Node::Block(self.block(Parser::property)?)),
         }
         Ok(Line {
             head,
@@ -293,17 +304,14 @@ impl Parser {
     }
 
     fn statement(&mut self) -> Result<Line, Error> {
-        let effect = self.word()?;
-        if !(effect.is("allow") || effect.is("deny")) {
-            return Err(effect.offset);
-        }
+        let (_, effect) = self.keyword(Role::Effect)?;
         let mut head = vec![Node::Tok(effect)];
-        if self.peek_is("not") {
+        if self.peek_keyword(Keyword::Not) {
             head.push(Node::Tok(self.next()?));
         }
         head.push(self.actions()?);
-        head.push(Node::Tok(self.expect("on")?));
-        if self.peek_is("not") {
+        head.push(Node::Tok(self.expect(Keyword::On.word())?));
+        if self.peek_keyword(Keyword::Not) {
             head.push(Node::Tok(self.next()?));
         }
         if self.peek_is("*") {
@@ -312,7 +320,7 @@ impl Parser {
             head.push(self.strings()?);
         }
         let mut clauses = self.conditions()?;
-        if self.peek_is("because") {
+        if self.peek_keyword(Keyword::Because) {
             clauses.push(vec![Node::Tok(self.next()?), Node::Tok(self.string()?)]);
         }
         Ok(Line {
@@ -324,7 +332,7 @@ impl Parser {
 
     fn conditions(&mut self) -> Result<Vec<Vec<Node>>, Error> {
         let mut clauses = Vec::new();
-        while self.peek_is("when") {
+        while self.peek_keyword(Keyword::When) {
             let when = self.next()?;
             let operator = self.word()?;
             let key = self.string()?;
@@ -340,34 +348,42 @@ impl Parser {
     }
 
     fn trust_entry(&mut self) -> Result<Line, Error> {
-        let kind = self.word()?;
-        if !["service", "aws", "federated"].iter().any(|k| kind.is(k)) {
-            return Err(kind.offset);
-        }
+        let (_, kind) = self.keyword(Role::TrustPrincipal)?;
         let principals = self.strings()?;
+        let mut clauses = Vec::new();
+        if self.peek_keyword(Keyword::Actions) {
+            clauses.push(vec![Node::Tok(self.next()?), self.actions()?]);
+        }
+        clauses.extend(self.conditions()?);
         Ok(Line {
             head: vec![Node::Tok(kind), principals],
-            clauses: self.conditions()?,
+            clauses,
             statement: false,
         })
     }
 
     fn property(&mut self) -> Result<Line, Error> {
         let keyword = self.word()?;
-        let kw = keyword.text.clone();
+        let Some(kw) = Keyword::from_word(&keyword.text) else {
+            return Err(keyword.offset);
+        };
         let mut head = vec![Node::Tok(keyword)];
-        match kw.as_str() {
-            "grants" | "roles" | "users" | "policies" => head.push(self.names()?),
-            "trust" if self.peek_is("{") => {
+        match kw {
+            Keyword::Grants | Keyword::Roles | Keyword::Users | Keyword::Policies => {
+                head.push(self.names()?)
+            }
+            Keyword::Trust if self.peek_is("{") => {
                 head.push(Node::Block(self.block(Parser::trust_entry)?));
             }
-            "trust" | "max_session" | "max_length" => head.push(Node::Tok(self.word()?)),
-            "managed" => head.push(self.strings()?),
-            "instance_profile" => {}
-            "boundary" | "path" | "description" | "default" => {
+            Keyword::Trust | Keyword::MaxSession | Keyword::MaxLength => {
+                head.push(Node::Tok(self.word()?))
+            }
+            Keyword::Managed => head.push(self.strings()?),
+            Keyword::InstanceProfile => {}
+            Keyword::Boundary | Keyword::Path | Keyword::Description | Keyword::Default => {
                 head.push(Node::Tok(self.string()?));
             }
-            "tag" => {
+            Keyword::Tag => {
                 let key = self.next()?;
                 if key.kind == Kind::Punct {
                     return Err(key.offset);

@@ -17,3 +17,4 @@ pub mod limits;
 pub mod pattern;
 pub mod policy;
 pub mod service;
+pub mod trust;

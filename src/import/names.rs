@@ -1,7 +1,7 @@
 //! Names for what import writes: identifiers of the language, unique across the
 //! program without regard to case (as the compiler requires).
 
-use crate::syntax::KEYWORDS;
+use crate::syntax::keywords;
 use std::collections::HashSet;
 
 /// `deploy-bot` → `DeployBot`: letters and digits only, each run after a
@@ -38,7 +38,7 @@ pub fn strip_pattern(pattern: &str, name: &str) -> Option<String> {
     let mut chars = middle.chars();
     let first = chars.next()?;
     let ident = first.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_alphanumeric());
-    (ident && !KEYWORDS.contains(&middle)).then(|| middle.to_string())
+    (ident && !keywords::is_reserved(middle)).then(|| middle.to_string())
 }
 
 /// Hands out names, each distinct from all before it without regard to case.

@@ -8,21 +8,27 @@ use super::workspace::Analysis;
 use crate::ast::Decl;
 use crate::iam::catalog;
 use crate::resolve::Wanted;
-use crate::syntax::{DECLARATION_KEYWORDS as DECLARATIONS, KEYWORDS, PROPERTY_KEYWORDS};
+use crate::syntax::keywords::{self, Role};
 use lsp_types as lsp;
 
-const STATEMENT_WORDS: &[&str] = &["allow", "deny", "when", "because"];
-const TRUST_WORDS: &[&str] = &["service", "aws", "federated", "when"];
-const PARAM_PROPERTIES: &[&str] = &["default", "description", "max_length"];
-const STACK_PROPERTIES: &[&str] = &["roles", "users", "policies"];
+/// What may start a line in a policy: a statement or a statement's clause.
+const STATEMENT_WORDS: &[Role] = &[Role::Effect, Role::StatementClause];
+/// What may start a line in a trust: an entry or an entry's clause.
+const TRUST_WORDS: &[Role] = &[Role::TrustPrincipal, Role::TrustClause];
+const PRINCIPAL_PROPERTIES: &[Role] = &[Role::PrincipalProperty];
+const PARAM_PROPERTIES: &[Role] = &[Role::ParamProperty];
+const STACK_PROPERTIES: &[Role] = &[Role::StackProperty];
 
 /// What the position expects.
 #[derive(Debug, PartialEq, Eq)]
 enum Expected {
     Declaration,
     Names(Wanted),
-    Words(&'static [&'static str]),
+    /// The keywords of these roles.
+    Words(&'static [Role]),
     Action,
+    /// After `actions` in a trust entry: the STS session actions.
+    SessionAction,
     Operator,
     ConditionKey,
     Nothing,
@@ -45,10 +51,14 @@ pub fn complete(
         .unwrap_or(0);
     let word = &before[word_start..];
     let items = match expected(before, word_start) {
-        Expected::Declaration => words(DECLARATIONS),
-        Expected::Words(list) => words(list),
+        Expected::Declaration => words(&[Role::Declaration]),
+        Expected::Words(roles) => words(roles),
         Expected::Names(kind) => names(analysis, fallback, kind),
         Expected::Action => actions(word),
+        Expected::SessionAction => crate::iam::trust::SESSION_ACTIONS
+            .iter()
+            .map(|a| item(a, lsp::CompletionItemKind::FUNCTION, "session action"))
+            .collect(),
         Expected::Operator => operators(),
         Expected::ConditionKey => condition_keys(before, word_start),
         Expected::Nothing => Vec::new(),
@@ -65,8 +75,11 @@ fn item(label: &str, kind: lsp::CompletionItemKind, detail: &str) -> lsp::Comple
     }
 }
 
-fn words(list: &[&str]) -> Vec<lsp::CompletionItem> {
-    list.iter()
+fn words(roles: &[Role]) -> Vec<lsp::CompletionItem> {
+    let mut words: Vec<&str> = roles.iter().flat_map(|r| keywords::words(*r)).collect();
+    words.dedup();
+    words
+        .iter()
         .map(|w| item(w, lsp::CompletionItemKind::KEYWORD, ""))
         .collect()
 }
@@ -273,7 +286,7 @@ fn expected(before: &str, word_start: usize) -> Expected {
     }
     let last_word = |from: usize| {
         tokens[from..].iter().rev().find_map(|t| match t {
-            Token::Word(w) if KEYWORDS.contains(w) => Some(*w),
+            Token::Word(w) if keywords::is_reserved(w) => Some(*w),
             _ => None,
         })
     };
@@ -287,7 +300,7 @@ fn expected(before: &str, word_start: usize) -> Expected {
         // At the top level: after `policy X =`, a template; else a keyword.
         return match tokens.last() {
             Some(Token::Punct('=')) => Expected::Names(Wanted::Template),
-            Some(Token::Word(w)) if DECLARATIONS.contains(w) => Expected::Nothing,
+            Some(Token::Word(w)) if keywords::has(Role::Declaration, w) => Expected::Nothing,
             _ if in_string => Expected::Nothing,
             _ => Expected::Declaration,
         };
@@ -295,7 +308,7 @@ fn expected(before: &str, word_start: usize) -> Expected {
     // The declaration keyword before the block, and a nested block's
     // keyword (`trust { ... }` inside a role).
     let head = tokens[..open].iter().rev().find_map(|t| match t {
-        Token::Word(w) if KEYWORDS.contains(w) => Some(*w),
+        Token::Word(w) if keywords::is_reserved(w) => Some(*w),
         _ => None,
     });
     let inner = open + 1;
@@ -307,7 +320,7 @@ fn expected(before: &str, word_start: usize) -> Expected {
                 Expected::Names(Wanted::Grant)
             }
             Some("trust") if since("trust", inner) == Some(0) => Expected::Names(Wanted::Trust),
-            _ => Expected::Words(PROPERTY_KEYWORDS),
+            _ => Expected::Words(PRINCIPAL_PROPERTIES),
         },
         Some("stack") => match last_word(inner) {
             Some("roles") => Expected::Names(Wanted::Role),
@@ -320,6 +333,7 @@ fn expected(before: &str, word_start: usize) -> Expected {
             Some("when") if since("when", inner) == Some(0) && !in_string => Expected::Operator,
             Some("when") if since("when", inner) == Some(1) && in_string => Expected::ConditionKey,
             _ if in_string => Expected::Nothing,
+            _ if only_names_since(&tokens, since("actions", inner)) => Expected::SessionAction,
             _ => Expected::Words(TRUST_WORDS),
         },
         Some("policy" | "template") => {
@@ -459,7 +473,19 @@ mod tests {
         assert_eq!(at("role R {\n  trust "), Expected::Names(Wanted::Trust));
         assert_eq!(
             at("role R {\n  grants A\n  "),
-            Expected::Words(PROPERTY_KEYWORDS)
+            Expected::Words(PRINCIPAL_PROPERTIES)
+        );
+        assert_eq!(
+            at("trust T {\n  service \"pods.eks.amazonaws.com\"\n    actions [sts:TagSession, "),
+            Expected::SessionAction
+        );
+        assert_eq!(
+            at("trust T {\n  service \"pods.eks.amazonaws.com\"\n    actions "),
+            Expected::SessionAction
+        );
+        assert_eq!(
+            at("trust T {\n  service \"pods.eks.amazonaws.com\"\n    actions [sts:TagSession]\n  "),
+            Expected::Words(TRUST_WORDS)
         );
         assert_eq!(at("stack S {\n  roles [A, "), Expected::Names(Wanted::Role));
         assert_eq!(at("policy P = "), Expected::Names(Wanted::Template));

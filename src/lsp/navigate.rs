@@ -178,7 +178,7 @@ pub fn is_name(text: &str) -> bool {
     let mut chars = text.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric())
-        && !crate::syntax::KEYWORDS.contains(&text)
+        && !crate::syntax::keywords::is_reserved(text)
 }
 
 /// The outline of one file: its declarations.

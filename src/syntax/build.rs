@@ -1,7 +1,7 @@
 //! pest pairs → syntax tree, one function per construct.
 
-use super::KEYWORDS;
 use super::Rule;
+use super::keywords::{self, Keyword};
 use crate::ast::*;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -195,24 +195,14 @@ impl<'t> Builder<'t> {
             match p.as_rule() {
                 Rule::effect => {
                     effect_span = self.span(&p);
-                    effect = if p.as_str() == "deny" {
-                        Effect::Deny
-                    } else {
-                        Effect::Allow
-                    };
+                    effect = effect_of(Keyword::from_word(p.as_str()));
                 }
                 Rule::k_not if seen_on => not_resource = true,
                 Rule::k_not => not_action = true,
                 Rule::k_on => seen_on = true,
                 Rule::action_list => {
                     actions_span = self.span(&p);
-                    actions = p
-                        .into_inner()
-                        .map(|a| Action {
-                            text: a.as_str().to_string(),
-                            span: self.span(&a),
-                        })
-                        .collect();
+                    actions = p.into_inner().map(|a| self.action(a)).collect();
                 }
                 Rule::resource_list => {
                     resources_span = self.span(&p);
@@ -246,6 +236,13 @@ impl<'t> Builder<'t> {
             resources_span,
             conditions,
             because,
+        }
+    }
+
+    fn action(&self, pair: Pair<Rule>) -> Action {
+        Action {
+            text: pair.as_str().to_string(),
+            span: self.span(&pair),
         }
     }
 
@@ -359,18 +356,23 @@ impl<'t> Builder<'t> {
                 let mut kind = TrustKind::Service;
                 let mut kind_span = span;
                 let mut principals = Vec::new();
+                let mut actions = Vec::new();
                 let mut conditions = Vec::new();
                 for p in entry.into_inner() {
                     match p.as_rule() {
                         Rule::trust_kind => {
                             kind_span = self.span(&p);
-                            kind = match p.as_str() {
-                                "aws" => TrustKind::Aws,
-                                "federated" => TrustKind::Federated,
-                                _ => TrustKind::Service,
-                            };
+                            kind = trust_kind_of(Keyword::from_word(p.as_str()));
                         }
                         Rule::string_list => principals = self.string_list(p),
+                        Rule::session_actions => {
+                            actions = p
+                                .into_inner()
+                                .filter(|l| l.as_rule() == Rule::action_list)
+                                .flat_map(|l| l.into_inner())
+                                .map(|a| self.action(a))
+                                .collect();
+                        }
                         Rule::condition => conditions.push(self.condition(p)),
                         _ => {}
                     }
@@ -379,6 +381,7 @@ impl<'t> Builder<'t> {
                     kind,
                     kind_span,
                     principals,
+                    actions,
                     conditions,
                 }
             })
@@ -589,10 +592,27 @@ impl<'t> Builder<'t> {
     }
 }
 
+/// The effect its keyword opens a statement with.
+pub(super) fn effect_of(keyword: Option<Keyword>) -> Effect {
+    match keyword {
+        Some(Keyword::Deny) => Effect::Deny,
+        _ => Effect::Allow,
+    }
+}
+
+/// The kind of principal its keyword opens a trust entry with.
+pub(super) fn trust_kind_of(keyword: Option<Keyword>) -> TrustKind {
+    match keyword {
+        Some(Keyword::Aws) => TrustKind::Aws,
+        Some(Keyword::Federated) => TrustKind::Federated,
+        _ => TrustKind::Service,
+    }
+}
+
 /// Explains why a declared name is not a valid name, with a corrected one.
 fn invalid_name(ident: &Ident) -> Diagnostic {
     let name = &ident.name;
-    if KEYWORDS.contains(&name.as_str()) {
+    if keywords::is_reserved(name) {
         let suggestion =
             format!("{}{}", name[..1].to_ascii_uppercase(), &name[1..]).replace('_', "");
         return Diagnostic::error(Code::InvalidName, format!("`{name}` is a keyword"))

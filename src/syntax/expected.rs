@@ -1,6 +1,7 @@
 //! What the parser expected, in words: the grammar's rules never reach the user.
 
-use super::{DECLARATION_KEYWORDS, PROPERTY_KEYWORDS, Rule};
+use super::Rule;
+use super::keywords::{self, Role};
 use pest::error::{Error, ErrorVariant};
 
 /// A phrase for each rule the parser may report as expected. `None` for rules
@@ -221,7 +222,7 @@ pub fn help(text: &str, pos: usize, found: &str, expected: Option<&str>) -> Opti
         let inner = found.trim_matches('"');
         return Some(format!("names are written without quotes: `{inner}`"));
     }
-    if DECLARATION_KEYWORDS.contains(&found) && expected.contains("`}`") {
+    if keywords::has(Role::Declaration, found) && expected.contains("`}`") {
         return Some("the declaration above is not closed: add `}` before this line".to_string());
     }
     if found.is_empty()
@@ -250,16 +251,17 @@ pub fn help(text: &str, pos: usize, found: &str, expected: Option<&str>) -> Opti
         ));
     }
     if is_word {
-        let candidates: &[&str] = if expected.starts_with("a declaration") {
-            DECLARATION_KEYWORDS
+        let role = if expected.starts_with("a declaration") {
+            Some(Role::Declaration)
         } else if expected.contains("a property") {
-            PROPERTY_KEYWORDS
+            Some(Role::PrincipalProperty)
         } else if expected.contains("a trusted principal") {
-            &["service", "aws", "federated"]
+            Some(Role::TrustPrincipal)
         } else {
-            &[]
+            None
         };
-        if let Some(similar) = crate::diagnostics::did_you_mean(found, candidates.iter().copied()) {
+        let candidates = role.into_iter().flat_map(keywords::words);
+        if let Some(similar) = crate::diagnostics::did_you_mean(found, candidates) {
             return Some(format!("did you mean `{similar}`?"));
         }
     }

@@ -11,8 +11,8 @@
 //! Each function is named after the rule it implements and starts where that
 //! rule starts (implicit whitespace already skipped).
 
-use super::build::{Builder, ParamProperty, PrincipalProperty};
-use super::{DECLARATION_KEYWORDS, KEYWORDS, PROPERTY_KEYWORDS};
+use super::build::{self, Builder, ParamProperty, PrincipalProperty};
+use super::keywords::{self, Keyword, Role};
 use crate::ast::*;
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
@@ -113,22 +113,24 @@ impl<'t> Parser<'t> {
             Some(b) if b.is_ascii_lowercase() => {}
             _ => return None,
         }
-        KEYWORDS
-            .iter()
+        keywords::reserved()
             .find(|k| rest.starts_with(k.as_bytes()))
             .map(|k| k.len())
     }
 
-    /// `k_*`: the word, whole. Returns its span.
-    fn k(&mut self, word: &str) -> Option<Span> {
+    /// `k_*`: the keyword's word, whole. Returns its span.
+    fn k(&mut self, keyword: Keyword) -> Option<Span> {
         let start = self.pos;
-        let rest = &self.bytes[start..];
-        let whole = rest.starts_with(word.as_bytes())
-            && !rest.get(word.len()).copied().is_some_and(is_ident_char);
-        whole.then(|| {
+        let word = keyword.word();
+        self.keyword_is(keyword).then(|| {
             self.pos += word.len();
             self.span(start, self.pos)
         })
+    }
+
+    /// The keyword of `role` that stands here (`k_*`), with its span.
+    fn keyword(&mut self, role: Role) -> Option<(Keyword, Span)> {
+        keywords::keywords(role).find_map(|k| self.k(k).map(|span| (k, span)))
     }
 
     /// `ident`: a letter, then letters and digits, not a keyword, and not
@@ -226,28 +228,26 @@ impl<'t> Parser<'t> {
     /// `declaration`: any of the `*_decl` rules, by its keyword.
     fn declaration(&mut self) -> Parsed<Decl> {
         let start = self.pos;
-        let (word, keyword_span) = DECLARATION_KEYWORDS
-            .iter()
-            .find_map(|w| self.k(w).map(|s| (*w, s)))?;
+        let (keyword, keyword_span) = self.keyword(Role::Declaration)?;
         self.skip();
         let name = self.ident()?;
         self.skip();
-        let kind = match word {
-            "policy" if self.peek() == Some(b'=') => {
+        let kind = match keyword {
+            Keyword::Policy if self.peek() == Some(b'=') => {
                 DeclKind::PolicyInstance(self.instantiation()?)
             }
-            "policy" => DeclKind::Policy(self.policy_body()?),
-            "template" => {
+            Keyword::Policy => DeclKind::Policy(self.policy_body()?),
+            Keyword::Template => {
                 let params = self.bracketed(b'(', b')', Self::ident)?;
                 self.skip();
                 let statements = self.policy_body()?;
                 DeclKind::Template(Template { params, statements })
             }
-            "group" => DeclKind::Group(self.group_body()?),
-            "trust" => DeclKind::Trust(self.trust_body()?),
-            "param" => DeclKind::Param(self.param_body()?),
-            "role" => DeclKind::Role(self.principal_body()?),
-            "user" => DeclKind::User(self.principal_body()?),
+            Keyword::Group => DeclKind::Group(self.group_body()?),
+            Keyword::Trust => DeclKind::Trust(self.trust_body()?),
+            Keyword::Param => DeclKind::Param(self.param_body()?),
+            Keyword::Role => DeclKind::Role(self.principal_body()?),
+            Keyword::User => DeclKind::User(self.principal_body()?),
             _ => DeclKind::Stack(self.stack_body()?),
         };
         let span = self.span(start, self.pos);
@@ -278,24 +278,18 @@ impl<'t> Parser<'t> {
     /// `statement`: `effect not? action_list on not? resource_list condition* because?`.
     fn statement(&mut self) -> Parsed<Statement> {
         let start = self.pos;
-        let (effect, effect_span) = match self.k("allow") {
-            Some(span) => (Effect::Allow, span),
-            None => (Effect::Deny, self.k("deny")?),
-        };
+        let (effect, effect_span) = self.keyword(Role::Effect)?;
+        let effect = build::effect_of(Some(effect));
         self.skip();
-        let not_action = self.k("not").is_some();
+        let not_action = self.k(Keyword::Not).is_some();
         self.skip();
         let actions_start = self.pos;
-        let actions = if self.peek() == Some(b'[') {
-            self.bracketed(b'[', b']', Self::action)?
-        } else {
-            vec![self.action()?]
-        };
+        let actions = self.action_list()?;
         let actions_span = self.span(actions_start, self.pos);
         self.skip();
-        self.k("on")?;
+        self.k(Keyword::On)?;
         self.skip();
-        let not_resource = self.k("not").is_some();
+        let not_resource = self.k(Keyword::Not).is_some();
         self.skip();
         let resources_start = self.pos;
         let resources = if self.eat(b'*') {
@@ -311,12 +305,12 @@ impl<'t> Parser<'t> {
         let mut because = None;
         loop {
             self.skip();
-            if self.keyword_is("when") {
+            if self.keyword_is(Keyword::When) {
                 conditions.push(self.condition()?);
                 end = self.pos;
                 continue;
             }
-            if self.k("because").is_some() {
+            if self.k(Keyword::Because).is_some() {
                 self.skip();
                 because = Some(self.string()?);
                 end = self.pos;
@@ -341,7 +335,8 @@ impl<'t> Parser<'t> {
     }
 
     /// Whether `k_<word>` matches here, without consuming it.
-    fn keyword_is(&self, word: &str) -> bool {
+    fn keyword_is(&self, keyword: Keyword) -> bool {
+        let word = keyword.word();
         let rest = &self.bytes[self.pos..];
         rest.starts_with(word.as_bytes())
             && !rest.get(word.len()).copied().is_some_and(is_ident_char)
@@ -368,6 +363,15 @@ impl<'t> Parser<'t> {
         })
     }
 
+    /// `action_list`: `[a, b]` or one action.
+    fn action_list(&mut self) -> Parsed<Vec<Action>> {
+        if self.peek() == Some(b'[') {
+            self.bracketed(b'[', b']', Self::action)
+        } else {
+            Some(vec![self.action()?])
+        }
+    }
+
     /// `string_list`: `[ "a", "b" ]` or one string.
     fn string_list(&mut self) -> Parsed<Vec<Str>> {
         if self.peek() == Some(b'[') {
@@ -380,7 +384,7 @@ impl<'t> Parser<'t> {
     /// `condition`: `when OPERATOR "key" VALUES`.
     fn condition(&mut self) -> Parsed<Condition> {
         let start = self.pos;
-        self.k("when")?;
+        self.k(Keyword::When)?;
         self.skip();
         let operator = self.operator()?;
         self.skip();
@@ -456,7 +460,8 @@ impl<'t> Parser<'t> {
         }
     }
 
-    /// `trust_body`: `{ trust_entry* }`, each `trust_kind string_list condition*`.
+    /// `trust_body`: `{ trust_entry* }`, each
+    /// `trust_kind string_list session_actions? condition*`.
     fn trust_body(&mut self) -> Parsed<Trust> {
         let start = self.pos;
         if !self.eat(b'{') {
@@ -471,19 +476,20 @@ impl<'t> Parser<'t> {
                     span: self.span(start, self.pos),
                 });
             }
-            let (kind, kind_span) = [
-                ("service", TrustKind::Service),
-                ("aws", TrustKind::Aws),
-                ("federated", TrustKind::Federated),
-            ]
-            .into_iter()
-            .find_map(|(w, kind)| self.k(w).map(|span| (kind, span)))?;
+            let (kind, kind_span) = self.keyword(Role::TrustPrincipal)?;
+            let kind = build::trust_kind_of(Some(kind));
             self.skip();
             let principals = self.string_list()?;
+            self.skip();
+            let mut actions = Vec::new();
+            if self.k(Keyword::Actions).is_some() {
+                self.skip();
+                actions = self.action_list()?;
+            }
             let mut conditions = Vec::new();
             loop {
                 self.skip();
-                if !self.keyword_is("when") {
+                if !self.keyword_is(Keyword::When) {
                     break;
                 }
                 conditions.push(self.condition()?);
@@ -492,6 +498,7 @@ impl<'t> Parser<'t> {
                 kind,
                 kind_span,
                 principals,
+                actions,
                 conditions,
             });
         }
@@ -510,16 +517,12 @@ impl<'t> Parser<'t> {
                 return Some(param);
             }
             let start = self.pos;
-            let property = if self.k("default").is_some() {
-                self.skip();
-                ParamProperty::Default(self.string()?)
-            } else if self.k("description").is_some() {
-                self.skip();
-                ParamProperty::Description(self.string()?)
-            } else {
-                self.k("max_length")?;
-                self.skip();
-                ParamProperty::MaxLength(self.number()?)
+            let (keyword, _) = self.keyword(Role::ParamProperty)?;
+            self.skip();
+            let property = match keyword {
+                Keyword::Default => ParamProperty::Default(self.string()?),
+                Keyword::Description => ParamProperty::Description(self.string()?),
+                _ => ParamProperty::MaxLength(self.number()?),
             };
             let span = self.span(start, self.pos);
             self.build.param_property(&mut param, property, span);
@@ -548,24 +551,22 @@ impl<'t> Parser<'t> {
 
     /// `principal_property`: one property, by its keyword.
     fn principal_property(&mut self) -> Parsed<(PrincipalProperty, Span)> {
-        let (word, keyword_span) = PROPERTY_KEYWORDS
-            .iter()
-            .find_map(|w| self.k(w).map(|s| (*w, s)))?;
-        if word == "instance_profile" {
+        let (keyword, keyword_span) = self.keyword(Role::PrincipalProperty)?;
+        if keyword == Keyword::InstanceProfile {
             return Some((PrincipalProperty::InstanceProfile, keyword_span));
         }
         self.skip();
-        let property = match word {
-            "grants" => PrincipalProperty::Grants(self.ident_list()?),
-            "trust" if self.peek() == Some(b'{') => {
+        let property = match keyword {
+            Keyword::Grants => PrincipalProperty::Grants(self.ident_list()?),
+            Keyword::Trust if self.peek() == Some(b'{') => {
                 PrincipalProperty::Trust(TrustRef::Inline(self.trust_body()?))
             }
-            "trust" => PrincipalProperty::Trust(TrustRef::Named(self.ident()?)),
-            "managed" => PrincipalProperty::Managed(self.string_list()?),
-            "boundary" => PrincipalProperty::Boundary(self.string()?),
-            "path" => PrincipalProperty::Path(self.string()?),
-            "max_session" => PrincipalProperty::MaxSession(self.number()?),
-            "tag" => {
+            Keyword::Trust => PrincipalProperty::Trust(TrustRef::Named(self.ident()?)),
+            Keyword::Managed => PrincipalProperty::Managed(self.string_list()?),
+            Keyword::Boundary => PrincipalProperty::Boundary(self.string()?),
+            Keyword::Path => PrincipalProperty::Path(self.string()?),
+            Keyword::MaxSession => PrincipalProperty::MaxSession(self.number()?),
+            Keyword::Tag => {
                 let key = if self.peek() == Some(b'"') {
                     self.string()?
                 } else {
@@ -620,13 +621,11 @@ impl<'t> Parser<'t> {
             if self.eat(b'}') {
                 return Some(stack);
             }
-            let list = if self.k("roles").is_some() {
-                &mut stack.roles
-            } else if self.k("users").is_some() {
-                &mut stack.users
-            } else {
-                self.k("policies")?;
-                &mut stack.policies
+            let (keyword, _) = self.keyword(Role::StackProperty)?;
+            let list = match keyword {
+                Keyword::Roles => &mut stack.roles,
+                Keyword::Users => &mut stack.users,
+                _ => &mut stack.policies,
             };
             self.skip();
             let names = self.ident_list()?;

@@ -3,6 +3,7 @@
 mod build;
 mod expected;
 mod fast;
+pub mod keywords;
 
 use crate::ast::Decl;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
@@ -10,58 +11,7 @@ use crate::par;
 use crate::source::{FileId, Sources, Span};
 use pest::Parser;
 
-/// The language's keywords (the `k_*` rules of grammar/iam.pest), which cannot
-/// be names. The formatter and `iamc import` use this list too.
-pub const KEYWORDS: &[&str] = &[
-    "policy",
-    "template",
-    "group",
-    "trust",
-    "param",
-    "role",
-    "user",
-    "stack",
-    "allow",
-    "deny",
-    "not",
-    "on",
-    "when",
-    "because",
-    "grants",
-    "managed",
-    "instance_profile",
-    "boundary",
-    "path",
-    "max_session",
-    "tag",
-    "service",
-    "aws",
-    "federated",
-    "default",
-    "description",
-    "max_length",
-    "roles",
-    "users",
-    "policies",
-];
-
-/// The keywords that open a declaration, in the order of `declaration`.
-pub const DECLARATION_KEYWORDS: &[&str] = &[
-    "policy", "template", "group", "trust", "param", "role", "user", "stack",
-];
-
-/// The keywords of a role's or user's properties, in the order of `principal_property`.
-pub const PROPERTY_KEYWORDS: &[&str] = &[
-    "grants",
-    "trust",
-    "managed",
-    "instance_profile",
-    "boundary",
-    "path",
-    "max_session",
-    "tag",
-    "description",
-];
+pub use keywords::{Keyword, Role};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/iam.pest"]
