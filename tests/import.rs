@@ -133,12 +133,12 @@ fn what_cannot_be_expressed_is_reported_with_its_place() {
         stderr.contains("Statement[1].Principal: cannot import `Principal: *`"),
         "{stderr}"
     );
+    // A session action is written, not reported.
+    assert!(!stderr.contains("sts:TagSession"), "{stderr}");
     assert!(
-        stderr.contains("cannot import the trust action `sts:TagSession`"),
-        "{stderr}"
-    );
-    assert!(
-        s.contains("  trust {\n    service \"lambda.amazonaws.com\"\n  }"),
+        s.contains(
+            "  trust {\n    service \"lambda.amazonaws.com\"\n      actions sts:TagSession\n  }"
+        ),
         "{s}"
     );
     // The role gets its inline policy, the AWS::IAM::Policy naming it and the
@@ -275,5 +275,99 @@ fn book_page_shows_a_real_run() {
     assert_eq!(
         shown_warnings, warnings,
         "book/src/import.md: the warnings are not what import prints"
+    );
+}
+
+/// A trust statement's STS session actions come back as the entry's
+/// `actions`, and the built trust allows exactly what the input did; any
+/// other action is reported and dropped (the trust allows less, never more).
+#[test]
+fn trust_session_actions_are_imported_and_other_actions_dropped() {
+    let template = r#"{
+      "Resources": {
+        "Partner": {
+          "Type": "AWS::IAM::Role",
+          "Properties": {
+            "AssumeRolePolicyDocument": {
+              "Version": "2012-10-17",
+              "Statement": [
+                {
+                  "Effect": "Allow",
+                  "Principal": {"AWS": "arn:aws:iam::111122223333:role/Partner"},
+                  "Action": ["sts:AssumeRole", "STS:tagsession", "sts:SetSourceIdentity"],
+                  "Condition": {"StringEquals": {"sts:ExternalId": "partner-7"}}
+                },
+                {
+                  "Effect": "Allow",
+                  "Principal": {"Service": ["pods.eks.amazonaws.com", "ec2.amazonaws.com"]},
+                  "Action": ["sts:AssumeRole", "sts:TagSession", "s3:GetObject"]
+                }
+              ]
+            },
+            "Policies": [{"PolicyName": "read", "PolicyDocument": {"Version": "2012-10-17",
+              "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]
+          }
+        }
+      }
+    }"#;
+    let imported = import(
+        &[("partner.json".to_string(), template.to_string())],
+        &Config::default(),
+    );
+    let stderr = imported.diagnostics.render_text(&Sources::new());
+    let s = &imported.source;
+    assert!(
+        s.contains(
+            "    aws \"arn:aws:iam::111122223333:role/Partner\"\n      actions [sts:SetSourceIdentity, sts:TagSession]\n      when StringEquals \"sts:ExternalId\" \"partner-7\"\n"
+        ),
+        "{s}"
+    );
+    // Both services were allowed to tag: written, though EKS needs it anyway.
+    assert!(
+        s.contains(
+            "    service [\"pods.eks.amazonaws.com\", \"ec2.amazonaws.com\"]\n      actions sts:TagSession\n"
+        ),
+        "{s}"
+    );
+    assert!(
+        stderr.contains("Statement[1].Action[2]: cannot import the trust action `s3:GetObject`"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("TagSession") && !stderr.contains("tagsession"),
+        "{stderr}"
+    );
+    // What the imported program builds: the same trust actions per principal.
+    let sources = support::sources(&[("partner.iam".to_string(), s.clone())]);
+    let compiled = iamc::compile(&sources, &Config::default())
+        .unwrap_or_else(|d| panic!("{}", d.render_text(&sources)));
+    let manifest = serde_json::to_value(compiled.manifest()).unwrap();
+    let trust = &manifest["templates"][0]["principals"][0]["trust_policy"]["Statement"];
+    let mut allowed = Vec::new();
+    for statement in trust.as_array().unwrap() {
+        let principals = statement["Principal"].as_object().unwrap();
+        for (_, who) in principals {
+            for who in who.as_array().unwrap() {
+                let actions: Vec<&str> = match &statement["Action"] {
+                    serde_json::Value::String(a) => vec![a.as_str()],
+                    list => list
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|a| a.as_str().unwrap())
+                        .collect(),
+                };
+                allowed.push(format!("{} {}", who.as_str().unwrap(), actions.join(",")));
+            }
+        }
+    }
+    allowed.sort();
+    assert_eq!(
+        allowed,
+        [
+            "arn:aws:iam::111122223333:role/Partner sts:AssumeRole,sts:SetSourceIdentity,sts:TagSession",
+            "ec2.amazonaws.com sts:AssumeRole,sts:TagSession",
+            "pods.eks.amazonaws.com sts:AssumeRole,sts:TagSession",
+        ]
     );
 }

@@ -454,9 +454,10 @@ fn conditions(node: &Node, path: &Path, params: &Names) -> Result<Vec<Condition>
 }
 
 /// The trust entries of an `AssumeRolePolicyDocument`. A statement the
-/// language cannot express is reported and skipped; actions other than the one
-/// iamc derives for the principal (`sts:TagSession`, ...) are reported and
-/// dropped.
+/// language cannot express is reported and skipped. STS session actions
+/// (`sts:TagSession`, ...) become the entries' `actions`; any other action
+/// besides the assume action is reported and dropped (the trust allows less,
+/// never more).
 pub fn trust_entries(
     doc: &Node,
     path: &Path,
@@ -553,8 +554,18 @@ fn trust_statement(
         }
         None => return fail(path, "a trust statement without `Action`"),
     }
-    let mut out = Vec::new();
+    // The session actions apply to every principal of the statement.
+    let mut session: Vec<&'static str> = Vec::new();
     let mut used = vec![false; actions.len()];
+    for ((action, _), used) in actions.iter().zip(used.iter_mut()) {
+        if let Some(a) = crate::iam::trust::session_action(action) {
+            session.push(a);
+            *used = true;
+        }
+    }
+    session.sort_unstable();
+    session.dedup();
+    let mut out = Vec::new();
     for (kind_name, who) in principal {
         let kpath = ppath.key(kind_name);
         let kind = match kind_name.as_str() {
@@ -592,9 +603,18 @@ fn trust_statement(
                 );
             }
         }
+        // What the service needs anyway is not written again.
+        let implied = |a: &&str| {
+            kind == TrustKind::Service
+                && principals
+                    .iter()
+                    .all(|p| crate::iam::trust::service_session_actions(p).contains(a))
+        };
+        let actions = session.iter().copied().filter(|a| !implied(a)).collect();
         out.push(TrustEntry {
             kind,
             principals,
+            actions,
             conditions: conditions.clone(),
         });
     }

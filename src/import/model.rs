@@ -22,11 +22,14 @@ pub struct Statement {
     pub conditions: Vec<Condition>,
 }
 
-/// One line of a trust: a kind of principal, who, and under which conditions.
+/// One line of a trust: a kind of principal, who, the session actions it
+/// may take besides assuming the role, and under which conditions.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrustEntry {
     pub kind: TrustKind,
     pub principals: Vec<String>,
+    /// STS session actions (`sts:TagSession`, ...), sorted, canonical casing.
+    pub actions: Vec<&'static str>,
     pub conditions: Vec<Condition>,
 }
 

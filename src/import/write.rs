@@ -138,6 +138,10 @@ fn trust(out: &mut String, entries: &[TrustEntry]) {
         };
         let principals: Vec<String> = e.principals.iter().map(|p| quote(p)).collect();
         out.push_str(&format!("    {kind} {}\n", list(&principals)));
+        if !e.actions.is_empty() {
+            let actions: Vec<String> = e.actions.iter().map(|a| a.to_string()).collect();
+            out.push_str(&format!("      actions {}\n", list(&actions)));
+        }
         conditions(out, &e.conditions, "      ");
     }
     out.push_str("  }\n");
