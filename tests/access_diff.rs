@@ -88,8 +88,13 @@ fn st(deny: bool, actions: &[&str], resources: &[&str]) -> St {
 struct TrustEntry {
     kind: &'static str,
     principal: String,
+    /// `actions [...]`: session actions named besides the assume action.
+    session: Vec<&'static str>,
     conds: Vec<Cond>,
 }
+
+/// The session actions a trust entry may name.
+const SESSION_ACTIONS: &[&str] = &["sts:TagSession", "sts:SetSourceIdentity"];
 
 #[derive(Clone, Debug)]
 struct Prog {
@@ -195,10 +200,12 @@ fn gen_trust(rng: &mut Rng) -> TrustEntry {
     let plain = |kind: &'static str, p: &str| TrustEntry {
         kind,
         principal: p.into(),
+        session: Vec::new(),
         conds: Vec::new(),
     };
-    match rng.below(6) {
+    let mut entry = match rng.below(7) {
         0 => plain("service", "ec2.amazonaws.com"),
+        6 => plain("service", "pods.eks.amazonaws.com"),
         1 => plain("service", "lambda.amazonaws.com"),
         2 => plain("aws", "arn:aws:iam::111111111111:root"),
         3 => plain("aws", "arn:aws:iam::111111111111:role/ci"),
@@ -230,10 +237,17 @@ fn gen_trust(rng: &mut Rng) -> TrustEntry {
             TrustEntry {
                 kind: "federated",
                 principal: GITHUB.into(),
+                session: Vec::new(),
                 conds,
             }
         }
-    }
+    };
+    entry.session = SESSION_ACTIONS
+        .iter()
+        .copied()
+        .filter(|_| rng.chance(20))
+        .collect();
+    entry
 }
 
 fn gen_program(rng: &mut Rng) -> Prog {
@@ -338,6 +352,17 @@ fn edit(p: &Prog, rng: &mut Rng) -> Prog {
                     q.trust.push(gen_trust(rng));
                 }
             }
+            _ if rng.chance(50) => {
+                // One session action named or dropped, the principal kept.
+                let i = rng.below(q.trust.len());
+                let a = SESSION_ACTIONS[rng.below(SESSION_ACTIONS.len())];
+                let session = &mut q.trust[i].session;
+                if session.contains(&a) {
+                    session.retain(|x| *x != a);
+                } else {
+                    session.push(a);
+                }
+            }
             _ => {
                 let i = rng.below(q.trust.len());
                 q.trust[i] = gen_trust(rng);
@@ -390,6 +415,9 @@ fn render(p: &Prog) -> String {
     out.push_str("trust BobTrust {\n");
     for t in &p.trust {
         out.push_str(&format!("  {} \"{}\"", t.kind, t.principal));
+        if !t.session.is_empty() {
+            out.push_str(&format!("\n    actions [{}]", t.session.join(", ")));
+        }
         for c in &t.conds {
             out.push_str(&format!(
                 "\n    when {} \"{}\" {}",
@@ -547,12 +575,16 @@ fn new_access(before: &Prog, after: &Prog, user: bool) -> Option<(String, String
 const TRUSTED: &[(&str, &str)] = &[
     ("service", "ec2.amazonaws.com"),
     ("service", "lambda.amazonaws.com"),
+    ("service", "pods.eks.amazonaws.com"),
     ("aws", "arn:aws:iam::111111111111:role/ci"),
     ("aws", "arn:aws:iam::222222222222:role/x"),
     ("federated", GITHUB),
 ];
 
-fn trust_allows(p: &Prog, kind: &str, principal: &str, ctx: &Context) -> bool {
+/// Whether the trust lets `principal` take `action`: the assume action of
+/// its kind, a session action its entry names, or `sts:TagSession`, which
+/// AWS documents that EKS Pod Identity needs (iamc adds it).
+fn trust_allows(p: &Prog, kind: &str, principal: &str, action: &str, ctx: &Context) -> bool {
     let nobody = Who {
         user_name: None,
         owner_tag: None,
@@ -564,7 +596,10 @@ fn trust_allows(p: &Prog, kind: &str, principal: &str, ctx: &Context) -> bool {
                 Some(account) => principal.starts_with(&format!("{account}:")),
                 None => t.principal == principal,
             };
-        who_matches && t.conds.iter().all(|c| oracle::cond_holds(c, &nobody, ctx))
+        let action_matches = action == "assume"
+            || t.session.contains(&action)
+            || (t.principal == "pods.eks.amazonaws.com" && action == "sts:TagSession");
+        who_matches && action_matches && t.conds.iter().all(|c| oracle::cond_holds(c, &nobody, ctx))
     })
 }
 
@@ -589,9 +624,12 @@ fn new_trust(before: &Prog, after: &Prog) -> bool {
             }
         }
         for c in &ctxs {
-            if trust_allows(after, kind, principal, c) && !trust_allows(before, kind, principal, c)
-            {
-                return true;
+            for action in ["assume", "sts:TagSession", "sts:SetSourceIdentity"] {
+                if trust_allows(after, kind, principal, action, c)
+                    && !trust_allows(before, kind, principal, action, c)
+                {
+                    return true;
+                }
             }
         }
     }

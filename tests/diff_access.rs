@@ -293,6 +293,57 @@ fn trusts_are_judged_by_who_may_assume() {
     );
 }
 
+/// The session actions a trust allows are access too: adding
+/// `sts:TagSession` lets the trusted principals do something new (pass session
+/// tags, which `${aws:PrincipalTag/...}` statements then read); removing it
+/// only narrows.
+#[test]
+fn trust_session_actions_are_access() {
+    let sub = "    when StringLike \"token.actions.githubusercontent.com:sub\" [\"repo:acme/*\"]\n";
+    let tagged = format!("    actions sts:TagSession\n{sub}");
+    let text = proven(sub, &tagged, "Dev", "trust");
+    assert!(text.contains("[broadening: new session action]"), "{text}");
+    assert!(text.contains("may now sts:tagsession"), "{text}");
+    // Removing it: the templates differ, nothing new is granted.
+    let (change, text) = verdict(&edited(sub, &tagged), BASE, "Dev", "trust");
+    assert!(
+        change.is_none(),
+        "removing a session action narrows:\n{text}"
+    );
+    // One more session action on top of one: still broadening.
+    let more = format!("    actions [sts:TagSession, sts:SetSourceIdentity]\n{sub}");
+    let (change, text) = verdict(&edited(sub, &tagged), &edited(sub, &more), "Dev", "trust");
+    assert!(
+        matches!(change, Some(Change::Broadens { .. })),
+        "sts:SetSourceIdentity added must be broadening:\n{text}"
+    );
+    assert!(text.contains("sts:SetSourceIdentity"), "{text}");
+}
+
+/// A service's own session actions count as well: removing the condition of
+/// an EKS Pod Identity trust broadens its `sts:TagSession` as much as its
+/// `sts:AssumeRole`, and the report says what the trust grants.
+#[test]
+fn implicit_session_actions_are_judged_with_their_conditions() {
+    let pods = "trust Gh {\n  service \"pods.eks.amazonaws.com\"\n    when StringEquals \"aws:SourceAccount\" [\"123456789012\"]\n}\n";
+    let gh_start = BASE.find("trust Gh {").unwrap();
+    let gh_end = gh_start + BASE[gh_start..].find("}\n").unwrap() + 2;
+    let before = format!("{}{pods}{}", &BASE[..gh_start], &BASE[gh_end..]);
+    let after = before.replace(
+        "    when StringEquals \"aws:SourceAccount\" [\"123456789012\"]\n",
+        "",
+    );
+    let (change, text) = verdict(&before, &after, "Dev", "trust");
+    assert!(
+        matches!(change, Some(Change::Broadens { .. })),
+        "removing the condition must be broadening:\n{text}"
+    );
+    // The trust as held lists the session action beside the assume action.
+    let d = diff::diff(&compile(&before), &compile(&after), "before", "after");
+    let text = diff_report::text(&d);
+    assert!(text.contains("with sts:TagSession"), "{text}");
+}
+
 #[test]
 fn an_aws_managed_policy_attached_may_broaden() {
     let (c, text) = verdict(

@@ -111,7 +111,8 @@ pub fn trusted(kind: &str, principal: &str) -> String {
 }
 
 /// Who may assume a role, as Allows of the assume action on the trusted
-/// principals.
+/// principals, with the session actions each statement allows besides
+/// (`sts:TagSession`, ...: those the trust names and those its service needs).
 pub fn trust_set(
     trust: &[TrustStatement],
     origin: &str,
@@ -124,7 +125,7 @@ pub fn trust_set(
             .map(|t| Statement {
                 effect: Effect::Allow,
                 not_action: false,
-                actions: vec![t.action.to_string()],
+                actions: t.actions().map(str::to_string).collect(),
                 not_resource: false,
                 resources: t
                     .principals

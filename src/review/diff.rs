@@ -113,6 +113,8 @@ pub enum Broadening {
     RemovedDeny,
     RemovedCondition,
     NewTrust,
+    /// A trusted principal may now take a session action (`sts:TagSession`, ...).
+    NewSessionAction,
     NewManagedPolicy,
 }
 
@@ -125,6 +127,7 @@ impl Broadening {
             Broadening::RemovedDeny => "removed Deny",
             Broadening::RemovedCondition => "removed condition",
             Broadening::NewTrust => "new trusted principal",
+            Broadening::NewSessionAction => "new session action",
             Broadening::NewManagedPolicy => "new AWS managed policy",
         }
     }
@@ -545,6 +548,11 @@ fn changes(old: &Holdings, new: &Holdings, flag: bool) -> Vec<Line> {
                     }
                 },
                 Item::Statement { .. } => {}
+                Item::Trust { action, .. }
+                    if crate::iam::trust::session_action(action).is_some() =>
+                {
+                    flags.push(Broadening::NewSessionAction)
+                }
                 Item::Trust { .. } => flags.push(Broadening::NewTrust),
                 Item::ManagedPolicy { .. } => flags.push(Broadening::NewManagedPolicy),
             }

@@ -44,7 +44,8 @@ pub enum Item {
         resources: Vec<String>,
         conditions: Vec<Condition>,
     },
-    /// Someone who may assume the role.
+    /// Someone who may assume the role (`action` the assume action), or take
+    /// one of its session actions (`sts:TagSession`, ...).
     Trust {
         principal_kind: &'static str,
         principal: String,
@@ -169,14 +170,17 @@ pub fn holdings(
                     .and_then(|t| lowered.trusts.get(&t));
                 for t in trust.into_iter().flatten() {
                     for p in &t.principals {
-                        let item = Item::Trust {
-                            principal_kind: t.principal_kind,
-                            principal: p.text.clone(),
-                            action: t.action,
-                            conditions: conditions(&t.conditions),
-                        };
-                        let from = program.trust[id].map(|t| program.decls[t].name.name.clone());
-                        holdings.add(item, from);
+                        for action in t.actions() {
+                            let item = Item::Trust {
+                                principal_kind: t.principal_kind,
+                                principal: p.text.clone(),
+                                action,
+                                conditions: conditions(&t.conditions),
+                            };
+                            let from =
+                                program.trust[id].map(|t| program.decls[t].name.name.clone());
+                            holdings.add(item, from);
+                        }
                     }
                 }
             }
