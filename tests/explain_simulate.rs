@@ -27,7 +27,12 @@ policy Shared { allow s3:GetObject on "arn:aws:s3:::*" }
 user Jane { grants Homes, Guard, Keep, Shared }
 role Ops {
   grants Homes
-  trust { service "ec2.amazonaws.com" }
+  trust {
+    service ["ec2.amazonaws.com", "pods.eks.amazonaws.com"]
+    aws "111122223333"
+      actions sts:SetSourceIdentity
+      when StringEquals "sts:ExternalId" "ops-1"
+  }
   managed "arn:aws:iam::aws:policy/ReadOnlyAccess"
 }
 "#;
@@ -155,4 +160,31 @@ fn json_report() {
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["simulation"]["decision"]["verdict"], "allowed");
+}
+
+/// A role's explanation says who may assume it and which session actions the
+/// trust allows them: those it names and those a service needs (EKS Pod
+/// Identity tags its sessions).
+#[test]
+fn a_role_shows_its_trust_with_the_session_actions() {
+    let (out, err, code) = explain(&["Ops"]);
+    assert_eq!(code, 0, "{err}");
+    let trust = &out[out.find("trusted by").expect(&out)..];
+    assert!(
+        trust.contains("  Service ec2.amazonaws.com: sts:AssumeRole\n"),
+        "{out}"
+    );
+    assert!(
+        trust.contains("  Service pods.eks.amazonaws.com: sts:AssumeRole, sts:TagSession\n"),
+        "{out}"
+    );
+    assert!(
+        trust.contains(
+            "  AWS 111122223333: sts:AssumeRole, sts:SetSourceIdentity when StringEquals sts:ExternalId \"ops-1\"\n"
+        ),
+        "{out}"
+    );
+    // Asked about one action, the role's own permissions only.
+    let (out, _, _) = explain(&["Ops", "s3:GetObject"]);
+    assert!(!out.contains("trusted by"), "{out}");
 }

@@ -64,6 +64,10 @@ pub struct Explanation {
     pub decision: Option<Decision>,
     /// What iamc cannot see into: AWS managed policies and the boundary.
     pub unseen: Vec<String>,
+    /// For a role, when every statement is asked for: who may assume it and
+    /// which session actions they may take (`sts:TagSession`, ...), one line
+    /// per trust statement.
+    pub trusted_by: Vec<String>,
 }
 
 /// The principal named `name`, or an error that says what it is instead.
@@ -235,6 +239,11 @@ pub fn explain(compiled: &Compiled, principal: DeclId, query: Query) -> Explanat
             unseen.push(format!("permissions boundary {}", b.value));
         }
     }
+    let trusted_by = if kind == "role" && query.action.is_none() {
+        trusted_by(compiled, principal)
+    } else {
+        Vec::new()
+    };
     Explanation {
         principal: decl.name.name.clone(),
         kind,
@@ -242,7 +251,36 @@ pub fn explain(compiled: &Compiled, principal: DeclId, query: Query) -> Explanat
         matches,
         decision,
         unseen,
+        trusted_by,
     }
+}
+
+/// The role's trust statements in words: `AWS 111122223333: sts:AssumeRole,
+/// sts:TagSession when StringEquals sts:ExternalId "x"`.
+fn trusted_by(compiled: &Compiled, role: DeclId) -> Vec<String> {
+    let program = compiled.program();
+    let trust = program.trust[role]
+        .or(Some(role))
+        .and_then(|t| compiled.lowered().trusts.get(&t));
+    trust
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            let who: Vec<String> = t.principals.iter().map(|p| p.text.clone()).collect();
+            let actions: Vec<&str> = t.actions().collect();
+            let mut line = format!(
+                "{} {}: {}",
+                t.principal_kind,
+                grants::list(&who),
+                actions.join(", ")
+            );
+            if !t.conditions.is_empty() {
+                line.push_str(" when ");
+                line.push_str(&grants::conditions_text(&grants::conditions(&t.conditions)));
+            }
+            line
+        })
+        .collect()
 }
 
 /// Marks each Allow that an unconditional Deny overrides, and decides.
@@ -461,6 +499,12 @@ pub fn text(e: &Explanation, simulated: Option<&str>) -> String {
             Decision::ImplicitlyDenied => "denied implicitly: no statement allows it".to_string(),
         };
         out.push_str(&format!("\ndecision: {line}\n"));
+    }
+    if !e.trusted_by.is_empty() {
+        out.push_str("\ntrusted by (who may assume it, and the actions its trust allows them):\n");
+        for line in &e.trusted_by {
+            out.push_str(&format!("  {line}\n"));
+        }
     }
     if !e.unseen.is_empty() {
         out.push_str(&format!(
