@@ -5,7 +5,7 @@
 //! comment; any other comment, and every run of blank lines, belongs to the
 //! `leading` trivia of the token after it (or to the end of the file).
 
-use crate::syntax::keywords;
+use crate::syntax::keywords::{self, Keyword};
 
 /// Something between tokens that the formatter keeps.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -131,7 +131,16 @@ pub fn lex(text: &str) -> Result<Lexed, usize> {
                     // `:` or `-` is a service prefix (`tag:GetResources`).
                     let action_position = toks.last().is_some_and(|t| {
                         t.kind != Kind::Str
-                            && matches!(t.text.as_str(), "allow" | "deny" | "not" | "[" | ",")
+                            && (matches!(t.text.as_str(), "[" | ",")
+                                || matches!(
+                                    Keyword::from_word(&t.text),
+                                    Some(
+                                        Keyword::Allow
+                                            | Keyword::Deny
+                                            | Keyword::Not
+                                            | Keyword::Actions
+                                    )
+                                ))
                     });
                     while let Some(&(j, d)) = chars.peek() {
                         // A keyword ends where the parser ends it: at the first
