@@ -85,8 +85,9 @@ const fn entry(keyword: Keyword, word: &'static str, roles: &'static [Role]) -> 
 
 use Role::*;
 
-/// Every keyword. The reserved ones are in the order of the grammar's
-/// `keyword` rule, whose ordered choice the fast parser resolves with it.
+/// Every keyword, in the order of [`Keyword`]. The reserved ones are in the
+/// order of the grammar's `keyword` rule, whose ordered choice the fast parser
+/// resolves with it.
 pub const TABLE: &[Entry] = &[
     entry(Keyword::Policy, "policy", &[Declaration]),
     entry(Keyword::Template, "template", &[Declaration]),
@@ -137,12 +138,9 @@ pub const TABLE: &[Entry] = &[
 ];
 
 impl Keyword {
-    /// The word as written.
+    /// The word as written. (The table is in the enum's order.)
     pub fn word(self) -> &'static str {
-        TABLE
-            .iter()
-            .find(|e| e.keyword == self)
-            .map_or("", |e| e.word)
+        TABLE.get(self as usize).map_or("", |e| e.word)
     }
 
     /// The keyword `word` is, in any role.
@@ -194,12 +192,19 @@ mod tests {
     #[test]
     fn every_word_and_keyword_is_in_the_table_once() {
         for (i, e) in TABLE.iter().enumerate() {
+            assert_eq!(e.keyword as usize, i, "{} out of the enum's order", e.word);
             assert!(TABLE[..i].iter().all(|f| f.word != e.word), "{}", e.word);
             assert!(TABLE[..i].iter().all(|f| f.keyword != e.keyword));
             assert_eq!(Keyword::from_word(e.word), Some(e.keyword));
             assert_eq!(e.keyword.word(), e.word);
             assert!(!e.roles.is_empty());
         }
+    }
+
+    #[test]
+    fn every_keyword_has_its_row() {
+        // `Actions` is the enum's last variant: every variant has a row.
+        assert_eq!(TABLE.len(), Keyword::Actions as usize + 1);
     }
 
     #[test]
