@@ -57,6 +57,7 @@ fn phrase(rule: Rule) -> Option<&'static str> {
         | Rule::k_aws
         | Rule::k_federated => "a trusted principal (`service`, `aws` or `federated`)",
         Rule::trust_body => "a trust block `{ ... }`",
+        Rule::session_actions | Rule::k_actions => "`actions`",
         Rule::param_property
         | Rule::default_prop
         | Rule::description_prop
@@ -214,6 +215,12 @@ pub fn help(text: &str, pos: usize, found: &str, expected: Option<&str>) -> Opti
     }
     if found.starts_with("arn:") {
         return Some(format!("resources are strings: write \"{found}\""));
+    }
+    if found == "actions" && expected.contains("a trusted principal") {
+        return Some(
+            "write `actions` right after the entry's principals, before its `when` conditions"
+                .to_string(),
+        );
     }
     if found == ";" {
         return Some("statements and members need no `;`: remove it".to_string());
