@@ -3,7 +3,7 @@
 //! a problem the compiler finds in it can be traced back to what was imported.
 
 use super::model::{Condition, Lost, Model, PrincipalKind, Statement, TrustEntry};
-use crate::ast::{Effect, TrustKind};
+use crate::ast::Effect;
 use std::ops::Range;
 
 /// What a declaration of the written text came from.
@@ -131,11 +131,7 @@ fn statement(out: &mut String, s: &Statement) {
 fn trust(out: &mut String, entries: &[TrustEntry]) {
     out.push_str("  trust {\n");
     for e in entries {
-        let kind = match e.kind {
-            TrustKind::Service => "service",
-            TrustKind::Aws => "aws",
-            TrustKind::Federated => "federated",
-        };
+        let kind = crate::syntax::keywords::trust_principal(e.kind).word();
         let principals: Vec<String> = e.principals.iter().map(|p| quote(p)).collect();
         out.push_str(&format!("    {kind} {}\n", list(&principals)));
         if !e.actions.is_empty() {

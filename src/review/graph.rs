@@ -2,7 +2,7 @@
 //! policies), whole, down from one declaration (what it reaches), or up from
 //! one policy or group (who receives it), as Mermaid, Graphviz DOT or JSON.
 
-use crate::ast::{DeclKind, Trust, TrustKind, TrustRef};
+use crate::ast::{DeclKind, Trust, TrustRef};
 use crate::resolve::{DeclId, Program};
 use std::collections::{HashMap, HashSet};
 
@@ -126,11 +126,7 @@ impl Graph<'_> {
         };
         let mut out = Vec::new();
         for entry in &trust.entries {
-            let kind = match entry.kind {
-                TrustKind::Service => "service",
-                TrustKind::Aws => "aws",
-                TrustKind::Federated => "federated",
-            };
+            let kind = crate::syntax::keywords::trust_principal(entry.kind).word();
             let when = if entry.conditions.is_empty() {
                 ""
             } else {

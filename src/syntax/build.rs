@@ -1,7 +1,7 @@
 //! pest pairs → syntax tree, one function per construct.
 
 use super::Rule;
-use super::keywords::{self, Keyword};
+use super::keywords::{self, Keyword, effect_of, trust_kind_of};
 use crate::ast::*;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span};
@@ -589,23 +589,6 @@ impl<'t> Builder<'t> {
             }
         }
         stack
-    }
-}
-
-/// The effect its keyword opens a statement with.
-pub(super) fn effect_of(keyword: Option<Keyword>) -> Effect {
-    match keyword {
-        Some(Keyword::Deny) => Effect::Deny,
-        _ => Effect::Allow,
-    }
-}
-
-/// The kind of principal its keyword opens a trust entry with.
-pub(super) fn trust_kind_of(keyword: Option<Keyword>) -> TrustKind {
-    match keyword {
-        Some(Keyword::Aws) => TrustKind::Aws,
-        Some(Keyword::Federated) => TrustKind::Federated,
-        _ => TrustKind::Service,
     }
 }
 

@@ -11,7 +11,7 @@
 //! Each function is named after the rule it implements and starts where that
 //! rule starts (implicit whitespace already skipped).
 
-use super::build::{self, Builder, ParamProperty, PrincipalProperty};
+use super::build::{Builder, ParamProperty, PrincipalProperty};
 use super::keywords::{self, Keyword, Role};
 use crate::ast::*;
 use crate::diagnostics::Diagnostic;
@@ -279,7 +279,7 @@ impl<'t> Parser<'t> {
     fn statement(&mut self) -> Parsed<Statement> {
         let start = self.pos;
         let (effect, effect_span) = self.keyword(Role::Effect)?;
-        let effect = build::effect_of(Some(effect));
+        let effect = keywords::effect_of(Some(effect));
         self.skip();
         let not_action = self.k(Keyword::Not).is_some();
         self.skip();
@@ -477,7 +477,7 @@ impl<'t> Parser<'t> {
                 });
             }
             let (kind, kind_span) = self.keyword(Role::TrustPrincipal)?;
-            let kind = build::trust_kind_of(Some(kind));
+            let kind = keywords::trust_kind_of(Some(kind));
             self.skip();
             let principals = self.string_list()?;
             self.skip();

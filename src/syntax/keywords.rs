@@ -83,6 +83,7 @@ const fn entry(keyword: Keyword, word: &'static str, roles: &'static [Role]) -> 
     }
 }
 
+use crate::ast::{Effect, TrustKind};
 use Role::*;
 
 /// Every keyword, in the order of [`Keyword`]. The reserved ones are in the
@@ -146,6 +147,32 @@ impl Keyword {
     /// The keyword `word` is, in any role.
     pub fn from_word(word: &str) -> Option<Keyword> {
         TABLE.iter().find(|e| e.word == word).map(|e| e.keyword)
+    }
+}
+
+/// The effect its keyword opens a statement with.
+pub fn effect_of(keyword: Option<Keyword>) -> Effect {
+    match keyword {
+        Some(Keyword::Deny) => Effect::Deny,
+        _ => Effect::Allow,
+    }
+}
+
+/// The kind of principal its keyword opens a trust entry with.
+pub fn trust_kind_of(keyword: Option<Keyword>) -> TrustKind {
+    match keyword {
+        Some(Keyword::Aws) => TrustKind::Aws,
+        Some(Keyword::Federated) => TrustKind::Federated,
+        _ => TrustKind::Service,
+    }
+}
+
+/// The keyword that opens a trust entry of this kind: `service`, `aws`, `federated`.
+pub fn trust_principal(kind: TrustKind) -> Keyword {
+    match kind {
+        TrustKind::Service => Keyword::Service,
+        TrustKind::Aws => Keyword::Aws,
+        TrustKind::Federated => Keyword::Federated,
     }
 }
 
@@ -213,5 +240,9 @@ mod tests {
         let n = first_free.unwrap_or(TABLE.len());
         assert!(TABLE[n..].iter().all(|e| !e.reserved));
         assert!(!is_reserved("actions") && is_reserved("policy"));
+        for kind in [TrustKind::Service, TrustKind::Aws, TrustKind::Federated] {
+            assert!(has(TrustPrincipal, trust_principal(kind).word()));
+            assert_eq!(trust_kind_of(Some(trust_principal(kind))), kind);
+        }
     }
 }
