@@ -54,13 +54,25 @@ use source::Sources;
 pub fn compile(sources: &Sources, config: &Config) -> Result<Compiled, Diagnostics> {
     let mut timings = Timings::start();
     let mut diagnostics = Diagnostics::new();
+    let decls = syntax::parse_all(sources, &mut diagnostics);
+    timings.phase("parse");
+    compile_parsed(sources, config, decls, diagnostics)
+}
+
+/// [`compile`] from its second step on: `decls` and `diagnostics` are what
+/// [`syntax::parse_all`] gives for `sources` (the language server keeps each
+/// file's parse, and parses again only the files that changed).
+pub fn compile_parsed(
+    sources: &Sources,
+    config: &Config,
+    decls: Vec<ast::Decl>,
+    mut diagnostics: Diagnostics,
+) -> Result<Compiled, Diagnostics> {
+    let mut timings = Timings::start();
     let finish = |mut d: Diagnostics| {
         d.sort(sources);
         d
     };
-
-    let decls = syntax::parse_all(sources, &mut diagnostics);
-    timings.phase("parse");
     if diagnostics.iter().any(|d| d.code == Code::Syntax) {
         return Err(finish(diagnostics));
     }

@@ -13,6 +13,7 @@ mod support;
 
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -627,6 +628,166 @@ fn open_buffers_override_the_disk_and_closing_restores_it() {
     assert!(
         !codes(&restored).contains(&"E011".to_string()),
         "{restored:?}"
+    );
+    s.shutdown();
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// The diagnostics of every open buffer once the server has analysed all it
+/// was sent: a request answers after that analysis, and the last diagnostics
+/// published for each buffer before its answer are that analysis's.
+fn settled(s: &mut Session, buffers: &BTreeMap<String, String>) -> BTreeMap<String, Vec<Value>> {
+    let first = buffers.keys().next().unwrap();
+    s.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": first } }),
+    );
+    let mut last = BTreeMap::new();
+    for n in s.pending.drain(..) {
+        if n.method == "textDocument/publishDiagnostics" {
+            let uri = n.params["uri"].as_str().unwrap().to_string();
+            last.insert(uri, n.params["diagnostics"].as_array().unwrap().clone());
+        }
+    }
+    last.retain(|uri, _| buffers.contains_key(uri));
+    assert_eq!(
+        last.keys().collect::<Vec<_>>(),
+        buffers.keys().collect::<Vec<_>>(),
+        "every open buffer has its diagnostics"
+    );
+    last
+}
+
+/// What a new server says of `buffers` opened over the project's files.
+fn from_scratch(root: &Path, buffers: &BTreeMap<String, String>) -> BTreeMap<String, Vec<Value>> {
+    let mut s = Session::start(root, false);
+    for (uri, text) in buffers {
+        s.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "iam", "version": 1, "text": text } }),
+        );
+    }
+    let diagnostics = settled(&mut s, buffers);
+    s.shutdown();
+    diagnostics
+}
+
+/// The server keeps each file's parse and parses again only files whose
+/// text changed (or whose place among the files moved): after every edit of
+/// a series over several files (a comment that moves every span, a typo in a
+/// name another file uses, a syntax error, a lint finding, a file added
+/// before another and removed again, each undone) its diagnostics are those
+/// of a new server given the same text.
+#[test]
+fn incremental_analysis_equals_a_fresh_one() {
+    let a = "/// Reads the bucket.\npolicy ReadBucket {\n  allow s3:Get* on \"arn:aws:s3:::b/*\"\n}\n\npolicy Write {\n  allow s3:PutObject on \"arn:aws:s3:::b/*\"\n}\n";
+    let b = "group Team { ReadBucket, Write }\n\ntrust Ec2 { service \"ec2.amazonaws.com\" }\n";
+    let c = "role App {\n  grants Team\n  trust Ec2\n}\n";
+    let root = project("incremental", &[("a.iam", a), ("b.iam", b), ("c.iam", c)]);
+    let file = |name: &str| uri(&root.join("policies").join(name));
+    let (ua, ub, ub0, uc) = (file("a.iam"), file("b.iam"), file("b0.iam"), file("c.iam"));
+    let mut s = Session::start(&root, false);
+    let mut buffers: BTreeMap<String, String> = BTreeMap::new();
+    for (u, text) in [(&ua, a), (&ub, b), (&uc, c)] {
+        s.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": u, "languageId": "iam", "version": 1, "text": text } }),
+        );
+        buffers.insert(u.clone(), text.to_string());
+    }
+    let start = settled(&mut s, &buffers);
+    assert_eq!(start, from_scratch(&root, &buffers));
+
+    let wildcard = "role App {\n  grants Team, Everything\n  trust Ec2\n}\n\npolicy Everything {\n  allow s3:* on \"*\"\n}\n";
+    let added = "role Other {\n  grants Write\n  trust Ec2\n}\n";
+    enum Step<'t> {
+        /// An incremental change: the text at the start of the buffer.
+        Insert(&'t str, &'t str),
+        /// The first line of the buffer removed.
+        RemoveFirstLine(&'t str),
+        /// The buffer's whole text replaced.
+        Replace(&'t str, String),
+        Open(&'t str, &'t str),
+        Close(&'t str),
+    }
+    let steps = [
+        Step::Insert(&ua, "// a comment moves every span below it\n"),
+        Step::Replace(&ua, a.replace("ReadBucket", "ReadBuckit")),
+        Step::Replace(&ub, b.replace("Write }", "Write ")),
+        Step::Replace(&ua, a.to_string()),
+        Step::Replace(&ub, b.to_string()),
+        Step::Replace(&uc, wildcard.to_string()),
+        // `b0.iam` sorts between `b.iam` and `c.iam`: `c.iam`'s findings
+        // stay on it while its place among the files moves and back.
+        Step::Open(&ub0, added),
+        Step::Insert(&uc, "// again\n"),
+        Step::Close(&ub0),
+        Step::RemoveFirstLine(&uc),
+        Step::Replace(&uc, c.to_string()),
+    ];
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut last = BTreeMap::new();
+    for (n, step) in steps.into_iter().enumerate() {
+        let version = n + 2;
+        let change = |s: &Session, u: &str, changes: Value| {
+            s.notify(
+                "textDocument/didChange",
+                json!({ "textDocument": { "uri": u, "version": version }, "contentChanges": changes }),
+            );
+        };
+        match step {
+            Step::Insert(u, text) => {
+                let zero = json!({ "line": 0, "character": 0 });
+                change(
+                    &s,
+                    u,
+                    json!([{ "range": { "start": zero, "end": zero }, "text": text }]),
+                );
+                buffers.get_mut(u).unwrap().insert_str(0, text);
+            }
+            Step::RemoveFirstLine(u) => {
+                let range = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 1, "character": 0 } });
+                change(&s, u, json!([{ "range": range, "text": "" }]));
+                let buffer = buffers.get_mut(u).unwrap();
+                let first = buffer.find('\n').unwrap() + 1;
+                buffer.replace_range(..first, "");
+            }
+            Step::Replace(u, text) => {
+                change(&s, u, json!([{ "text": text }]));
+                buffers.insert(u.to_string(), text);
+            }
+            Step::Open(u, text) => {
+                s.notify(
+                    "textDocument/didOpen",
+                    json!({ "textDocument": { "uri": u, "languageId": "iam", "version": 1, "text": text } }),
+                );
+                buffers.insert(u.to_string(), text.to_string());
+            }
+            Step::Close(u) => {
+                s.notify(
+                    "textDocument/didClose",
+                    json!({ "textDocument": { "uri": u } }),
+                );
+                buffers.remove(u);
+            }
+        }
+        let incremental = settled(&mut s, &buffers);
+        assert_eq!(
+            incremental,
+            from_scratch(&root, &buffers),
+            "after step {n}, the incremental analysis differs from a fresh one"
+        );
+        seen.extend(incremental.values().flat_map(|d| codes(d)));
+        last = incremental;
+    }
+    // The series reached what it set out to: a name error, a syntax error
+    // and a lint finding, each gone again at the end.
+    for code in ["E001", "E011", "L002"] {
+        assert!(seen.contains(code), "no {code} in {seen:?}");
+    }
+    assert_eq!(
+        last, start,
+        "undoing every edit gives the first diagnostics again"
     );
     s.shutdown();
     let _ = std::fs::remove_dir_all(&root);

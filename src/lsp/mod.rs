@@ -16,6 +16,7 @@ mod complete;
 mod hover;
 mod index;
 mod navigate;
+mod parses;
 mod position;
 mod publish;
 mod uri;
@@ -194,23 +195,20 @@ impl Server<'_> {
             return;
         }
         self.dirty = false;
-        let Some(workspace) = &self.workspace else {
+        let Some(workspace) = &mut self.workspace else {
             return;
         };
         let analysis = workspace.analyze();
+        let workspace = &*workspace;
         for path in workspace.open_paths() {
-            let Some(file) = analysis.file_of(path) else {
-                continue;
-            };
-            if !analysis.broken[file] {
-                let decls = analysis
-                    .program()
-                    .decls
-                    .iter()
-                    .filter(|d| d.span.file == file)
-                    .cloned()
-                    .collect();
-                self.last_good.insert(path.to_path_buf(), decls);
+            if analysis.is_broken(path) {
+                // Broken now: keep the declarations of the last analysis
+                // where it parsed, unless they are kept already.
+                if let Some(good) = self.analysis.as_ref().and_then(|a| a.decls_if_good(path)) {
+                    self.last_good.insert(path.to_path_buf(), good);
+                }
+            } else {
+                self.last_good.remove(path);
             }
         }
         let fallback = workspace.root.join("iamc.yaml");
@@ -239,7 +237,13 @@ impl Server<'_> {
                 self.published.insert(path, diagnostics);
             }
         }
-        self.analysis = Some(analysis);
+        // A large program takes a while to free: not while the editor waits
+        // for the next edit's diagnostics.
+        if let Some(old) = self.analysis.replace(analysis) {
+            let _ = std::thread::Builder::new()
+                .name("iamc-lsp-free".to_string())
+                .spawn(move || drop(old));
+        }
     }
 
     fn notification(&mut self, n: Notification) {

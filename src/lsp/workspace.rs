@@ -3,6 +3,8 @@
 //! compiler's answer for that text.
 
 use super::index::Index;
+use super::parses::Parses;
+use crate::ast::Decl;
 use crate::compiled::Compiled;
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
@@ -31,6 +33,8 @@ pub struct Workspace {
     disk: BTreeMap<PathBuf, String>,
     /// Open buffers, which override the disk.
     open: BTreeMap<PathBuf, String>,
+    /// Each file's last parse, parsed again only when its text changes.
+    parses: Parses,
 }
 
 impl Workspace {
@@ -51,6 +55,7 @@ impl Workspace {
             src,
             disk: BTreeMap::new(),
             open: BTreeMap::new(),
+            parses: Parses::default(),
         };
         workspace.reload_disk();
         workspace
@@ -149,9 +154,10 @@ impl Workspace {
     }
 
     /// Compiles and lints the project as it is now.
-    pub fn analyze(&self) -> Analysis {
+    pub fn analyze(&mut self) -> Analysis {
         let (sources, paths) = self.sources();
-        Analysis::new(sources, paths, &self.config, self.config_error.clone())
+        let config_error = self.config_error.clone();
+        Analysis::new(sources, paths, &self.config, config_error, &mut self.parses)
     }
 }
 
@@ -182,12 +188,14 @@ impl Analysis {
         paths: Vec<PathBuf>,
         config: &Config,
         config_error: Option<Diagnostic>,
+        parses: &mut Parses,
     ) -> Analysis {
         let mut diagnostics: Vec<Diagnostic> = config_error.into_iter().collect();
         let (compiled, resolved) = if sources.is_empty() {
             (None, Some(Program::default()))
         } else {
-            match crate::compile(&sources, config) {
+            let (decls, parsed) = parses.parse(&sources);
+            match crate::compile_parsed(&sources, config, decls, parsed) {
                 Ok(compiled) => {
                     diagnostics.extend(compiled.diagnostics.iter().cloned());
                     diagnostics.extend(crate::lint::run(&compiled, &sources).diagnostics.0);
@@ -195,7 +203,10 @@ impl Analysis {
                 }
                 Err(errors) => {
                     diagnostics.extend(errors.0);
-                    (None, Some(resolve_only(&sources)))
+                    // The build's program is gone with its errors:
+                    // resolve again, from the parse kept.
+                    let decls = parses.parse(&sources).0;
+                    (None, Some(resolve::resolve(decls, &sources).0))
                 }
             }
         };
@@ -232,16 +243,23 @@ impl Analysis {
     pub fn file_of(&self, path: &Path) -> Option<FileId> {
         self.paths.iter().position(|p| p == path)
     }
+
+    /// Whether the file at `path` is a source with a syntax error.
+    pub fn is_broken(&self, path: &Path) -> bool {
+        self.file_of(path)
+            .is_some_and(|file| self.broken.get(file).copied().unwrap_or(false))
+    }
+
+    /// The declarations of the file at `path`, if it is a source without a
+    /// syntax error.
+    pub fn decls_if_good(&self, path: &Path) -> Option<Vec<Decl>> {
+        let file = self.file_of(path)?;
+        if self.broken.get(file).copied().unwrap_or(true) {
+            return None;
+        }
+        let decls = self.program().decls.iter().filter(|d| d.span.file == file);
+        Some(decls.cloned().collect())
+    }
 }
 
 static EMPTY: std::sync::LazyLock<Program> = std::sync::LazyLock::new(Program::default);
-
-/// Parses and resolves as [`crate::compile`] does, keeping the program a
-/// failed build does not return.
-fn resolve_only(sources: &Sources) -> Program {
-    let decls = sources
-        .iter()
-        .flat_map(|(id, _)| crate::syntax::parse_file(sources, id).0)
-        .collect();
-    resolve::resolve(decls, sources).0
-}
