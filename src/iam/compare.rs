@@ -73,7 +73,7 @@ fn resolve(principal: &Principal, key: &str) -> Result<Option<String>, ()> {
 }
 
 fn has_var(tokens: &[Token]) -> bool {
-    tokens.iter().any(|t| matches!(t, Token::Var(_)))
+    tokens.iter().any(|t| matches!(t, Token::Var(..)))
 }
 
 /// The atoms of a set's statements; conditions on keys the principal fixes
@@ -121,7 +121,7 @@ fn atoms(set: &PolicySet) -> Vec<Atom> {
         let resources: Vec<Vec<Token>> = s
             .resources
             .iter()
-            .filter_map(|r| pattern::tokens(r, Case::Exact, true, |k| resolve(p, k)))
+            .filter_map(|r| pattern::tokens(r, Case::Arn, true, |k| resolve(p, k)))
             .collect();
         if !s.not_resource && resources.is_empty() {
             continue;
@@ -255,9 +255,10 @@ fn instances(tokens: &[Token]) -> Vec<String> {
             .iter()
             .map(|t| match t {
                 Token::Char(c) => c.to_string(),
-                Token::One => one.to_string(),
-                Token::Any => any.to_string(),
-                Token::Var(k) => format!("${{{}}}", spelled(k)),
+                Token::One | Token::SegOne => one.to_string(),
+                Token::Any | Token::Seg => any.to_string(),
+                Token::Var(k, None) => format!("${{{}}}", spelled(k)),
+                Token::Var(k, Some(d)) => format!("${{{}, '{d}'}}", spelled(k)),
             })
             .collect()
     };
@@ -332,8 +333,12 @@ fn fill(tokens: &[Token], context: &BTreeMap<String, String>, case: Case) -> Opt
     let mut out = Vec::with_capacity(tokens.len());
     for t in tokens {
         match t {
-            Token::Var(k) if is_deploy_time(k) => out.push(t.clone()),
-            Token::Var(k) => out.extend(pattern::literal(context.get(k)?, case)),
+            Token::Var(k, _) if is_deploy_time(k) => out.push(t.clone()),
+            // A missing key is the default, if the variable has one.
+            Token::Var(k, default) => {
+                let value = context.get(k).or(default.as_ref())?;
+                out.extend(pattern::literal(value, case));
+            }
             t => out.push(t.clone()),
         }
     }
@@ -345,7 +350,7 @@ fn fill(tokens: &[Token], context: &BTreeMap<String, String>, case: Case) -> Opt
 fn atom_applies(atom: &Atom, r: &Concrete) -> Option<bool> {
     let hit = |list: &[Vec<Token>], text: &[Token]| {
         list.iter()
-            .any(|p| fill(p, &r.context, Case::Exact).is_some_and(|p| pattern::matches(&p, text)))
+            .any(|p| fill(p, &r.context, Case::Arn).is_some_and(|p| pattern::matches(&p, text)))
     };
     if hit(&atom.actions, &r.action) == atom.not_action {
         return Some(false);

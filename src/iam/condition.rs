@@ -147,7 +147,8 @@ impl Operator {
     /// How values of this operator are read: with wildcards, with case.
     pub fn reading(&self) -> (Case, bool) {
         match self.family {
-            Family::StringLike | Family::Arn => (Case::Exact, true),
+            Family::StringLike => (Case::Exact, true),
+            Family::Arn => (Case::Arn, true),
             Family::StringIgnoreCase | Family::Bool => (Case::Fold, false),
             _ => (Case::Exact, false),
         }
@@ -319,6 +320,38 @@ pub fn implies(strong: (&Operator, &[Vec<Token>]), weak: (&Operator, &[Vec<Token
                 .any(|w_value| value_included(s.family, w_value, s_value))
         })
     }
+}
+
+/// Whether a statement with the conditions `strong` (all holding) applies
+/// only where one with `weak` does: each condition of `weak` is implied by
+/// one of `strong` on the same key (key names without case). Values are read
+/// by each operator's rules, their `${...}` the same unknown on both sides.
+/// Sound: `true` is a proof; an operator iamc does not know is implied only
+/// by the same condition, word for word.
+pub fn conditions_imply(
+    strong: &[super::policy::Condition],
+    weak: &[super::policy::Condition],
+) -> bool {
+    let read = |c: &super::policy::Condition| {
+        let op = Operator::parse(&c.operator)?;
+        let (case, glob) = op.reading();
+        let values: Vec<Vec<Token>> = c
+            .values
+            .iter()
+            .map(|v| pattern::tokens(v, case, glob, |_| Ok(None)).unwrap_or_default())
+            .collect();
+        Some((op, values))
+    };
+    weak.iter().all(|w| {
+        strong.iter().any(|s| {
+            s.key.eq_ignore_ascii_case(&w.key)
+                && (s == w
+                    || match (read(s), read(w)) {
+                        (Some((so, sv)), Some((wo, wv))) => implies((&so, &sv), (&wo, &wv)),
+                        _ => false,
+                    })
+        })
+    })
 }
 
 #[cfg(test)]

@@ -198,7 +198,7 @@ pub fn applies(set: &PolicySet, s: &Statement, request: &Request) -> Applies {
     for r in &s.resources {
         result = match (
             result,
-            pattern_applies(set, request, r, Case::Exact, &resource),
+            pattern_applies(set, request, r, Case::Arn, &resource),
         ) {
             (Applies::Yes, _) | (_, Applies::Yes) => Applies::Yes,
             (Applies::No, x) | (x, Applies::No) => x,

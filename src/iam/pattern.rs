@@ -14,9 +14,11 @@
 //! [`includes_text`], ...) read the text into tokens and ask the same
 //! questions; [`glob`] is the fast walk for a plain string without `${...}`.
 //!
-//! Approximation: IAM matches an ARN segment by segment; here `*` also crosses
-//! `:` in every segment. This only differs for a `*` in the middle of one of
-//! an ARN's first five segments.
+//! ARNs ([`Case::Arn`]) follow IAM's segment rule: `*` and `?` work inside
+//! one colon-separated segment ([`Token::Seg`], [`Token::SegOne`] never read
+//! a `:`), except that a `*` ending a segment (before a `:` or at the end)
+//! may run past the colons ([`Token::Any`]). A `*` just before a `${...}` is
+//! read as crossing too (the value may be empty, leaving the `*` at the end).
 
 /// One element of a pattern.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -26,9 +28,17 @@ pub enum Token {
     One,
     /// `*`
     Any,
+    /// `*` inside an ARN segment: any run of characters without `:`.
+    Seg,
+    /// `?` of an ARN: one character other than `:`.
+    SegOne,
     /// A value not known here (`${AWS::AccountId}`, `${aws:SourceVpc}`): the
-    /// key, lower-cased. The same key stands for the same value.
-    Var(String),
+    /// key, lower-cased, and the default of `${key, 'default'}`. The same key
+    /// with the same default stands for the same value; `${key}` and
+    /// `${key, 'x'}` differ when the key is missing from the request (the
+    /// first matches nothing, the second is `x`), so they are different
+    /// unknowns.
+    Var(String, Option<String>),
 }
 
 /// Whether a character run is compared without case.
@@ -36,8 +46,11 @@ pub enum Token {
 pub enum Case {
     /// Actions, `StringEqualsIgnoreCase`.
     Fold,
-    /// ARNs and most condition values.
+    /// Most condition values: with case, and a `*` matches any run.
     Exact,
+    /// ARNs (resources, `ArnLike` values): with case, and wildcards stay
+    /// inside a colon-separated segment, except a `*` that ends one.
+    Arn,
 }
 
 /// One `${...}` reference of a pattern.
@@ -107,7 +120,7 @@ pub fn tokens(
 ) -> Option<Vec<Token>> {
     let fold = |c: char| match case {
         Case::Fold => c.to_ascii_lowercase(),
-        Case::Exact => c,
+        Case::Exact | Case::Arn => c,
     };
     let mut out = Vec::with_capacity(pattern.len());
     for piece in pieces(pattern) {
@@ -120,7 +133,10 @@ pub fn tokens(
             })),
             Piece::Variable { key, default } => match lookup(key) {
                 Ok(Some(value)) => out.extend(value.chars().map(|c| Token::Char(fold(c)))),
-                Ok(None) => out.push(Token::Var(key.to_ascii_lowercase())),
+                Ok(None) => out.push(Token::Var(
+                    key.to_ascii_lowercase(),
+                    default.map(|d| d.chars().map(fold).collect()),
+                )),
                 Err(()) => match default {
                     Some(d) => out.extend(d.chars().map(|c| Token::Char(fold(c)))),
                     None => return None,
@@ -129,7 +145,27 @@ pub fn tokens(
         }
     }
     out.dedup_by(|a, b| *a == Token::Any && *b == Token::Any);
+    if case == Case::Arn && glob {
+        segments(&mut out);
+    }
     Some(out)
+}
+
+/// IAM's segment rule on an ARN pattern's wildcards: a `*` followed by
+/// anything but `:`, the end or an unknown value stays in its segment; a `?`
+/// never reads `:`.
+fn segments(tokens: &mut [Token]) {
+    for i in 0..tokens.len() {
+        let crossing = matches!(
+            tokens.get(i + 1),
+            None | Some(Token::Char(':') | Token::Any | Token::Var(..))
+        );
+        match tokens[i] {
+            Token::Any if !crossing => tokens[i] = Token::Seg,
+            Token::One => tokens[i] = Token::SegOne,
+            _ => {}
+        }
+    }
 }
 
 /// Tokens of a pattern whose variables all stay unknown.
@@ -143,7 +179,7 @@ pub fn literal(text: &str, case: Case) -> Vec<Token> {
         .map(|c| {
             Token::Char(match case {
                 Case::Fold => c.to_ascii_lowercase(),
-                Case::Exact => c,
+                Case::Exact | Case::Arn => c,
             })
         })
         .collect()
@@ -156,7 +192,8 @@ pub fn overlap(p: &[Token], q: &[Token]) -> bool {
     let width = q.len() + 1;
     let mut seen = vec![false; (p.len() + 1) * width];
     let mut stack = vec![(0usize, 0usize)];
-    let star = |t: Option<&Token>| matches!(t, Some(Token::Any | Token::Var(_)));
+    let star = |t: Option<&Token>| matches!(t, Some(Token::Any | Token::Var(..)));
+    let colon = |t: Option<&Token>| t == Some(&Token::Char(':'));
     while let Some((i, j)) = stack.pop() {
         if std::mem::replace(&mut seen[i * width + j], true) {
             continue;
@@ -179,9 +216,28 @@ pub fn overlap(p: &[Token], q: &[Token]) -> bool {
             }
             continue;
         }
+        // A segment's `*` reads the other side's next element unless it is `:`.
+        if a == Some(&Token::Seg) {
+            stack.push((i + 1, j));
+            if j < q.len() && !colon(b) {
+                stack.push((i, j + 1));
+            }
+            continue;
+        }
+        if b == Some(&Token::Seg) {
+            stack.push((i, j + 1));
+            if i < p.len() && !colon(a) {
+                stack.push((i + 1, j));
+            }
+            continue;
+        }
         match (a, b) {
             (Some(Token::Char(x)), Some(Token::Char(y))) if x == y => stack.push((i + 1, j + 1)),
-            (Some(Token::One), Some(_)) | (Some(_), Some(Token::One)) => {
+            (Some(Token::SegOne), Some(x)) | (Some(x), Some(Token::SegOne)) if !colon(Some(x)) => {
+                stack.push((i + 1, j + 1));
+            }
+            (Some(Token::One), Some(Token::Char(_) | Token::One))
+            | (Some(Token::Char(_)), Some(Token::One)) => {
                 stack.push((i + 1, j + 1));
             }
             _ => {}
@@ -199,7 +255,7 @@ fn closure(pattern: &[Token], from: impl IntoIterator<Item = usize>) -> Position
     for mut i in from {
         loop {
             out.push(i);
-            if pattern.get(i) != Some(&Token::Any) {
+            if !matches!(pattern.get(i), Some(Token::Any | Token::Seg)) {
                 break;
             }
             i += 1;
@@ -218,7 +274,9 @@ fn step(pattern: &[Token], at: &[usize], c: Option<char>) -> Positions {
         pattern,
         at.iter().filter_map(|&i| match (pattern.get(i)?, c) {
             (Token::Any, _) => Some(i),
+            (Token::Seg, c) if c != Some(':') => Some(i),
             (Token::One, _) => Some(i + 1),
+            (Token::SegOne, c) if c != Some(':') => Some(i + 1),
             (Token::Char(x), Some(c)) if *x == c => Some(i + 1),
             _ => None,
         }),
@@ -265,9 +323,20 @@ pub fn inclusion(big: &[Token], small: &[Token]) -> Option<bool> {
             _ => None,
         })
         .collect();
+    // A segment wildcard of `big` tells `:` from other characters.
+    if big.iter().any(|t| matches!(t, Token::Seg | Token::SegOne)) {
+        alphabet.push(Some(':'));
+    }
     alphabet.sort_unstable();
     alphabet.dedup();
     alphabet.push(None);
+    // What a segment wildcard of `small` may read: anything but `:` (`None`
+    // stands for a character `big` does not name, never `:` when it names it).
+    let in_segment: Vec<Option<char>> = alphabet
+        .iter()
+        .copied()
+        .filter(|c| *c != Some(':'))
+        .collect();
     // A state: the place in `small`; the places in `big`; inside an unknown
     // of `small` (reading its value), the places its same unknown of `big`
     // leads to.
@@ -302,18 +371,24 @@ pub fn inclusion(big: &[Token], small: &[Token]) -> Option<bool> {
                 }
             }
             Some(Token::Char(c)) => stack.push((j + 1, step(big, &at, Some(*c)), None)),
-            Some(Token::One) => {
-                for &c in &alphabet {
-                    stack.push((j + 1, step(big, &at, c), None));
+            Some(wildcard @ (Token::One | Token::Any | Token::SegOne | Token::Seg)) => {
+                let reads = match wildcard {
+                    Token::SegOne | Token::Seg => &in_segment,
+                    _ => &alphabet,
+                };
+                // A `*` may end here, or read one more character and stay.
+                let (run, next) = match wildcard {
+                    Token::Any | Token::Seg => (true, j),
+                    _ => (false, j + 1),
+                };
+                if run {
+                    stack.push((j + 1, at.clone(), None));
+                }
+                for &c in reads {
+                    stack.push((next, step(big, &at, c), None));
                 }
             }
-            Some(Token::Any) => {
-                stack.push((j + 1, at.clone(), None));
-                for &c in &alphabet {
-                    stack.push((j, step(big, &at, c), None));
-                }
-            }
-            Some(var @ Token::Var(_)) => {
+            Some(var @ Token::Var(..)) => {
                 let same: Positions = at
                     .iter()
                     .filter(|&&i| big.get(i) == Some(var))
@@ -348,9 +423,23 @@ pub fn matches(pattern: &[Token], text: &[Token]) -> bool {
 /// scanning the catalog. Same rules as [`matches`] on [`symbolic`] tokens.
 pub fn glob(pattern: &str, text: &str, case: Case) -> bool {
     let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    if case == Case::Arn && in_segment(p) {
+        // A wildcard kept inside its segment: the automaton decides.
+        let mut tokens: Vec<Token> = pattern
+            .chars()
+            .map(|c| match c {
+                '*' => Token::Any,
+                '?' => Token::One,
+                c => Token::Char(c),
+            })
+            .collect();
+        tokens.dedup_by(|a, b| *a == Token::Any && *b == Token::Any);
+        segments(&mut tokens);
+        return includes(&tokens, &literal(text, Case::Arn));
+    }
     let eq = |a: u8, b: u8| match case {
         Case::Fold => a.eq_ignore_ascii_case(&b),
-        Case::Exact => a == b,
+        Case::Exact | Case::Arn => a == b,
     };
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
@@ -373,6 +462,14 @@ pub fn glob(pattern: &str, text: &str, case: Case) -> bool {
         }
     }
     p[pi..].iter().all(|&c| c == b'*')
+}
+
+/// Whether an ARN pattern has a wildcard that must stay in its segment: a
+/// `?`, or a `*` followed by something other than `:`, `*` or the end.
+fn in_segment(pattern: &[u8]) -> bool {
+    pattern.iter().enumerate().any(|(i, &c)| {
+        c == b'?' || (c == b'*' && !matches!(pattern.get(i + 1), None | Some(b':' | b'*')))
+    })
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -401,14 +498,11 @@ pub fn resource_matches(pattern: &str, query: &str) -> bool {
     let plain = |s: &str| !s.contains(['*', '?', '$']);
     let known = |s: &str| !s.contains('$');
     if plain(query) && known(pattern) {
-        glob(pattern, query, Case::Exact)
+        glob(pattern, query, Case::Arn)
     } else if plain(pattern) && known(query) {
-        glob(query, pattern, Case::Exact)
+        glob(query, pattern, Case::Arn)
     } else {
-        overlap(
-            &symbolic(pattern, Case::Exact),
-            &symbolic(query, Case::Exact),
-        )
+        overlap(&symbolic(pattern, Case::Arn), &symbolic(query, Case::Arn))
     }
 }
 
@@ -420,10 +514,7 @@ pub fn action_covers(pattern: &str, query: &str) -> bool {
 
 /// A resource pattern covers everything the query names.
 pub fn resource_covers(pattern: &str, query: &str) -> bool {
-    includes(
-        &symbolic(pattern, Case::Exact),
-        &symbolic(query, Case::Exact),
-    )
+    includes(&symbolic(pattern, Case::Arn), &symbolic(query, Case::Arn))
 }
 
 /// An action pattern (or the name part of one) matches a plain action,
@@ -436,14 +527,14 @@ pub fn action_glob(pattern: &str, text: &str) -> bool {
 /// matches `arn:aws:s3:::b/x` but not `arn:aws:s3:::B/x`. `${...}` is
 /// literal here: ask [`resource_matches`] when either side may hold one.
 pub fn resource_glob(pattern: &str, text: &str) -> bool {
-    glob(pattern, text, Case::Exact)
+    glob(pattern, text, Case::Arn)
 }
 
 /// Whether a resource pattern matches some string without the character `c`
 /// (outside `${...}`, whose value may hold anything). `arn:aws:s3:::acme-*`
 /// can avoid `/` (the bucket `acme-x`) and can hold it (`acme-x/key`).
 pub fn can_avoid(pattern: &str, c: char) -> bool {
-    !symbolic(pattern, Case::Exact).contains(&Token::Char(c))
+    !symbolic(pattern, Case::Arn).contains(&Token::Char(c))
 }
 
 /// An ARN's colon-separated segments; a `${...}` (which may hold `:`) stays whole.
@@ -504,6 +595,25 @@ mod tests {
         assert_eq!(t, literal("a/x", Case::Exact));
         let star = tokens("a/${*}", Case::Exact, true, |_| Err(())).unwrap_or_default();
         assert_eq!(star, literal("a/*", Case::Exact));
+    }
+
+    #[test]
+    fn a_variable_with_a_default_is_another_unknown() {
+        // Where the key is missing, `a/${k}` matches nothing and
+        // `a/${k, 'x'}` matches `a/x`: the first does not cover the second.
+        assert!(!inc("a/${k}", "a/${k, 'x'}"));
+        assert!(!inc("a/${k, 'y'}", "a/${k, 'x'}"));
+        assert!(inc("a/${k, 'x'}", "a/${k,'x'}"));
+        assert!(inc("a/*", "a/${k, 'x'}"));
+        assert!(!inc("a/x", "a/${k, 'x'}"), "the key may be present");
+        assert_eq!(
+            symbolic("a/${aws:UserName, 'Shared'}", Case::Exact).last(),
+            Some(&Token::Var("aws:username".into(), Some("Shared".into())))
+        );
+        assert_eq!(
+            symbolic("${K, 'AbC'}", Case::Fold),
+            vec![Token::Var("k".into(), Some("abc".into()))]
+        );
     }
 
     #[test]
@@ -700,6 +810,106 @@ mod tests {
             all.extend(last.iter().cloned());
         }
         all
+    }
+
+    /// An ARN pattern as a regular expression, straight from the segment
+    /// rule as AWS documents it: a `*` ending a segment (before `:` or at the
+    /// end) any run, another `*` any run without `:`, `?` one character
+    /// other than `:`.
+    fn arn_regex_of(pattern: &str) -> regex::Regex {
+        let chars: Vec<char> = pattern.chars().collect();
+        let mut re = String::from("^");
+        for (i, c) in chars.iter().enumerate() {
+            match c {
+                // A run of `*` is one wildcard: its last decides.
+                '*' if chars.get(i + 1) == Some(&'*') => {}
+                '*' if matches!(chars.get(i + 1), None | Some(':')) => re.push_str(".*"),
+                '*' => re.push_str("[^:]*"),
+                '?' => re.push_str("[^:]"),
+                c => re.push_str(&regex::escape(&c.to_string())),
+            }
+        }
+        re.push('$');
+        regex::Regex::new(&re).unwrap()
+    }
+
+    /// Every string over `alphabet` of at most `n` characters.
+    fn strings_over(alphabet: &str, n: usize) -> Vec<String> {
+        let mut all = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..n {
+            last = last
+                .iter()
+                .flat_map(|s| alphabet.chars().map(move |c| format!("{s}{c}")))
+                .collect();
+            all.extend(last.iter().cloned());
+        }
+        all
+    }
+
+    #[test]
+    fn arn_wildcards_stay_in_their_segment() {
+        // Mid-segment: no colon.
+        assert!(!resource_glob(
+            "arn:aws:ec2:us*1:1:x",
+            "arn:aws:ec2:us:evil:1:1:x"
+        ));
+        assert!(resource_glob(
+            "arn:aws:ec2:us*1:1:x",
+            "arn:aws:ec2:us-east-1:1:x"
+        ));
+        assert!(!resource_glob("arn:aws:s3:::b/*/x", "arn:aws:s3:::b/a:c/x"));
+        assert!(!resource_glob("arn:aws:s3:::b/?", "arn:aws:s3:::b/:"));
+        // Ending a segment: runs past colons.
+        assert!(resource_glob(
+            "arn:aws:iam::*:role/x",
+            "arn:aws:iam::1:2:role/x"
+        ));
+        assert!(resource_glob(
+            "arn:aws:logs:*",
+            "arn:aws:logs:r:1:log-group:g:*"
+        ));
+        assert!(resource_matches(
+            "arn:aws:s3:::b/*/x",
+            "arn:aws:s3:::b/${k}/x"
+        ));
+        assert!(!resource_matches(
+            "arn:aws:s3:::b/*/x",
+            "arn:aws:s3:::b/a:c/x"
+        ));
+        // Inclusion both ways: a segment `*` is narrower than a crossing one.
+        assert!(resource_covers("arn:aws:s3:::b/*", "arn:aws:s3:::b/*/x"));
+        assert!(!resource_covers(
+            "arn:aws:s3:::b/*/x",
+            "arn:aws:s3:::b/*:*/x"
+        ));
+        assert!(resource_covers("arn:aws:s3:::b/*x", "arn:aws:s3:::b/?x"));
+        // `*` of a condition value (StringLike) still crosses `:`.
+        assert!(includes_text("a*b", "a:b", Case::Exact) == Some(true));
+        assert!(includes_text("a*b", "a:b", Case::Arn) == Some(false));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// The ARN reading agrees with the documented segment rule: matching,
+        /// overlap and inclusion, against brute force over strings with `:`.
+        #[test]
+        fn arn_segments_agree_with_brute_force(
+            p in "[a:*?]{0,5}",
+            q in "[a:*?]{0,4}",
+        ) {
+            let (pr, qr) = (arn_regex_of(&p), arn_regex_of(&q));
+            let all = strings_over("a:c", p.len() + q.len() + 1);
+            let counterexample = all.iter().find(|s| qr.is_match(s) && !pr.is_match(s));
+            let decided = includes_text(&p, &q, Case::Arn);
+            proptest::prop_assert_eq!(decided, Some(counterexample.is_none()), "{} covers {}: {:?}", p, q, counterexample);
+            let overlap = all.iter().any(|s| qr.is_match(s) && pr.is_match(s));
+            proptest::prop_assert_eq!(resource_matches(&p, &q), overlap, "{} overlaps {}", p, q);
+            for s in strings_over("a:c", p.len() + 1) {
+                proptest::prop_assert_eq!(resource_glob(&p, &s), pr.is_match(&s), "{} matches {}", p, s);
+            }
+        }
     }
 
     proptest::proptest! {

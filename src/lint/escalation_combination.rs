@@ -131,21 +131,34 @@ role Operator {
 ```
 "#;
 
-/// Whether a `iam:PassRole` statement can pass roles to this service.
+/// Whether a `iam:PassRole` statement can pass roles to this service: each
+/// of its conditions on `iam:PassedToService` may hold for a request that
+/// passes to it, as IAM evaluates conditions ([`crate::iam::condition`]:
+/// `StringEquals` with case, `StringNotEquals` excluding, `IfExists`,
+/// `ForAnyValue:`...). An operator iamc does not know, or a value holding a
+/// `${...}`, may hold.
 fn passes_to(cx: &Context, i: u32, service: &str) -> bool {
-    let st = &cx.statement(i).statement;
-    let limits: Vec<&str> = st
-        .conditions
-        .iter()
-        .filter(|b| b.operator.starts_with("String") && !b.operator.contains("Not"))
-        .flat_map(|b| b.keys.iter())
-        .filter(|(k, _)| k.eq_ignore_ascii_case("iam:PassedToService"))
-        .flat_map(|(_, v)| v.iter().map(|v| v.text.as_str()))
-        .collect();
-    limits.is_empty()
-        || limits
+    use crate::iam::condition::{self, Operator};
+    use crate::iam::pattern::{self, Token};
+    let request = [service.to_string()];
+    cx.statement(i).statement.conditions.iter().all(|block| {
+        let Some(op) = Operator::parse(&block.operator) else {
+            return true;
+        };
+        let (case, glob) = op.reading();
+        block
+            .keys
             .iter()
-            .any(|v| crate::iam::pattern::action_glob(v, service))
+            .filter(|(key, _)| key.eq_ignore_ascii_case("iam:PassedToService"))
+            .all(|(_, values)| {
+                let values: Vec<Vec<Token>> = values
+                    .iter()
+                    .map(|v| pattern::tokens(&v.text, case, glob, |_| Ok(None)).unwrap_or_default())
+                    .collect();
+                let unknown = values.iter().flatten().any(|t| matches!(t, Token::Var(..)));
+                unknown || condition::holds(&op, &values, Some(&request))
+            })
+    })
 }
 
 /// Every action the lint looks for: `iam:PassRole` and the combinations'.

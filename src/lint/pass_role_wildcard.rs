@@ -66,7 +66,7 @@ fn every_role(resource: &str) -> bool {
         literal(1, "aws"),
         literal(4, "123456789012")
     );
-    pattern::includes_text(resource, &roles, pattern::Case::Exact) != Some(false)
+    pattern::includes_text(resource, &roles, pattern::Case::Arn) != Some(false)
 }
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {

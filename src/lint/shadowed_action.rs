@@ -3,7 +3,7 @@
 
 use super::{Context, Finding, Level, Lint, covers, is_wildcard};
 use crate::diagnostics::LintCode;
-use crate::iam::pattern;
+use crate::iam::{condition, pattern};
 use crate::model::Statement;
 use crate::resolve::DeclId;
 use std::collections::BTreeMap;
@@ -21,8 +21,10 @@ const DOC: &str = r#"## What it does
 
 Looks at everything a role or user holds once its groups are flattened, and flags an
 action (`s3:GetObject`) that a wildcard (`s3:Get*`, `s3:*`, `*`) of an `allow`
-statement already grants on the same resources (or on `*`), with no condition the
-first statement does not also have. Resources compare as IAM compares ARNs, with
+statement already grants on the same resources (or on `*`), under conditions that
+hold wherever the named action's hold (none, the same, or looser: `StringLike
+"s3:prefix" "home/*"` holds wherever `StringLike "s3:prefix" "home/jane/*"` does;
+decided as IAM evaluates conditions, by the same core as `diff` and `explain`). Resources compare as IAM compares ARNs, with
 case: `arn:aws:s3:::Acme/*` does not cover `arn:aws:s3:::acme/*`, and a policy
 variable covers only itself (`home/${aws:username}/*` does not cover `home/jane/*`).
 
@@ -61,7 +63,8 @@ role Frontend {
 "#;
 
 /// Whether `wide` applies wherever `narrow` does: its resources include all of
-/// `narrow`'s, and its conditions are none or the same.
+/// `narrow`'s, and each of its conditions is implied by one of `narrow`'s
+/// (decided by the semantics core, [`crate::iam::condition`]).
 fn covers_resources(wide: &Statement, narrow: &Statement) -> bool {
     if wide.not_resource || narrow.not_resource {
         return false;
@@ -72,7 +75,23 @@ fn covers_resources(wide: &Statement, narrow: &Statement) -> bool {
                 .iter()
                 .any(|w| w.text == n.text || pattern::resource_covers(&w.text, &n.text))
         });
-    resources && (wide.conditions.is_empty() || wide.conditions == narrow.conditions)
+    resources && condition::conditions_imply(&conditions(narrow), &conditions(wide))
+}
+
+/// A statement's conditions, one key of one operator block each.
+fn conditions(s: &Statement) -> Vec<crate::iam::policy::Condition> {
+    s.conditions
+        .iter()
+        .flat_map(|b| {
+            b.keys
+                .iter()
+                .map(|(key, values)| crate::iam::policy::Condition {
+                    operator: b.operator.clone(),
+                    key: key.clone(),
+                    values: values.iter().map(|v| v.text.clone()).collect(),
+                })
+        })
+        .collect()
 }
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
