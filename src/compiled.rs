@@ -197,6 +197,43 @@ impl Compiled {
         (plan.file.clone(), text)
     }
 
+    /// What stands for each statement fragment in [`Compiled::fingerprint`]:
+    /// a line holding the BLAKE3 digest of its text. Computed once, on every
+    /// core.
+    pub fn fragment_digests(&self) -> Vec<std::sync::Arc<str>> {
+        crate::par::map(&self.fragments, |f| {
+            if f.is_empty() {
+                return f.clone();
+            }
+            format!("\u{0}{}\n", blake3::hash(f.as_bytes()).to_hex()).into()
+        })
+    }
+
+    /// (file name, BLAKE3 digest) of template `i`, without rendering it whole:
+    /// the digest of its text with each statement fragment (copied verbatim
+    /// by the renderer) replaced by that fragment's digest (`digests`, from
+    /// [`Compiled::fragment_digests`]). Two templates whose texts differ
+    /// differ in that skeleton or in a fragment it names, so their
+    /// fingerprints differ; equal texts give equal fingerprints.
+    pub fn fingerprint(
+        &self,
+        i: usize,
+        digests: &[std::sync::Arc<str>],
+    ) -> (String, [u8; blake3::OUT_LEN]) {
+        let plan = &self.plans[i];
+        let params = self.param_decls();
+        let skeleton = template::render_yaml(
+            &self.stack_plan(plan, &params),
+            &self.lowered,
+            digests,
+            &self.config,
+        );
+        (
+            plan.file.clone(),
+            *blake3::hash(skeleton.as_bytes()).as_bytes(),
+        )
+    }
+
     /// Renders every template, sorted by file name.
     pub fn files(&self) -> Vec<(String, String)> {
         (0..self.len()).map(|i| self.render(i)).collect()

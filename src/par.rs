@@ -82,6 +82,23 @@ pub fn map_uneven<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> 
     done.into_iter().map(|(_, u)| u).collect()
 }
 
+/// `(a(), b())`, the two at once when there is more than one core (the two
+/// programs `diff` compiles).
+pub fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B) -> (A, B) {
+    if threads() == 1 {
+        return (a(), b());
+    }
+    std::thread::scope(|scope| {
+        let first = scope.spawn(a);
+        let second = b();
+        match first.join() {
+            Ok(first) => (first, second),
+            // A panic in `a` is a bug: let it surface as one.
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -99,5 +116,6 @@ mod tests {
             uneven.iter().map(|i| i * i).collect::<Vec<_>>()
         );
         assert!(super::map_uneven(&[] as &[u8], |i| *i).is_empty());
+        assert_eq!(super::join(|| 1, || "two"), (1, "two"));
     }
 }

@@ -361,3 +361,179 @@ fn an_aws_managed_policy_attached_may_broaden() {
     assert!(matches!(c, Some(Change::MayBroaden { .. })), "{text}");
     assert!(text.contains("not evaluated"), "{text}");
 }
+
+/// A resource pattern whose automaton has about 2^18 states: "an `a`
+/// eighteen characters from the end" (each `?` a character other than `:`).
+const TANGLED: &str = "arn:aws:s3:::*a??????????????????";
+
+#[test]
+fn the_tangled_pattern_is_beyond_the_matchers_budget() {
+    use iamc::iam::pattern::{Case, includes_text};
+    // The premise of the two tests below: the matcher gives up (`None`),
+    // here and in the inclusions they need, rather than answer.
+    assert_eq!(includes_text(TANGLED, TANGLED, Case::Arn), None);
+    let narrower = TANGLED.replace(":::*", ":::x*");
+    assert_eq!(includes_text(TANGLED, &narrower, Case::Arn), None);
+    // Small cases of the same shape are decided.
+    assert_eq!(
+        includes_text("arn:aws:s3:::*a??", "arn:aws:s3:::x*a??", Case::Arn),
+        Some(true)
+    );
+}
+
+/// A program of one role `R` granted policy `P` with these statements.
+fn role_with(statements: &str) -> String {
+    format!(
+        r#"
+policy P {{
+{statements}
+}}
+trust Ec2 {{ service "ec2.amazonaws.com" }}
+role R {{
+  grants P
+  trust Ec2
+}}
+"#
+    )
+}
+
+fn tangled_program(allow: &str, deny: &str) -> String {
+    role_with(&format!(
+        "  allow s3:GetObject on {allow}\n  deny s3:GetObject on {deny}"
+    ))
+}
+
+#[test]
+fn an_allow_too_tangled_to_compare_may_broaden() {
+    // After grants a subset of before (`x*a...` inside `*a...`), but the
+    // inclusion is beyond the budget: never "no new access", "may broaden".
+    let narrower = TANGLED.replace(":::*", ":::x*");
+    let before = tangled_program(&format!("\"{TANGLED}\""), "\"arn:aws:s3:::none\"");
+    let after = tangled_program(&format!("\"{narrower}\""), "\"arn:aws:s3:::none\"");
+    may_broaden_because(&before, &after, "could not prove the Allow");
+}
+
+/// `R`'s permissions "may broaden", for a reason that says `why`.
+fn may_broaden_because(before: &str, after: &str, why: &str) {
+    let (c, text) = verdict(before, after, "R", "permissions");
+    match c {
+        Some(Change::MayBroaden { reasons, .. }) => {
+            assert!(
+                reasons.iter().any(|r| r.contains(why)),
+                "{reasons:?}\n{text}"
+            )
+        }
+        other => panic!("an undecided inclusion must be \"may broaden\": {other:?}\n{text}"),
+    }
+}
+
+#[test]
+fn a_deny_too_tangled_to_compare_is_never_read_away() {
+    // The Deny gains a resource (it stops more), but whether the old one is
+    // still inside the new one is beyond the budget: "may broaden".
+    let before = tangled_program("\"*\"", &format!("\"{TANGLED}\""));
+    let after = tangled_program("\"*\"", &format!("[\"{TANGLED}\", \"arn:aws:s3:::other\"]"));
+    may_broaden_because(&before, &after, "could not prove the Deny");
+}
+
+#[test]
+fn a_default_of_a_policy_variable_is_a_value_when_the_key_is_missing() {
+    // `${aws:SourceVpc}` matches nothing without a VPC; with a default it
+    // matches `.../none/*`: new access for every request outside a VPC.
+    let program = |resource: &str| role_with(&format!("  allow s3:GetObject on \"{resource}\""));
+    let before = program("arn:aws:s3:::vpcs/${aws:SourceVpc}/*");
+    let after = program("arn:aws:s3:::vpcs/${aws:SourceVpc, 'none'}/*");
+    let (c, text) = verdict(&before, &after, "R", "permissions");
+    assert!(c.is_some(), "a default is new access:\n{text}");
+    // The other way round only narrows (where the key is present, the same value).
+    let (c, text) = verdict(&after, &before, "R", "permissions");
+    assert!(
+        !matches!(c, Some(Change::Broadens { .. })),
+        "removing a default grants nothing new:\n{text}"
+    );
+}
+
+#[test]
+fn an_arn_wildcard_inside_a_segment_does_not_cross_colons() {
+    // IAM's segment rule: a `*` inside a segment (`b/*/x`) never reads `:`;
+    // one that ends a segment (`b/*:`) runs past colons. Read as crossing
+    // everywhere, both edits below would be "no new access".
+    let program =
+        |allow: &str, deny: &str| tangled_program(&format!("\"{allow}\""), &format!("\"{deny}\""));
+    let none = "arn:aws:s3:::none";
+    // An Allow of `b/*:*/x` reaches `b/a:c/x`, which `b/*/x` does not.
+    let (c, text) = verdict(
+        &program("arn:aws:s3:::b/*/x", none),
+        &program("arn:aws:s3:::b/*:*/x", none),
+        "R",
+        "permissions",
+    );
+    assert!(
+        matches!(c, Some(Change::Broadens { .. })),
+        "an over-read Allow hides new access:\n{text}"
+    );
+    // A Deny of `b/*/x` no longer stops `b/a:c/x`.
+    let (c, text) = verdict(
+        &program("arn:aws:s3:::b/*", "arn:aws:s3:::b/*:*/x"),
+        &program("arn:aws:s3:::b/*", "arn:aws:s3:::b/*/x"),
+        "R",
+        "permissions",
+    );
+    assert!(
+        matches!(c, Some(Change::Broadens { .. })),
+        "an over-read Deny hides new access:\n{text}"
+    );
+    // Within a segment, a narrower pattern is still proven inside.
+    let (c, text) = verdict(
+        &program("arn:aws:s3:::b/*/x", none),
+        &program("arn:aws:s3:::b/?/x", none),
+        "R",
+        "permissions",
+    );
+    assert!(c.is_none(), "`b/?/x` is inside `b/*/x`:\n{text}");
+}
+
+#[test]
+fn fingerprints_differ_exactly_when_template_texts_differ() {
+    // `diff` compares templates by fingerprint without rendering them whole;
+    // the fingerprint must tell every text change, and no other.
+    let edits = [
+        ("default \"acme-\"", "default \"\""),
+        ("tag Owner \"dev\"", "tag Owner \"ops\""),
+        ("[\"eu-west-1\", \"eu-central-1\"]", "[\"eu-west-1\"]"),
+        ("arn:aws:s3:::acme-data/*", "arn:aws:s3:::acme-data/x/*"),
+        ("path \"/devs/\"", "path \"/ops/\""),
+        ("/// Runs the nightly jobs.", "/// Runs the jobs."),
+        ("allow s3:ListBucket on", "allow s3:ListBucketVersions on"),
+        ("[\"repo:acme/*\"]", "[\"repo:acme/app:*\"]"),
+        ("max_session 3600", "max_session 3601"),
+    ];
+    let base = compile(BASE);
+    let texts = |c: &iamc::Compiled| -> Vec<(String, String, [u8; 32])> {
+        let digests = c.fragment_digests();
+        (0..c.len())
+            .map(|i| {
+                let (file, text) = c.render(i);
+                let (same_file, print) = c.fingerprint(i, &digests);
+                assert_eq!(file, same_file);
+                (file, text, print)
+            })
+            .collect()
+    };
+    let before = texts(&base);
+    let mut differing = 0;
+    for (old, new) in edits {
+        let after = texts(&compile(&edited(old, new)));
+        for (file, text, print) in &after {
+            if let Some((_, old_text, old_print)) = before.iter().find(|(f, _, _)| f == file) {
+                assert_eq!(
+                    text == old_text,
+                    print == old_print,
+                    "{old:?} -> {new:?}: {file}"
+                );
+                differing += usize::from(text != old_text);
+            }
+        }
+    }
+    assert!(differing >= edits.len(), "every edit changes a template");
+}

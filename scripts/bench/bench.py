@@ -14,7 +14,10 @@ measures, N times each, interleaved:
 - no-op rebuild: `iamc build` again into the output it just wrote, and whether
   that changed any file's modification time (it must not);
 - the original design: scripts/bench/original_design.py, the one-file Python
-  design iamc replaced, on the same organisation.
+  design iamc replaced, on the same organisation;
+- iamc diff (issue 13): in a git repository holding the organisation, committed,
+  with one resource of one S3 policy widened in the working tree
+  (`arn:aws:s3:::B/P/Q/*` to `arn:aws:s3:::B/P/*`), `iamc diff` against HEAD.
 
 Each run's wall time is measured around the process, its CPU time comes from
 wait4(2), and its peak memory (maximum resident set size) from
@@ -49,6 +52,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -150,6 +154,46 @@ def organisation(n, work):
     return src
 
 
+def diff_repository(n, work, src):
+    """A git repository holding the organisation's sources, committed, with one
+    line edited in the working tree: the first S3 resource `arn:aws:s3:::B/P/Q/*`
+    widened to `arn:aws:s3:::B/P/*`. Made again for each invocation (a dozen
+    files: no artefact)."""
+    repo = os.path.join(work, f"diff{n}")
+    shutil.rmtree(repo, ignore_errors=True)
+    shutil.copytree(src, os.path.join(repo, "policies"))
+    git = lambda *args: subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@localhost",
+                                        *args], cwd=repo, check=True, stdout=subprocess.DEVNULL)
+    git("init", "-q")
+    git("add", "policies")
+    git("commit", "-q", "-m", "organisation")
+    widen = re.compile(r'"(arn:aws:s3:::[^"/]+/[^"/]+)/[^"/]+/\*"')
+    declared = re.compile(r"^policy (\w+) \{")
+    names = sorted(os.listdir(os.path.join(repo, "policies")))
+    texts = {}
+    for name in names:
+        with open(os.path.join(repo, "policies", name)) as f:
+            texts[name] = f.read().split("\n")
+    # A policy some group or principal grants (most generated ones are
+    # granted to nobody, and editing those changes no template): its name
+    # appears on a line other than its declaration.
+    used = {w for lines in texts.values() for line in lines if not declared.match(line)
+            for w in re.findall(r"\w+", line)}
+    for name in names:
+        lines, policy = texts[name], None
+        path = os.path.join(repo, "policies", name)
+        for i, line in enumerate(lines):
+            m = declared.match(line)
+            if m:
+                policy = m.group(1)
+            if policy in used and widen.search(line):
+                lines[i] = widen.sub(r'"\1/*"', line, count=1)
+                with open(path, "w") as f:
+                    f.write("\n".join(lines))
+                return repo, f"{name}:{i + 1}"
+    sys.exit(f"no S3 resource to widen in {src}")
+
+
 def measure(n, runs, iamc, work, run_dir, method):
     """Every sample of one size. With method "fresh" (the default), run k of each
     series writes into its own new folder; "rmtree" is the old method, kept to
@@ -168,7 +212,8 @@ def measure(n, runs, iamc, work, run_dir, method):
     def build(out):
         return [iamc, "build", "--src", src, "--out", out]
 
-    samples = {"build": [], "cp": [], "noop": [], "check": [], "original": []}
+    repo, edited = diff_repository(n, work, src)
+    samples = {"build": [], "cp": [], "noop": [], "check": [], "original": [], "diff": []}
     touched = []
     for k in range(runs + 1):  # run 0 warms the page cache and is not kept
         out = folder("build", k)
@@ -181,12 +226,13 @@ def measure(n, runs, iamc, work, run_dir, method):
         v = run(build(out) + ["--check"], cwd=org)
         after = mtimes(out)
         o = run([sys.executable, ORIGINAL, src, folder("original", k)])
+        d = run([iamc, "diff"], cwd=repo)
         if k:
-            for key, sample in zip(samples, (b, c, z, v, o)):
+            for key, sample in zip(samples, (b, c, z, v, o, d)):
                 samples[key].append(sample)
             touched.append(sum(1 for f in before.keys() | after.keys() if before.get(f) != after.get(f)))
     size, files = du(out)
-    return dict(roles=n, samples=samples, touched=max(touched), size=size, files=files,
+    return dict(roles=n, samples=samples, touched=max(touched), size=size, files=files, edited=edited,
                 load=load_average(), split=split_quality(iamc, src, org))
 
 
@@ -417,7 +463,8 @@ def report(rows, info, runs, method):
         "",
         f"Method: {runs} runs of each series, interleaved (iamc build, `cp -r` of its output, "
         "no-op rebuild of that output (answered from iamc's build record), `iamc build --check` "
-        "of it (which compiles and compares every byte), original design; again), each in a "
+        "of it (which compiles and compares every byte), original design, `iamc diff` of a one-line "
+        "change; again), each in a "
         "new process after "
         "`sync`, into a folder that did not exist"
         + (", and no folder deleted until every size was measured: on ext4 without a "
@@ -465,6 +512,24 @@ def report(rows, info, runs, method):
     if len(rows) > 2:
         k = exponent(rows, "build")
         lines.append(f"| cost grows linearly with roles (fitted exponent) | k = {k:.2f} | |")
+    diff_rss = max(x["rss"] for x in s["diff"])
+    d = median(s["diff"])
+    lines += [f"| `iamc diff` of a one-line change in at most 2× the build's time (issue 13) "
+              f"| {d / b:.2f}× | {yes(d <= 2 * b)} |",
+              f"| `iamc diff` peak memory under 500 MB (issue 13) | {diff_rss:.0f} MB | {yes(diff_rss < 500)} |"]
+    lines += ["", "`iamc diff` against `HEAD` in a git repository of the organisation, after a "
+              "one-line change (one S3 resource of one policy widened, `arn:aws:s3:::B/P/Q/*` to "
+              "`arn:aws:s3:::B/P/*`; the line is named below). It compiles both versions, "
+              "fingerprints every template of each, and compares by access the principals of "
+              "the templates that changed.", "",
+              "| roles | edited line | iamc diff | peak memory | iamc build | peak memory | diff / build |",
+              "|---:|---|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        s = r["samples"]
+        cell = lambda k: f"{seconds(median(s[k]))} ({seconds(best(s[k]))})"
+        rss = lambda k: f"{max(x['rss'] for x in s[k]):.0f} MB"
+        lines.append(f"| {r['roles']:,} | `{r['edited']}` | {cell('diff')} | {rss('diff')} "
+                     f"| {cell('build')} | {rss('build')} | {median(s['diff']) / median(s['build']):.2f} |")
     lines += ["", "Split quality, from `iamc manifest`: for each principal, its managed policies "
               "minus the lower bound of `tests/split_quality.rs`, the larger of ⌈total / room⌉ "
               "and, over the services holding at least half a policy, the sum of "

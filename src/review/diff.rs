@@ -191,18 +191,18 @@ impl Diff {
     }
 }
 
-/// Every template of a program, rendered and fingerprinted: file name ->
-/// (index, hash of the text). Only the hashes are kept (the texts of a large
-/// organisation would double the memory); changed templates are rendered
-/// again.
-fn rendered(compiled: &Compiled) -> BTreeMap<String, (usize, u64)> {
-    let fingerprint = |i: &usize| {
-        use std::hash::{Hash, Hasher};
-        let (file, text) = compiled.render(*i);
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        text.hash(&mut h);
-        (file, h.finish())
-    };
+/// A template's fingerprint ([`Compiled::fingerprint`]): a BLAKE3 digest
+/// that stands for its text, so that two different texts in practice never
+/// share one (a shared one would hide a change).
+type Fingerprint = [u8; blake3::OUT_LEN];
+
+/// Every template of a program, fingerprinted: file name -> (index,
+/// fingerprint). Templates are not rendered whole (a 10,000-role
+/// organisation renders 160 MB a side), only their skeletons with a digest
+/// for each statement; changed templates are rendered afterwards.
+fn rendered(compiled: &Compiled) -> BTreeMap<String, (usize, Fingerprint)> {
+    let digests = compiled.fragment_digests();
+    let fingerprint = |i: &usize| compiled.fingerprint(*i, &digests);
     let indexes: Vec<usize> = (0..compiled.len()).collect();
     let hashes = if indexes.len() < 64 {
         indexes.iter().map(fingerprint).collect()
@@ -219,13 +219,15 @@ fn rendered(compiled: &Compiled) -> BTreeMap<String, (usize, u64)> {
 /// Compares two compiled programs. Templates whose text did not change are
 /// skipped whole: what they grant cannot have changed.
 pub fn diff(base: &Compiled, head: &Compiled, base_label: &str, head_label: &str) -> Diff {
-    let (base_files, head_files) = (rendered(base), rendered(head));
+    let mut timings = crate::Timings::start();
+    let (base_files, head_files) = crate::par::join(|| rendered(base), || rendered(head));
+    timings.phase("fingerprint");
     let files: BTreeSet<&String> = base_files.keys().chain(head_files.keys()).collect();
     let changed: Vec<&String> = files
         .into_iter()
         .filter(|f| base_files.get(*f).map(|x| &x.1) != head_files.get(*f).map(|x| &x.1))
         .collect();
-    let subjects = |compiled: &Compiled, files: &BTreeMap<String, (usize, u64)>| {
+    let subjects = |compiled: &Compiled, files: &BTreeMap<String, (usize, Fingerprint)>| {
         let mut out: BTreeMap<String, Subject> = BTreeMap::new();
         for f in &changed {
             if let Some((i, _)) = files.get(*f) {
@@ -299,6 +301,7 @@ pub fn diff(base: &Compiled, head: &Compiled, base_label: &str, head_label: &str
             access,
         });
     }
+    timings.phase("access");
     let groups = groups(&principals);
     let mut breaking = breaking(
         &base.manifest_of(&changed),
@@ -344,6 +347,7 @@ pub fn diff(base: &Compiled, head: &Compiled, base_label: &str, head_label: &str
     }
     breaking.sort();
     breaking.dedup();
+    timings.phase("other");
     Diff {
         base: base_label.to_string(),
         head: head_label.to_string(),
