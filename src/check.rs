@@ -27,7 +27,7 @@ pub fn check(
     config: &Config,
     calls: &std::collections::HashMap<crate::resolve::DeclId, Span>,
 ) -> Vec<Diagnostic> {
-    let ids: Vec<crate::resolve::DeclId> = (0..program.decls.len()).collect();
+    let ids: Vec<crate::resolve::DeclId> = program.decls.ids().collect();
     crate::par::runs(&ids, |run| {
         let mut c = Checker {
             diagnostics: Vec::new(),

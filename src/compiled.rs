@@ -45,8 +45,7 @@ impl Compiled {
     ) -> Compiled {
         let param_decls = program
             .decls
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .filter(|(_, d)| matches!(d.kind, DeclKind::Param(_)))
             .map(|(id, d)| (id, d.name.name.clone()))
             .collect();

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub fn expand(program: &mut Program) -> (HashMap<DeclId, Span>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut calls = HashMap::new();
-    for id in 0..program.decls.len() {
+    for id in program.decls.ids() {
         match &program.decls[id].kind {
             DeclKind::Template(template) => {
                 diagnostics.extend(template_problems(&program.decls[id].name, template));

@@ -28,6 +28,7 @@ pub mod expand;
 pub mod fmt;
 pub mod hash;
 pub mod iam;
+pub mod id;
 pub mod import;
 pub mod lint;
 pub mod lower;

@@ -5,6 +5,7 @@ use crate::ast::{self, Condition, DeclKind, Effect, Resources, Trust, TrustKind}
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::hash::HashMap;
+use crate::id::IdVec;
 use crate::model::{self, ConditionBlock, Statement, TrustStatement, Value};
 use crate::resolve::{DeclId, Program};
 use crate::source::Span;
@@ -60,7 +61,7 @@ pub struct LoweredProgram {
     pub part_names: Vec<std::sync::Arc<str>>,
     /// For each declaration, by id, its statements (a policy's are
     /// consecutive; any other declaration has none).
-    statement_ranges: Vec<std::ops::Range<u32>>,
+    statement_ranges: IdVec<DeclId, std::ops::Range<u32>>,
     /// For each trust declaration and each role with an inline trust.
     pub trusts: HashMap<DeclId, Vec<TrustStatement>>,
 }
@@ -78,7 +79,9 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
     let budget = config.limits.policy_size - model::DOCUMENT_OVERHEAD;
     // Each policy's statements on every core; then, in order, their parts
     // (one shared name per service) and indexes.
-    let policies: Vec<DeclId> = (0..program.decls.len())
+    let policies: Vec<DeclId> = program
+        .decls
+        .ids()
         .filter(|&id| matches!(program.decls[id].kind, DeclKind::Policy(_)))
         .collect();
     let drafts = crate::par::map(&policies, |&id| lower_policy(program, id, budget));
@@ -86,7 +89,7 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
     let empty: std::sync::Arc<str> = "".into();
     let count: usize = drafts.iter().map(Vec::len).sum();
     out.statements.reserve_exact(count);
-    out.statement_ranges = vec![0..0; program.decls.len()];
+    out.statement_ranges = IdVec::filled(0..0, program.decls.len());
     // Where each statement was written, for the diagnostics about Sids.
     let mut written: Vec<(DeclId, usize)> = Vec::with_capacity(count);
     let mut hashes: Vec<u64> = Vec::with_capacity(count);
@@ -120,7 +123,7 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
         }
         out.statement_ranges[id] = first..out.statements.len() as u32;
     }
-    for (id, decl) in program.decls.iter().enumerate() {
+    for (id, decl) in program.decls.iter_enumerated() {
         let inline = match &decl.kind {
             DeclKind::Role(p) => match &p.trust {
                 Some((_, ast::TrustRef::Inline(t))) => Some(t),

@@ -4,10 +4,14 @@
 use crate::ast::{Decl, DeclKind, Ident, TrustRef};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::hash::HashMap;
+use crate::id::IdVec;
 use crate::source::{Sources, Span};
 use crate::vars::{DEFAULT_PARAM_MAX_LENGTH, Params};
 
-pub type DeclId = usize;
+crate::id::define_id!(
+    /// A declaration: its place in [`Program::decls`], in canonical order.
+    pub DeclId
+);
 
 /// A bound reference: the declaration named, and where it is named.
 #[derive(Clone, Copy, Debug)]
@@ -20,19 +24,19 @@ pub struct Edge {
 /// position), with every reference bound.
 #[derive(Debug, Default)]
 pub struct Program {
-    pub decls: Vec<Decl>,
+    pub decls: IdVec<DeclId, Decl>,
     pub names: HashMap<String, DeclId>,
     /// For a group: its members; for a role or user: what it grants.
-    pub edges: Vec<Vec<Edge>>,
+    pub edges: IdVec<DeclId, Vec<Edge>>,
     /// For a role that names a trust declaration: that declaration.
-    pub trust: Vec<Option<DeclId>>,
+    pub trust: IdVec<DeclId, Option<DeclId>>,
     /// The declared CloudFormation params, with their longest values.
     pub params: Params,
     /// For a template instance (`policy X = T(...)`): the template.
-    pub template_of: Vec<Option<DeclId>>,
+    pub template_of: IdVec<DeclId, Option<DeclId>>,
     /// For a role, a user, or a policy or group emitted standalone: the
     /// `stack` it belongs to.
-    pub stack_of: Vec<Option<DeclId>>,
+    pub stack_of: IdVec<DeclId, Option<DeclId>>,
 }
 
 impl Program {
@@ -104,7 +108,8 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
     let mut names: HashMap<String, DeclId> = capacity(decls.len());
     let mut lower_names: HashMap<crate::hash::NoCase, DeclId> =
         HashMap::with_capacity_and_hasher(decls.len(), Default::default());
-    for (id, decl) in decls.iter().enumerate() {
+    let decls: IdVec<DeclId, Decl> = IdVec::from_vec(decls);
+    for (id, decl) in decls.iter_enumerated() {
         let name = &decl.name.name;
         if let Some(&first) = names.get(name) {
             let kind = decls[first].kind.keyword();
@@ -144,15 +149,15 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
     drop(lower_names);
 
     let mut program = Program {
-        edges: vec![Vec::new(); decls.len()],
-        trust: vec![None; decls.len()],
-        params: declared_params(&decls),
-        template_of: vec![None; decls.len()],
-        stack_of: vec![None; decls.len()],
+        edges: IdVec::filled(Vec::new(), decls.len()),
+        trust: IdVec::filled(None, decls.len()),
+        params: declared_params(decls.as_slice()),
+        template_of: IdVec::filled(None, decls.len()),
+        stack_of: IdVec::filled(None, decls.len()),
         decls,
         names,
     };
-    for id in 0..program.decls.len() {
+    for id in program.decls.ids() {
         let decl = &program.decls[id];
         let (edges, trust) = match &decl.kind {
             DeclKind::Group(members) => (
@@ -208,7 +213,7 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
 fn stack_membership(program: &mut Program) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     let mut first_seen: HashMap<DeclId, Span> = HashMap::default();
-    for id in 0..program.decls.len() {
+    for id in program.decls.ids() {
         if !matches!(program.decls[id].kind, DeclKind::Stack(_)) {
             continue;
         }
@@ -367,11 +372,10 @@ fn cycles(program: &Program) -> Vec<Diagnostic> {
         OnPath,
         Done,
     }
-    let n = program.decls.len();
     let is_group = |id: DeclId| matches!(program.decls[id].kind, DeclKind::Group(_));
-    let mut state = vec![State::New; n];
+    let mut state: IdVec<DeclId, State> = IdVec::filled(State::New, program.decls.len());
     let mut diagnostics = Vec::new();
-    for root in (0..n).filter(|&id| is_group(id)) {
+    for root in program.decls.ids().filter(|&id| is_group(id)) {
         if state[root] != State::New {
             continue;
         }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 const ORDER: &[(&str, &str)] = &[
     // Shared vocabulary and machinery.
     ("hash", "the project's hasher"),
+    ("id", "typed indexes and the tables they index"),
     ("par", "work on every core, results in input order"),
     ("source", "source files and spans"),
     (

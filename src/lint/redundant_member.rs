@@ -4,6 +4,7 @@
 use super::{Context, Finding, Level, Lint};
 use crate::ast::DeclKind;
 use crate::diagnostics::LintCode;
+use crate::id::IdVec;
 use crate::resolve::{DeclId, Edge};
 
 pub const LINT: Lint = Lint {
@@ -57,10 +58,10 @@ role Frontend {
 
 /// Everything a group reaches (groups and policies), memoised.
 struct Reach<'a> {
-    edges: &'a [Vec<Edge>],
-    memo: Vec<Option<Vec<DeclId>>>,
-    /// For each declaration, the root of the walk that last saw it, plus one.
-    seen: Vec<usize>,
+    edges: &'a IdVec<DeclId, Vec<Edge>>,
+    memo: IdVec<DeclId, Option<Vec<DeclId>>>,
+    /// For each declaration, the root of the walk that last saw it.
+    seen: IdVec<DeclId, Option<DeclId>>,
     stack: Vec<DeclId>,
 }
 
@@ -78,8 +79,8 @@ impl Reach<'_> {
             while let Some(id) = self.stack.pop() {
                 for edge in &self.edges[id] {
                     let target = edge.target;
-                    if self.seen[target] != root + 1 {
-                        self.seen[target] = root + 1;
+                    if self.seen[target] != Some(root) {
+                        self.seen[target] = Some(root);
                         all.push(target);
                         if !self.edges[target].is_empty() {
                             self.stack.push(target);
@@ -98,11 +99,11 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
     let edges = &cx.program.edges;
     let mut reach = Reach {
         edges,
-        memo: vec![None; edges.len()],
-        seen: vec![0; edges.len()],
+        memo: IdVec::filled(None, edges.len()),
+        seen: IdVec::filled(None, edges.len()),
         stack: Vec::new(),
     };
-    for (id, decl) in cx.program.decls.iter().enumerate() {
+    for (id, decl) in cx.program.decls.iter_enumerated() {
         let kind = match decl.kind {
             DeclKind::Group(_) => "group",
             DeclKind::Role(_) => "role",

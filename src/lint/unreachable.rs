@@ -3,6 +3,8 @@
 use super::{Context, Finding, Level, Lint};
 use crate::ast::DeclKind;
 use crate::diagnostics::LintCode;
+use crate::id::IdVec;
+use crate::resolve::DeclId;
 
 pub const LINT: Lint = Lint {
     id: LintCode::Unreachable,
@@ -55,10 +57,10 @@ role Web {
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     let program = cx.program;
-    let mut reached = vec![false; program.decls.len()];
-    let mut stack: Vec<usize> = Vec::new();
+    let mut reached: IdVec<DeclId, bool> = IdVec::filled(false, program.decls.len());
+    let mut stack: Vec<DeclId> = Vec::new();
     let mut principals = 0;
-    for (id, decl) in program.decls.iter().enumerate() {
+    for (id, decl) in program.decls.iter_enumerated() {
         match &decl.kind {
             DeclKind::Role(_) | DeclKind::User(_) => {
                 principals += 1;
@@ -80,7 +82,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         }
     }
     // Thousands of findings in a large program: no `format!` for each.
-    for (id, decl) in program.decls.iter().enumerate() {
+    for (id, decl) in program.decls.iter_enumerated() {
         let (kind, help) = match decl.kind {
             DeclKind::Policy(_) => (
                 "policy",

@@ -16,7 +16,7 @@ impl Index {
     pub fn new(program: &Program, sources: &Sources) -> Index {
         let mut uses = Vec::new();
         let named = |ident: &crate::ast::Ident| program.names.get(&ident.name).copied();
-        for (id, decl) in program.decls.iter().enumerate() {
+        for (id, decl) in program.decls.iter_enumerated() {
             uses.extend(program.edges[id].iter().map(|e| (e.span, e.target)));
             match &decl.kind {
                 DeclKind::Role(p) | DeclKind::User(p) => {
@@ -57,8 +57,7 @@ impl Index {
             .or_else(|| {
                 program
                     .decls
-                    .iter()
-                    .enumerate()
+                    .iter_enumerated()
                     .find(|(_, d)| touches(&d.name.span))
                     .map(|(id, d)| (d.name.span, id))
             })

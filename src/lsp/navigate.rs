@@ -227,12 +227,12 @@ fn symbol_kind(kind: &DeclKind) -> lsp::SymbolKind {
 pub fn receivers(analysis: &Analysis, id: DeclId) -> Vec<&str> {
     let program = analysis.program();
     let mut parents: HashMap<DeclId, Vec<DeclId>> = HashMap::new();
-    for (from, edges) in program.edges.iter().enumerate() {
+    for (from, edges) in program.edges.iter_enumerated() {
         for e in edges {
             parents.entry(e.target).or_default().push(from);
         }
     }
-    let mut seen = vec![false; program.decls.len()];
+    let mut seen = crate::id::IdVec::filled(false, program.decls.len());
     let mut todo = vec![id];
     let mut found = Vec::new();
     while let Some(node) = todo.pop() {

@@ -4,6 +4,7 @@
 
 use crate::ast::DeclKind;
 use crate::hash::HashMap;
+use crate::id::IdVec;
 use crate::lower::LoweredProgram;
 use crate::resolve::{DeclId, Program};
 
@@ -21,7 +22,7 @@ pub struct Grants {
 pub struct Flattener<'p> {
     program: &'p Program,
     /// For a group, the policies it reaches, sorted; for a policy, itself.
-    reach: Vec<Vec<DeclId>>,
+    reach: IdVec<DeclId, Vec<DeclId>>,
 }
 
 impl<'p> Flattener<'p> {
@@ -30,8 +31,8 @@ impl<'p> Flattener<'p> {
     /// cycles first).
     pub fn new(program: &'p Program) -> Flattener<'p> {
         let is_group = |id: DeclId| matches!(program.decls[id].kind, DeclKind::Group(_));
-        let mut memo: Vec<Option<Vec<DeclId>>> = vec![None; program.decls.len()];
-        for root in (0..program.decls.len()).filter(|&id| is_group(id)) {
+        let mut memo: IdVec<DeclId, Option<Vec<DeclId>>> = IdVec::filled(None, program.decls.len());
+        for root in program.decls.ids().filter(|&id| is_group(id)) {
             let mut stack = vec![(root, false)];
             while let Some((id, expanded)) = stack.pop() {
                 if memo[id].is_some() {
@@ -60,8 +61,7 @@ impl<'p> Flattener<'p> {
             }
         }
         let reach = memo
-            .into_iter()
-            .enumerate()
+            .into_iter_enumerated()
             .map(|(id, set)| set.unwrap_or_else(|| vec![id]))
             .collect();
         Flattener { program, reach }

@@ -12,6 +12,7 @@ use crate::ast::{Decl, DeclKind};
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::iam::limits::IAM_MAX_GROUP_POLICIES;
+use crate::id::IdVec;
 use crate::lower::LoweredProgram;
 use crate::par;
 use crate::resolve::{DeclId, Program};
@@ -64,15 +65,16 @@ pub fn plan(
     config: &Config,
 ) -> (Vec<Plan>, Vec<Diagnostic>) {
     let flattener = flatten::Flattener::new(program);
-    let candidates: Vec<DeclId> = (0..program.decls.len())
+    let candidates: Vec<DeclId> = program
+        .decls
+        .ids()
         .filter(|&id| member_kind(program, id).is_some())
         .collect();
     let planned = par::map(&candidates, |&id| {
         plan_member(program, lowered, &flattener, id, config)
     });
     let mut diagnostics = Vec::new();
-    let mut members: Vec<Option<Member>> = Vec::new();
-    members.resize_with(program.decls.len(), || None);
+    let mut members: IdVec<DeclId, Option<Member>> = program.decls.ids().map(|_| None).collect();
     for (id, planned) in candidates.into_iter().zip(planned) {
         match planned {
             Ok(member) => members[id] = Some(member),
@@ -146,9 +148,9 @@ fn plan_member(
 
 /// Groups members into templates: each stack's members into the stack's,
 /// every other principal into its own. Sorted by file name.
-fn templates(program: &Program, members: &mut [Option<Member>]) -> Vec<Plan> {
+fn templates(program: &Program, members: &mut IdVec<DeclId, Option<Member>>) -> Vec<Plan> {
     let mut plans = Vec::new();
-    for (id, decl) in program.decls.iter().enumerate() {
+    for (id, decl) in program.decls.iter_enumerated() {
         let file = || format!("{}.yaml", decl.name.name);
         match &decl.kind {
             DeclKind::Stack(_) => {

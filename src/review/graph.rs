@@ -159,7 +159,7 @@ fn all_edges(program: &Program) -> Vec<(Key, Key, Edge)> {
             out.push(e);
         }
     };
-    for (id, decl) in program.decls.iter().enumerate() {
+    for (id, decl) in program.decls.iter_enumerated() {
         if let DeclKind::Role(_) | DeclKind::User(_) = decl.kind {
             if let Some(trust) = program.trust[id] {
                 push((Key::Decl(trust), Key::Decl(id), Edge::Assumes));
@@ -208,7 +208,7 @@ fn build(program: &Program, view: View) -> Graph<'_> {
     };
     match view {
         View::Whole => {
-            shown.extend((0..program.decls.len()).map(Key::Decl));
+            shown.extend(program.decls.ids().map(Key::Decl));
             shown.extend(all.iter().map(|(from, _, _)| *from));
         }
         View::From(root) => {

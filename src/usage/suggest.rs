@@ -86,7 +86,7 @@ pub fn suggest(compiled: &Compiled, sources: &Sources, report: &Report) -> Sugge
     let lowered = compiled.lowered();
     // Edits by file: byte ranges to delete.
     let mut cuts: BTreeMap<usize, Vec<std::ops::Range<usize>>> = BTreeMap::new();
-    for (id, decl) in program.decls.iter().enumerate() {
+    for (id, decl) in program.decls.iter_enumerated() {
         let name = &decl.name.name;
         let statements: &[Statement] = match &decl.kind {
             DeclKind::Policy(statements) => statements,
