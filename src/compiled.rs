@@ -5,7 +5,8 @@
 use crate::ast::{self, DeclKind};
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
-use crate::lower;
+use crate::id::IdVec;
+use crate::lower::{self, StatementId};
 use crate::plan::{self, Kind, Member, Plan, split};
 use crate::render::template::{self, ManifestTemplate, PrincipalPlan, StackPlan};
 use crate::resolve;
@@ -19,9 +20,8 @@ pub struct Compiled {
     lowered: lower::LoweredProgram,
     config: Config,
     plans: Vec<Plan>,
-    /// Each lowered statement that a template holds, rendered once, shared by
-    /// every template holding it (empty for the others).
-    fragments: Vec<std::sync::Arc<str>>,
+    /// Each lowered statement that a template holds, rendered once.
+    fragments: crate::render::Fragments,
     /// Every declared param, for the templates' `Parameters`.
     param_decls: Vec<(resolve::DeclId, String)>,
     /// Warnings (a successful build has no errors).
@@ -41,7 +41,7 @@ impl Compiled {
         lowered: lower::LoweredProgram,
         config: &Config,
         plans: Vec<Plan>,
-        fragments: Vec<std::sync::Arc<str>>,
+        fragments: crate::render::Fragments,
     ) -> Compiled {
         let param_decls = program
             .decls
@@ -199,13 +199,13 @@ impl Compiled {
     /// What stands for each statement fragment in [`Compiled::fingerprint`]:
     /// a line holding the BLAKE3 digest of its text. Computed once, on every
     /// core.
-    pub fn fragment_digests(&self) -> Vec<std::sync::Arc<str>> {
-        crate::par::map(&self.fragments, |f| {
+    pub fn fragment_digests(&self) -> IdVec<StatementId, std::sync::Arc<str>> {
+        IdVec::from_vec(crate::par::map(self.fragments.as_slice(), |f| {
             if f.is_empty() {
                 return f.clone();
             }
             format!("\u{0}{}\n", blake3::hash(f.as_bytes()).to_hex()).into()
-        })
+        }))
     }
 
     /// (file name, BLAKE3 digest) of template `i`, without rendering it whole:
@@ -217,7 +217,7 @@ impl Compiled {
     pub fn fingerprint(
         &self,
         i: usize,
-        digests: &[std::sync::Arc<str>],
+        digests: &IdVec<StatementId, std::sync::Arc<str>>,
     ) -> (String, [u8; blake3::OUT_LEN]) {
         let plan = &self.plans[i];
         let params = self.param_decls();

@@ -228,7 +228,7 @@ pub fn drift(compiled: &Compiled, text: &str, file: &str) -> Result<Drift, Diagn
                 .collect();
             let mut seen = BTreeSet::new();
             for &i in &part.statements {
-                let s = &lowered.statements[i as usize].statement;
+                let s = &lowered.statements[i].statement;
                 seen.insert(s.sid.clone());
                 let Some(dep) = deployed_statements.get(&s.sid) else {
                     say(format!(

@@ -60,6 +60,14 @@ macro_rules! define_id {
 
 pub(crate) use define_id;
 
+/// The ids of a range of rows, in order (`Range<I>` cannot iterate: `Step`
+/// is not stable).
+pub fn range<I: Id>(
+    rows: std::ops::Range<I>,
+) -> impl DoubleEndedIterator<Item = I> + ExactSizeIterator + Clone {
+    (rows.start.index()..rows.end.index()).map(I::from_index)
+}
+
 /// The ids `0..n` of a table of `n` rows, in order.
 pub fn ids<I: Id>(n: usize) -> impl DoubleEndedIterator<Item = I> + ExactSizeIterator + Clone {
     (0..n).map(I::from_index)
@@ -177,6 +185,10 @@ impl<I: Id, T> IdVec<I, T> {
     /// The rows in id order, for code that reads them all.
     pub fn as_slice(&self) -> &[T] {
         &self.rows
+    }
+
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        &mut self.rows
     }
 
     pub fn into_vec(self) -> Vec<T> {

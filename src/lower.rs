@@ -21,6 +21,17 @@ pub struct Origin {
     pub span: Span,
 }
 
+crate::id::define_id!(
+    /// A lowered statement: its place in [`LoweredProgram::statements`] and
+    /// [`LoweredProgram::keys`].
+    pub StatementId
+);
+
+crate::id::define_id!(
+    /// A managed-policy part name: its rank in [`LoweredProgram::part_names`].
+    pub PartNameId
+);
+
 #[derive(Clone, Debug)]
 pub struct Lowered {
     pub statement: Statement,
@@ -49,27 +60,31 @@ pub struct StatementKey {
     pub content: u32,
     pub size: u32,
     /// The rank of its part's name among all part names ([`LoweredProgram::part_names`]).
-    pub part: u32,
+    pub part: PartNameId,
 }
 
 #[derive(Debug, Default)]
 pub struct LoweredProgram {
-    pub statements: Vec<Lowered>,
+    pub statements: IdVec<StatementId, Lowered>,
     /// For each statement, the keys of [`StatementKey`].
-    pub keys: Vec<StatementKey>,
+    pub keys: IdVec<StatementId, StatementKey>,
     /// Every part name (`""` for statements of several services), sorted.
-    pub part_names: Vec<std::sync::Arc<str>>,
+    pub part_names: IdVec<PartNameId, std::sync::Arc<str>>,
     /// For each declaration, by id, its statements (a policy's are
     /// consecutive; any other declaration has none).
-    statement_ranges: IdVec<DeclId, std::ops::Range<u32>>,
+    statement_ranges: IdVec<DeclId, std::ops::Range<StatementId>>,
     /// For each trust declaration and each role with an inline trust.
     pub trusts: HashMap<DeclId, Vec<TrustStatement>>,
 }
 
 impl LoweredProgram {
-    /// The indexes of a policy's statements (none for other declarations).
-    pub fn of_policy(&self, policy: DeclId) -> std::ops::Range<u32> {
-        self.statement_ranges.get(policy).cloned().unwrap_or(0..0)
+    /// A policy's statements (none for other declarations).
+    pub fn of_policy(
+        &self,
+        policy: DeclId,
+    ) -> impl DoubleEndedIterator<Item = StatementId> + ExactSizeIterator + Clone + use<> {
+        let none = StatementId::default()..StatementId::default();
+        crate::id::range(self.statement_ranges.get(policy).cloned().unwrap_or(none))
     }
 }
 
@@ -89,12 +104,14 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
     let empty: std::sync::Arc<str> = "".into();
     let count: usize = drafts.iter().map(Vec::len).sum();
     out.statements.reserve_exact(count);
-    out.statement_ranges = IdVec::filled(0..0, program.decls.len());
+    let none = StatementId::default()..StatementId::default();
+    out.statement_ranges = IdVec::filled(none, program.decls.len());
     // Where each statement was written, for the diagnostics about Sids.
-    let mut written: Vec<(DeclId, usize)> = Vec::with_capacity(count);
+    let mut written: IdVec<StatementId, (DeclId, usize)> = IdVec::new();
+    written.reserve_exact(count);
     let mut hashes: Vec<u64> = Vec::with_capacity(count);
     for (&id, drafts) in policies.iter().zip(drafts) {
-        let first = out.statements.len() as u32;
+        let first = out.statements.next_id();
         for (i, draft) in drafts.into_iter().enumerate() {
             diagnostics.extend(draft.too_large);
             let part = match draft.statement.service() {
@@ -121,7 +138,7 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
                 origin: draft.origin,
             });
         }
-        out.statement_ranges[id] = first..out.statements.len() as u32;
+        out.statement_ranges[id] = first..out.statements.next_id();
     }
     for (id, decl) in program.decls.iter_enumerated() {
         let inline = match &decl.kind {
@@ -140,24 +157,24 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
         diagnostics.extend(trust_too_large(&lowered, t, &what, decl.name.span, config));
         out.trusts.insert(id, lowered);
     }
-    number_contents(&mut out.statements, &hashes);
+    number_contents(out.statements.as_mut_slice(), &hashes);
     // Output order is by Sid; equal Sids are a mistake, reported against the
     // first one written.
-    let mut by_sid: Vec<u32> = (0..out.statements.len() as u32).collect();
-    by_sid.sort_by(|a, b| {
-        out.statements[*a as usize]
+    let mut by_sid: Vec<StatementId> = out.statements.ids().collect();
+    by_sid.sort_by(|&a, &b| {
+        out.statements[a]
             .statement
             .sid
-            .cmp(&out.statements[*b as usize].statement.sid)
+            .cmp(&out.statements[b].statement.sid)
     });
-    let sid = |i: u32| out.statements[i as usize].statement.sid.as_str();
+    let sid = |i: StatementId| out.statements[i].statement.sid.as_str();
     for run in by_sid
         .chunk_by(|a, b| sid(*a) == sid(*b))
         .filter(|r| r.len() > 1)
     {
-        let first = describe(program, written[run[0] as usize]);
+        let first = describe(program, written[run[0]]);
         for &again in &run[1..] {
-            let (which, span) = describe(program, written[again as usize]);
+            let (which, span) = describe(program, written[again]);
             let sid = sid(again);
             diagnostics.push(
                 Diagnostic::error(Code::DuplicateSid, format!("two statements would have the Sid `{sid}`"))
@@ -169,7 +186,7 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
         }
     }
     for (rank, i) in by_sid.into_iter().enumerate() {
-        out.statements[i as usize].rank = rank as u32;
+        out.statements[i].rank = rank as u32;
     }
     keys(&mut out);
     (out, diagnostics)
@@ -181,10 +198,10 @@ fn keys(out: &mut LoweredProgram) {
         out.statements.iter().map(|l| l.part.clone()).collect();
     names.sort();
     names.dedup();
-    let rank: HashMap<&str, u32> = names
+    let rank: HashMap<&str, PartNameId> = names
         .iter()
         .enumerate()
-        .map(|(r, n)| (&**n, r as u32))
+        .map(|(r, n)| (&**n, PartNameId::new(r)))
         .collect();
     out.keys = out
         .statements
@@ -193,11 +210,11 @@ fn keys(out: &mut LoweredProgram) {
             rank: l.rank,
             content: l.content,
             size: l.size as u32,
-            part: rank.get(&*l.part).copied().unwrap_or(0),
+            part: rank.get(&*l.part).copied().unwrap_or_default(),
         })
         .collect();
     drop(rank);
-    out.part_names = names;
+    out.part_names = IdVec::from_vec(names);
 }
 
 /// A statement of a policy, lowered, before it takes its place in the program.

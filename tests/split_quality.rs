@@ -31,7 +31,7 @@ fn parts_and_bounds(files: &[(String, String)], config: &Config) -> Vec<(usize, 
             for p in parts {
                 assert!(p.size <= config.limits.policy_size, "{} is too big", p.name);
                 for &s in &p.statements {
-                    let st = &lowered.statements[s as usize];
+                    let st = &lowered.statements[s];
                     *services
                         .entry(st.statement.service().map(str::to_string))
                         .or_default() += st.size + 1;
@@ -174,7 +174,7 @@ fn a_service_just_over_one_policy_shares_its_last_statements() {
             let sids = p
                 .statements
                 .iter()
-                .map(|&s| lowered.statements[s as usize].statement.sid.as_str())
+                .map(|&s| lowered.statements[s].statement.sid.as_str())
                 .collect();
             (p.name.as_str(), sids)
         })

@@ -34,7 +34,7 @@ fn documents(files: &[(String, String)]) -> BTreeMap<String, BTreeMap<String, Do
                         .statements
                         .iter()
                         .map(|&s| {
-                            let st = &lowered.statements[s as usize].statement;
+                            let st = &lowered.statements[s].statement;
                             (st.sid.clone(), st.service().map(str::to_string))
                         })
                         .collect();

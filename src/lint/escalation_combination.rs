@@ -3,6 +3,8 @@
 
 use super::{Context, Facts, Finding, Level, Lint, covers};
 use crate::diagnostics::LintCode;
+use crate::id::IdVec;
+use crate::lower::StatementId;
 use crate::resolve::DeclId;
 use std::collections::BTreeMap;
 use std::iter::once;
@@ -137,7 +139,7 @@ role Operator {
 /// `StringEquals` with case, `StringNotEquals` excluding, `IfExists`,
 /// `ForAnyValue:`...). An operator iamc does not know, or a value holding a
 /// `${...}`, may hold.
-fn passes_to(cx: &Context, i: u32, service: &str) -> bool {
+fn passes_to(cx: &Context, i: StatementId, service: &str) -> bool {
     use crate::iam::condition::{self, Operator};
     use crate::iam::pattern::{self, Token};
     let request = [service.to_string()];
@@ -177,8 +179,9 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         return;
     }
     // For each statement: the combinations whose service it can pass roles to.
-    let passes: Vec<u8> = (0..)
-        .zip(&cx.facts)
+    let passes: IdVec<StatementId, u8> = cx
+        .facts
+        .iter_enumerated()
         .map(|(i, facts)| {
             if facts.grants & pass_role == 0 {
                 return 0;
@@ -190,7 +193,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         })
         .collect();
     // (combination, (statement, action) of each half) -> principals holding it.
-    type Halves = Vec<(u32, &'static str)>;
+    type Halves = Vec<(StatementId, &'static str)>;
     let mut found: BTreeMap<(usize, Halves), Vec<DeclId>> = BTreeMap::new();
     for &(principal, held) in &cx.principals {
         let statements = &held.statements;
@@ -202,7 +205,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         // The first statement granting an action, unless a deny takes it away.
-        let first = |action: &str| -> Option<u32> {
+        let first = |action: &str| -> Option<StatementId> {
             let bit = bit(action);
             if denies & bit != 0 || grants & bit == 0 {
                 return None;
@@ -216,7 +219,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             let Some(pass) = statements
                 .iter()
                 .copied()
-                .find(|&i| passes[i as usize] & 1 << c != 0)
+                .find(|&i| passes[i] & 1 << c != 0)
             else {
                 continue;
             };
@@ -268,7 +271,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             let others: Vec<&str> = principals[1..].iter().map(|&p| cx.name(p)).collect();
             d = d.note(format!("also held by {}", others.join(", ")));
         }
-        let mut statements: Vec<u32> = halves.iter().map(|h| h.0).collect();
+        let mut statements: Vec<StatementId> = halves.iter().map(|h| h.0).collect();
         statements.sort_unstable();
         statements.dedup();
         out.push(Finding {

@@ -30,7 +30,8 @@ pub use crate::config::Level;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, LintCode, Severity, line_column};
 use crate::hash::HashMap;
 use crate::iam::catalog::{self, Catalog};
-use crate::lower::{Lowered, LoweredProgram};
+use crate::id::IdVec;
+use crate::lower::{Lowered, LoweredProgram, StatementId};
 use crate::model::Statement;
 use crate::plan::flatten::Grants;
 use crate::resolve::{DeclId, Program};
@@ -100,9 +101,9 @@ pub fn by_code(code: &str) -> Option<&'static Lint> {
 /// the statements it is about, whose `because` may silence it.
 pub struct Finding {
     pub diagnostic: Diagnostic,
-    /// Indexes into [`LoweredProgram::statements`]; empty for findings about
-    /// declarations (a group, an attachment), which no `because` silences.
-    pub statements: Vec<u32>,
+    /// Its statements; empty for findings about declarations (a group, an
+    /// attachment), which no `because` silences.
+    pub statements: Vec<StatementId>,
 }
 
 /// A finding silenced by the `because` of its statements.
@@ -259,7 +260,7 @@ pub struct Context<'a> {
     /// The actions [`Facts`] masks stand for.
     pub watched: Watched,
     /// For each statement of [`LoweredProgram::statements`], what the lints ask of it.
-    pub facts: Vec<Facts>,
+    pub facts: IdVec<StatementId, Facts>,
 }
 
 impl<'a> Context<'a> {
@@ -267,35 +268,35 @@ impl<'a> Context<'a> {
         let lowered = compiled.lowered();
         let watched = Watched::new();
         // Reading every statement is most of the lints' work: on every core.
-        let facts = crate::par::map(&lowered.statements, |s| Facts::of(&s.statement, &watched));
+        let facts = crate::par::map(lowered.statements.as_slice(), |s| {
+            Facts::of(&s.statement, &watched)
+        });
         Context {
             program: compiled.program(),
             lowered,
             principals: compiled.principals().collect(),
             catalog: catalog::catalog(),
             watched,
-            facts,
+            facts: IdVec::from_vec(facts),
         }
     }
 }
 
 impl Context<'_> {
-    pub fn facts(&self, i: u32) -> Facts {
-        self.facts[i as usize]
+    pub fn facts(&self, i: StatementId) -> Facts {
+        self.facts[i]
     }
 
-    pub fn statement(&self, i: u32) -> &Lowered {
-        &self.lowered.statements[i as usize]
+    pub fn statement(&self, i: StatementId) -> &Lowered {
+        &self.lowered.statements[i]
     }
 
-    /// Every `allow` statement of the program, with its index.
-    pub fn allows(&self) -> impl Iterator<Item = (u32, &Lowered)> {
+    /// Every `allow` statement of the program, with its id.
+    pub fn allows(&self) -> impl Iterator<Item = (StatementId, &Lowered)> {
         self.lowered
             .statements
-            .iter()
-            .enumerate()
+            .iter_enumerated()
             .filter(|(_, s)| s.statement.effect == Effect::Allow)
-            .map(|(i, s)| (i as u32, s))
     }
 
     pub fn name(&self, id: DeclId) -> &str {
@@ -303,7 +304,7 @@ impl Context<'_> {
     }
 
     /// The declaration of a statement's policy.
-    pub fn policy_of(&self, i: u32) -> Option<DeclId> {
+    pub fn policy_of(&self, i: StatementId) -> Option<DeclId> {
         self.program
             .names
             .get(&self.statement(i).origin.policy)
@@ -311,7 +312,7 @@ impl Context<'_> {
     }
 
     /// The statement as written, for the spans of its parts.
-    fn source(&self, i: u32) -> Option<&ast::Statement> {
+    fn source(&self, i: StatementId) -> Option<&ast::Statement> {
         let origin = &self.statement(i).origin;
         match &self.program.get(&origin.policy)?.kind {
             DeclKind::Policy(statements) => statements.iter().find(|s| s.span == origin.span),
@@ -320,7 +321,7 @@ impl Context<'_> {
     }
 
     /// Where an action of a statement is written (else the whole statement).
-    pub fn action_span(&self, i: u32, action: &str) -> Span {
+    pub fn action_span(&self, i: StatementId, action: &str) -> Span {
         self.source(i)
             .and_then(|s| {
                 s.actions
@@ -332,14 +333,14 @@ impl Context<'_> {
     }
 
     /// Where a statement's resources are written.
-    pub fn resources_span(&self, i: u32) -> Span {
+    pub fn resources_span(&self, i: StatementId) -> Span {
         self.source(i)
             .map(|s| s.resources_span)
             .unwrap_or(self.statement(i).origin.span)
     }
 
     /// Where a resource of a statement is written (else all its resources).
-    pub fn resource_span(&self, i: u32, resource: &str) -> Span {
+    pub fn resource_span(&self, i: StatementId, resource: &str) -> Span {
         let found = self.source(i).and_then(|s| match &s.resources {
             ast::Resources::List(list) => list.iter().find(|r| r.value == resource).map(|r| r.span),
             ast::Resources::Any(span) => Some(*span),
@@ -348,7 +349,7 @@ impl Context<'_> {
     }
 
     /// Where the statement begins (`allow`).
-    pub fn effect_span(&self, i: u32) -> Span {
+    pub fn effect_span(&self, i: StatementId) -> Span {
         self.source(i)
             .map(|s| s.effect_span)
             .unwrap_or(self.statement(i).origin.span)

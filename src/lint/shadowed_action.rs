@@ -4,6 +4,7 @@
 use super::{Context, Finding, Level, Lint, covers, is_wildcard};
 use crate::diagnostics::LintCode;
 use crate::iam::{condition, pattern};
+use crate::lower::StatementId;
 use crate::model::Statement;
 use crate::resolve::DeclId;
 use std::collections::BTreeMap;
@@ -96,9 +97,9 @@ fn conditions(s: &Statement) -> Vec<crate::iam::policy::Condition> {
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     // (narrow statement, action, wide statement, wildcard) -> principals.
-    let mut found: BTreeMap<(u32, &str, u32, &str), Vec<DeclId>> = BTreeMap::new();
-    let mut allows: Vec<u32> = Vec::new();
-    let mut wildcards: Vec<(u32, &str)> = Vec::new();
+    let mut found: BTreeMap<(StatementId, &str, StatementId, &str), Vec<DeclId>> = BTreeMap::new();
+    let mut allows: Vec<StatementId> = Vec::new();
+    let mut wildcards: Vec<(StatementId, &str)> = Vec::new();
     if !cx.facts.iter().any(|facts| facts.wildcard) {
         return;
     }

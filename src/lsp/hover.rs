@@ -100,7 +100,7 @@ fn principal(analysis: &Analysis, id: DeclId, out: &mut String) {
             }
         );
         for &i in grants.statements.iter().take(SHOWN) {
-            let s = &statements[i as usize];
+            let s = &statements[i];
             let _ = writeln!(
                 out,
                 "- {} *(from `{}`)*",

@@ -5,17 +5,16 @@
 use crate::ast::DeclKind;
 use crate::hash::HashMap;
 use crate::id::IdVec;
-use crate::lower::LoweredProgram;
+use crate::lower::{LoweredProgram, StatementId};
 use crate::resolve::{DeclId, Program};
 
 /// A principal's statements, sorted by Sid, identical statements collapsed.
 #[derive(Clone, Debug, Default)]
 pub struct Grants {
-    /// Indexes into [`LoweredProgram::statements`].
-    pub statements: Vec<u32>,
+    pub statements: Vec<StatementId>,
     /// For a statement kept in place of identical ones: the other policies
     /// whose statement it stands for.
-    pub also: HashMap<u32, Vec<String>>,
+    pub also: HashMap<StatementId, Vec<String>>,
 }
 
 /// The policies every group reaches, each group flattened once.
@@ -89,24 +88,24 @@ impl<'p> Flattener<'p> {
         }
         policies.sort_unstable();
         policies.dedup();
-        let mut statements: Vec<u32> = policies
+        let mut statements: Vec<StatementId> = policies
             .iter()
             .flat_map(|&p| lowered.of_policy(p))
             .collect();
         let keys = &lowered.keys;
-        statements.sort_unstable_by_key(|&i| keys[i as usize].rank);
+        statements.sort_unstable_by_key(|&i| keys[i].rank);
         // Identical content: keep the statement with the smallest Sid.
-        let mut kept: HashMap<u32, u32> =
+        let mut kept: HashMap<u32, StatementId> =
             HashMap::with_capacity_and_hasher(statements.len(), Default::default());
-        let mut also: HashMap<u32, Vec<String>> = HashMap::default();
-        statements.retain(|&i| match kept.get(&keys[i as usize].content) {
+        let mut also: HashMap<StatementId, Vec<String>> = HashMap::default();
+        statements.retain(|&i| match kept.get(&keys[i].content) {
             Some(&first) => {
-                let policy = lowered.statements[i as usize].origin.policy.clone();
+                let policy = lowered.statements[i].origin.policy.clone();
                 also.entry(first).or_default().push(policy);
                 false
             }
             None => {
-                kept.insert(keys[i as usize].content, i);
+                kept.insert(keys[i].content, i);
                 true
             }
         });

@@ -6,7 +6,7 @@
 //! less than half full (`S3` just over one policy) goes to the `Misc`
 //! policies too, as a unit in the service's place.
 
-use crate::lower::LoweredProgram;
+use crate::lower::{LoweredProgram, PartNameId, StatementId};
 use crate::model::DOCUMENT_OVERHEAD;
 
 /// One managed policy of a principal.
@@ -14,8 +14,8 @@ use crate::model::DOCUMENT_OVERHEAD;
 pub struct Part {
     /// `S3`, `SecretsManager`, `Misc`, `Misc2`, `S3Part2`...
     pub name: String,
-    /// Indexes into the lowered statements, sorted by Sid.
-    pub statements: Vec<u32>,
+    /// The lowered statements, sorted by Sid.
+    pub statements: Vec<StatementId>,
     /// Characters of the document as IAM counts them (deploy-time values at their longest).
     pub size: usize,
 }
@@ -35,7 +35,7 @@ pub struct TooMany {
 /// allowed, every service is packed into `Misc` parts instead: the limit is
 /// an error only when the statements cannot fit at all.
 pub fn split(
-    statements: &[u32],
+    statements: &[StatementId],
     lowered: &LoweredProgram,
     policy_size: usize,
     max_parts: usize,
@@ -51,7 +51,7 @@ pub fn split(
     let room = policy_size - DOCUMENT_OVERHEAD + 1;
     let total: usize = statements
         .iter()
-        .map(|&i| lowered.keys[i as usize].size as usize + 1)
+        .map(|&i| lowered.keys[i].size as usize + 1)
         .sum();
     Err(TooMany {
         needed: compact.len(),
@@ -64,7 +64,7 @@ pub fn split(
 /// Packs statements into parts; with `dedicate`, a service filling half a
 /// policy or more gets parts of its own.
 fn pack(
-    statements: &[u32],
+    statements: &[StatementId],
     lowered: &LoweredProgram,
     policy_size: usize,
     dedicate: bool,
@@ -75,26 +75,23 @@ fn pack(
     debug_assert!(
         statements
             .windows(2)
-            .all(|w| keys[w[0] as usize].rank < keys[w[1] as usize].rank),
+            .all(|w| keys[w[0]].rank < keys[w[1]].rank),
         "statements to split must be in Sid order"
     );
-    let cost = |position: u32| keys[statements[position as usize] as usize].size as usize + 1;
+    let cost = |position: u32| keys[statements[position as usize]].size as usize + 1;
 
     // Positions of the statements (which are in Sid order), grouped by the
     // part name of their service, in name order; the mixed-service ones
     // (empty name, Misc) first.
-    let mut order: Vec<(u32, u32)> = (0..statements.len() as u32)
-        .map(|p| (keys[statements[p as usize] as usize].part, p))
+    let mut order: Vec<(PartNameId, u32)> = (0..statements.len() as u32)
+        .map(|p| (keys[statements[p as usize]].part, p))
         .collect();
     order.sort_unstable();
 
     let mut parts: Vec<(&str, usize, usize, Vec<u32>)> = Vec::new();
     let mut misc: Vec<(usize, Vec<u32>)> = Vec::new();
     for group in order.chunk_by(|a, b| a.0 == b.0) {
-        let name: &str = lowered
-            .part_names
-            .get(group[0].0 as usize)
-            .map_or("", |n| n);
+        let name: &str = lowered.part_names.get(group[0].0).map_or("", |n| n);
         let list: Vec<u32> = group.iter().map(|&(_, p)| p).collect();
         let weight: usize = list.iter().map(|&p| cost(p)).sum();
         if !dedicate || name.is_empty() || name == "Misc" || weight * 2 < room {
@@ -164,7 +161,7 @@ fn next_fit(list: Vec<u32>, room: usize, cost: impl Fn(u32) -> usize) -> Vec<(us
     bins
 }
 
-fn part(service: &str, n: usize, statements: Vec<u32>, used: usize) -> Part {
+fn part(service: &str, n: usize, statements: Vec<StatementId>, used: usize) -> Part {
     let name = if n == 1 {
         service.to_string()
     } else if service == "Misc" {

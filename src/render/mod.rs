@@ -4,7 +4,8 @@
 pub mod template;
 pub mod yaml;
 
-use crate::lower::LoweredProgram;
+use crate::id::IdVec;
+use crate::lower::{LoweredProgram, StatementId};
 use crate::par;
 use crate::plan::Plan;
 
@@ -19,23 +20,25 @@ pub fn is_generated(contents: &[u8]) -> bool {
 
 /// Renders once, on every core, each statement that some template holds:
 /// statements of policies nobody is granted need none.
-pub fn fragments(lowered: &LoweredProgram, plans: &[Plan]) -> Vec<std::sync::Arc<str>> {
-    let mut held = vec![false; lowered.statements.len()];
+pub fn fragments(lowered: &LoweredProgram, plans: &[Plan]) -> Fragments {
+    let mut held = IdVec::filled(false, lowered.statements.len());
     for part in plans.iter().flat_map(|p| &p.members).flat_map(|m| &m.parts) {
         for &i in &part.statements {
-            held[i as usize] = true;
+            held[i] = true;
         }
     }
-    let wanted: Vec<u32> = (0..lowered.statements.len() as u32)
-        .filter(|&i| held[i as usize])
-        .collect();
+    let wanted: Vec<StatementId> = lowered.statements.ids().filter(|&i| held[i]).collect();
     let rendered = par::map(&wanted, |&i| {
-        template::statement_fragment(&lowered.statements[i as usize])
+        template::statement_fragment(&lowered.statements[i])
     });
     let none: std::sync::Arc<str> = "".into();
-    let mut fragments = vec![none; lowered.statements.len()];
+    let mut fragments = IdVec::filled(none, lowered.statements.len());
     for (i, text) in wanted.into_iter().zip(rendered) {
-        fragments[i as usize] = text;
+        fragments[i] = text;
     }
     fragments
 }
+
+/// Each lowered statement that a template holds, rendered once, shared by
+/// every template holding it (empty for the others).
+pub type Fragments = IdVec<StatementId, std::sync::Arc<str>>;

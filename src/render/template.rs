@@ -300,7 +300,7 @@ fn member_resources(
     plan: &PrincipalPlan,
     facts: &Facts,
     lowered: &LoweredProgram,
-    fragments: &[Arc<str>],
+    fragments: &super::Fragments,
     params: &Params,
 ) {
     let word = plan.kind.word();
@@ -339,13 +339,8 @@ fn member_resources(
         w.open(8, "Statement");
         for &i in &part.statements {
             match plan.grants.also.get(&i) {
-                Some(also) => statement(
-                    w,
-                    STATEMENT_INDENT,
-                    &lowered.statements[i as usize],
-                    Some(also),
-                ),
-                None => w.verbatim(&fragments[i as usize]),
+                Some(also) => statement(w, STATEMENT_INDENT, &lowered.statements[i], Some(also)),
+                None => w.verbatim(&fragments[i]),
             }
         }
     }
@@ -442,7 +437,7 @@ pub fn used_params(stack: &StackPlan, lowered: &LoweredProgram) -> Vec<String> {
     for member in &stack.members {
         for part in member.parts {
             for &i in &part.statements {
-                used.extend(lowered.statements[i as usize].params.iter().cloned());
+                used.extend(lowered.statements[i].params.iter().cloned());
             }
         }
         for t in member.trust.unwrap_or(&[]) {
@@ -496,7 +491,7 @@ fn parameters(w: &mut Writer, used: &[String], stack: &StackPlan) {
 pub fn render_yaml(
     stack: &StackPlan,
     lowered: &LoweredProgram,
-    fragments: &[Arc<str>],
+    fragments: &super::Fragments,
     config: &Config,
 ) -> String {
     let facts: Vec<Facts> = stack
@@ -589,7 +584,7 @@ fn manifest_policies(
             let docs: Vec<serde_json::Value> = part
                 .statements
                 .iter()
-                .map(|&i| lowered.statements[i as usize].statement.to_json())
+                .map(|&i| lowered.statements[i].statement.to_json())
                 .collect();
             ManifestPolicy {
                 name: name.clone(),

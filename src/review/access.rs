@@ -156,7 +156,7 @@ pub fn subjects(compiled: &Compiled, i: usize) -> Vec<Subject> {
             .statements
             .iter()
             .map(|&s| {
-                let l = &lowered.statements[s as usize];
+                let l = &lowered.statements[s];
                 statement(&l.statement, &l.origin.policy, &defaults)
             })
             .collect();

@@ -196,7 +196,7 @@ pub fn explain(compiled: &Compiled, principal: DeclId, query: Query) -> Explanat
     let mut found: Vec<(DeclId, &Statement, Option<String>)> = Vec::new();
     for &policy in &policies {
         for i in lowered.of_policy(policy) {
-            let l = &lowered.statements[i as usize];
+            let l = &lowered.statements[i];
             let s = &l.statement;
             let action_ok = query.action.as_deref().is_none_or(|a| action_applies(s, a));
             let resource_ok = query

@@ -157,7 +157,7 @@ pub fn holdings(
             };
             let mut holdings = Holdings::default();
             for &i in &grants.statements {
-                let l = &lowered.statements[i as usize];
+                let l = &lowered.statements[i];
                 let mut policies = vec![l.origin.policy.clone()];
                 policies.extend(grants.also.get(&i).into_iter().flatten().cloned());
                 for atom in atoms(&l.statement) {

@@ -104,7 +104,7 @@ pub fn suggest(compiled: &Compiled, sources: &Sources, report: &Report) -> Sugge
         // The lowered statements of each source statement, by span.
         let mut by_span: BTreeMap<(usize, usize), Vec<&crate::model::Statement>> = BTreeMap::new();
         for i in lowered.of_policy(id) {
-            let l = &lowered.statements[i as usize];
+            let l = &lowered.statements[i];
             let r = l.origin.span.range();
             by_span
                 .entry((r.start, r.end))
