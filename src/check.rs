@@ -7,7 +7,7 @@ use crate::config::{Config, Naming};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::iam::chars::is_iam_name_char;
 use crate::resolve::Program;
-use crate::source::Span;
+use crate::source::{Span, Spanned};
 use crate::vars::{self, Params, Piece, VarError};
 use std::collections::HashMap;
 
@@ -103,9 +103,9 @@ impl<'p> Checker<'p> {
     fn param(&mut self, decl: &Decl, p: &crate::ast::Param) {
         let max = p
             .max_length
-            .map(|(n, _)| n as usize)
+            .map(|n| n.node as usize)
             .unwrap_or(vars::DEFAULT_PARAM_MAX_LENGTH);
-        if let Some((0, span)) = p.max_length {
+        if let Some(Spanned { node: 0, span }) = p.max_length {
             self.push(
                 Diagnostic::error(Code::InvalidValue, "max_length 0 allows no value")
                     .primary(span, "a param needs room for at least one character"),
@@ -552,23 +552,23 @@ impl<'p> Checker<'p> {
                         .primary(name.span, "nobody may assume this role")
                         .help("add `trust Ec2` naming a trust declaration, or write it inline: `trust { service \"ec2.amazonaws.com\" }`"),
                 ),
-                Some((_, TrustRef::Inline(t))) => self.trust(t, t.span),
+                Some(Spanned { node: TrustRef::Inline(t), .. }) => self.trust(t, t.span),
                 Some(_) => {}
             }
         } else {
             let not_for_users = [
                 (
-                    p.trust.as_ref().map(|(s, _)| *s),
+                    p.trust.as_ref().map(|t| t.span),
                     "trust",
                     "users sign in themselves; only roles are assumed",
                 ),
                 (
-                    p.instance_profile,
+                    p.instance_profile.map(|i| i.span),
                     "instance_profile",
                     "an instance profile holds a role, not a user",
                 ),
                 (
-                    p.max_session.map(|(_, s)| s),
+                    p.max_session.map(|n| n.span),
                     "max_session",
                     "sessions are a property of roles",
                 ),
@@ -607,7 +607,10 @@ impl<'p> Checker<'p> {
         if let Some(path) = &p.path {
             self.path(path);
         }
-        if let Some((seconds, span)) = p.max_session
+        if let Some(Spanned {
+            node: seconds,
+            span,
+        }) = p.max_session
             && !(3600..=43200).contains(&seconds)
         {
             self.push(

@@ -8,7 +8,7 @@ use crate::hash::HashMap;
 use crate::id::IdVec;
 use crate::model::{self, ConditionBlock, Statement, TrustStatement, Value};
 use crate::resolve::{DeclId, Program};
-use crate::source::Span;
+use crate::source::{Span, Spanned};
 use crate::vars::Params;
 use std::collections::BTreeMap;
 
@@ -143,7 +143,10 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
     for (id, decl) in program.decls.iter_enumerated() {
         let inline = match &decl.kind {
             DeclKind::Role(p) => match &p.trust {
-                Some((_, ast::TrustRef::Inline(t))) => Some(t),
+                Some(Spanned {
+                    node: ast::TrustRef::Inline(t),
+                    ..
+                }) => Some(t),
                 _ => None,
             },
             _ => None,

@@ -5,7 +5,7 @@ use crate::ast::{Decl, DeclKind, Ident, TrustRef};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::hash::HashMap;
 use crate::id::IdVec;
-use crate::source::{Sources, Span};
+use crate::source::{Sources, Span, Spanned};
 use crate::vars::{DEFAULT_PARAM_MAX_LENGTH, Params};
 
 crate::id::define_id!(
@@ -168,12 +168,13 @@ pub fn resolve(mut decls: Vec<Decl>, sources: &Sources) -> (Program, Vec<Diagnos
                 let grants = p
                     .grants
                     .as_ref()
-                    .map(|(_, list)| bind_all(&program, list, Wanted::Grant, &mut diagnostics))
+                    .map(|list| bind_all(&program, &list.node, Wanted::Grant, &mut diagnostics))
                     .unwrap_or_default();
                 let trust = match &p.trust {
-                    Some((_, TrustRef::Named(name))) => {
-                        bind(&program, name, Wanted::Trust, &mut diagnostics)
-                    }
+                    Some(Spanned {
+                        node: TrustRef::Named(name),
+                        ..
+                    }) => bind(&program, name, Wanted::Trust, &mut diagnostics),
                     _ => None,
                 };
                 (grants, trust)
@@ -252,7 +253,7 @@ fn declared_params(decls: &[Decl]) -> Params {
         if let DeclKind::Param(p) = &decl.kind {
             let max = p
                 .max_length
-                .map(|(n, _)| n as usize)
+                .map(|n| n.node as usize)
                 .unwrap_or(DEFAULT_PARAM_MAX_LENGTH);
             params.insert(&decl.name.name, max);
         }

@@ -23,6 +23,35 @@ impl Span {
     }
 }
 
+/// A value with the span of the source text it was read from (Cedar's
+/// `Node<T>`). Equality and hashing look at the value alone: two syntax
+/// trees that differ only in where things were written compare equal.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Spanned<T> {
+    pub node: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(node: T, span: Span) -> Spanned<T> {
+        Spanned { node, span }
+    }
+}
+
+impl<T: PartialEq> PartialEq for Spanned<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.node == other.node
+    }
+}
+
+impl<T: Eq> Eq for Spanned<T> {}
+
+impl<T: std::hash::Hash> std::hash::Hash for Spanned<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.node.hash(state);
+    }
+}
+
 /// One `.iam` file (or any other file a diagnostic refers to, like `iamc.yaml`).
 #[derive(Clone, Debug)]
 pub struct SourceFile {

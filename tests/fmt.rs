@@ -12,9 +12,10 @@
 
 mod support;
 
+use iamc::ast::Decl;
 use iamc::config::Config;
 use iamc::diagnostics::Code;
-use iamc::fmt::{comments, format_text, without_spans};
+use iamc::fmt::{comments, format_text};
 use iamc::source::{SourceFile, Sources};
 use proptest::prelude::*;
 use std::fs;
@@ -31,13 +32,14 @@ fn format(name: &str, text: &str) -> String {
     })
 }
 
-/// The syntax tree of a text, spans erased, with the parser's diagnostics.
-fn tree(text: &str) -> (String, Vec<String>) {
+/// The syntax tree of a text (which compares without its spans), with the
+/// parser's diagnostics.
+fn tree(text: &str) -> (Vec<Decl>, Vec<String>) {
     let mut sources = Sources::new();
     let id = sources.add(SourceFile::new("f.iam", text));
     let (decls, diagnostics) = iamc::syntax::parse_file(&sources, id);
     let messages = diagnostics.iter().map(|d| d.message.clone()).collect();
-    (without_spans(&decls), messages)
+    (decls, messages)
 }
 
 fn sorted_comments(text: &str) -> Vec<String> {
@@ -71,6 +73,71 @@ fn check_properties(name: &str, text: &str) -> String {
         );
     }
     once
+}
+
+/// The check `iamc fmt` relies on: syntax trees compare equal wherever the
+/// text moves, and unequal for any change of meaning, however small.
+#[test]
+fn syntax_trees_compare_without_spans_and_with_everything_else() {
+    let base = fs::read_to_string(support::repo().join("tests/fmt/layout.expected.iam")).unwrap();
+    let (tree_of_base, messages) = tree(&base);
+    assert!(messages.is_empty(), "{messages:?}");
+    // Every span moves; nothing else changes.
+    let moved = format!("\n\n// a comment\n{}", base.replace("  ", "    "));
+    assert_eq!(tree(&moved), (tree_of_base.clone(), Vec::new()));
+    let changes = [
+        ("allow [s3:GetObject", "deny [s3:GetObject"),
+        ("s3:ListBucket]", "s3:ListBuckets]"),
+        ("allow not iam:*", "allow iam:*"),
+        ("on not \"arn:aws:iam", "on \"arn:aws:iam"),
+        ("ForAnyValue:StringLike", "ForAllValues:StringLike"),
+        ("\"aws:TagKeys\"", "\"aws:TagKey\""),
+        ("\"team-f-*\"", "\"team-g-*\""),
+        ("on [\"arn:aws:s3:::cdn\", \"arn:aws:s3:::cdn/*\"]", "on *"),
+        (
+            "\"arn:aws:s3:::cdn/*\"]\n",
+            "\"arn:aws:s3:::cdn/*\"]\n    because \"cdn\"\n",
+        ),
+        ("policy Short {", "/// Short.\npolicy Short {"),
+        ("group Short { A, B }", "group Short { A, C }"),
+        ("group Short { A, B }", "group Short { B, A }"),
+        (
+            "template Read(bucket, prefix)",
+            "template Read(prefix, bucket)",
+        ),
+        ("prefix: \"devserver/\"", "prefix: \"devserver\""),
+        ("  instance_profile\n", ""),
+        ("max_session 14400", "max_session 14401"),
+        ("max_length 20", "max_length 2"),
+        (
+            "  trust Devserver\n",
+            "  trust { service \"ec2.amazonaws.com\" }\n",
+        ),
+        ("  trust Devserver\n", "  trust Devservers\n"),
+        ("  service \"ec2", "  federated \"ec2"),
+        (
+            "  service \"ec2.amazonaws.com\"",
+            "  service \"ecs.amazonaws.com\"",
+        ),
+        ("tag Team \"ml\"", "tag Team \"ai\""),
+        ("  path \"/devs/\"\n", ""),
+        (
+            "description \"Prefix of the buckets\"",
+            "description \"Prefix\"",
+        ),
+        ("users Krun", "users Krum"),
+        ("role JaneDoe", "user JaneDoe"),
+    ];
+    for (from, to) in changes {
+        assert!(base.contains(from), "{from:?} is not in the fixture");
+        let changed = base.replacen(from, to, 1);
+        let (tree_of_changed, messages) = tree(&changed);
+        assert!(messages.is_empty(), "{from:?} -> {to:?}: {messages:?}");
+        assert_ne!(
+            tree_of_changed, tree_of_base,
+            "{from:?} -> {to:?} compares equal"
+        );
+    }
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 use super::Context;
 use crate::ast::{Condition, DeclKind, Trust, TrustEntry, TrustRef};
+use crate::source::Spanned;
 
 /// Every trust of the program, named (`trust Devserver`) or written inline in
 /// a role, with the words a message names it by.
@@ -10,9 +11,10 @@ pub fn trusts<'a>(cx: &'a Context) -> impl Iterator<Item = (String, &'a Trust)> 
     cx.program.decls.iter().filter_map(|decl| match &decl.kind {
         DeclKind::Trust(t) => Some((format!("trust `{}`", decl.name.name), t)),
         DeclKind::Role(p) | DeclKind::User(p) => match &p.trust {
-            Some((_, TrustRef::Inline(t))) => {
-                Some((format!("the trust of `{}`", decl.name.name), t))
-            }
+            Some(Spanned {
+                node: TrustRef::Inline(t),
+                ..
+            }) => Some((format!("the trust of `{}`", decl.name.name), t)),
             _ => None,
         },
         _ => None,

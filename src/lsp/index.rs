@@ -4,7 +4,7 @@
 
 use crate::ast::{Condition, Decl, DeclKind, Resources, Statement, Str, TrustRef};
 use crate::resolve::{DeclId, Program};
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, Sources, Span, Spanned};
 
 #[derive(Default)]
 pub struct Index {
@@ -20,7 +20,11 @@ impl Index {
             uses.extend(program.edges[id].iter().map(|e| (e.span, e.target)));
             match &decl.kind {
                 DeclKind::Role(p) | DeclKind::User(p) => {
-                    if let Some((_, TrustRef::Named(name))) = &p.trust {
+                    if let Some(Spanned {
+                        node: TrustRef::Named(name),
+                        ..
+                    }) = &p.trust
+                    {
                         uses.extend(named(name).map(|t| (name.span, t)));
                     }
                 }
@@ -125,7 +129,11 @@ pub fn strings(decl: &Decl) -> Vec<&Str> {
         DeclKind::Trust(t) => trust_strings(t, &mut out),
         DeclKind::Param(p) => out.extend(p.default.iter().chain(&p.description)),
         DeclKind::Role(p) | DeclKind::User(p) => {
-            if let Some((_, TrustRef::Inline(t))) = &p.trust {
+            if let Some(Spanned {
+                node: TrustRef::Inline(t),
+                ..
+            }) = &p.trust
+            {
                 trust_strings(t, &mut out);
             }
             out.extend(&p.managed);

@@ -401,7 +401,7 @@ fn principal_resources(w: &mut Writer, plan: &PrincipalPlan, facts: &Facts, para
             &Value::with_params(&b.value, params),
         );
     }
-    if let Some((seconds, _)) = p.max_session {
+    if let Some(seconds) = p.max_session.map(|n| n.node) {
         w.int(6, "MaxSessionDuration", seconds);
     }
     if !p.tags.is_empty() {

@@ -4,6 +4,7 @@
 
 use crate::ast::{DeclKind, Trust, TrustRef};
 use crate::resolve::{DeclId, Program};
+use crate::source::Spanned;
 use std::collections::{HashMap, HashSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,7 +144,10 @@ impl Graph<'_> {
 fn inline_trust(program: &Program, id: DeclId) -> Option<&Trust> {
     match &program.decls[id].kind {
         DeclKind::Role(p) | DeclKind::User(p) => match &p.trust {
-            Some((_, TrustRef::Inline(t))) => Some(t),
+            Some(Spanned {
+                node: TrustRef::Inline(t),
+                ..
+            }) => Some(t),
             _ => None,
         },
         _ => None,

@@ -4,7 +4,7 @@ use super::Rule;
 use super::keywords::{self, Keyword, effect_of, trust_kind_of};
 use crate::ast::*;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Span, Spanned};
 use pest::iterators::Pair;
 
 pub struct Builder<'t> {
@@ -432,10 +432,10 @@ impl<'t> Builder<'t> {
     }
 
     /// The number at `span`, or `None` (reported) when it is too large to mean anything.
-    fn number(&mut self, span: Span) -> Option<(u64, Span)> {
+    fn number(&mut self, span: Span) -> Option<Spanned<u64>> {
         let text = &self.text[span.range()];
         match text.parse::<u64>() {
-            Ok(n) => Some((n, span)),
+            Ok(n) => Some(Spanned::new(n, span)),
             Err(_) => {
                 self.diagnostics.push(
                     Diagnostic::error(Code::InvalidValue, format!("`{text}` is too large"))
@@ -542,16 +542,19 @@ impl<'t> Builder<'t> {
         keyword_span: Span,
     ) {
         match property {
-            PrincipalProperty::Grants(list) => {
-                self.set_once(&mut out.grants, (span, list), keyword_span, "grants")
-            }
+            PrincipalProperty::Grants(list) => self.set_once(
+                &mut out.grants,
+                Spanned::new(list, span),
+                keyword_span,
+                "grants",
+            ),
             PrincipalProperty::Trust(t) => {
-                self.set_once(&mut out.trust, (span, t), keyword_span, "trust")
+                self.set_once(&mut out.trust, Spanned::new(t, span), keyword_span, "trust")
             }
             PrincipalProperty::Managed(list) => out.managed.extend(list),
             PrincipalProperty::InstanceProfile => self.set_once(
                 &mut out.instance_profile,
-                span,
+                Spanned::new((), span),
                 keyword_span,
                 "instance_profile",
             ),
