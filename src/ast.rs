@@ -194,7 +194,7 @@ pub struct TrustEntry {
     pub actions: Vec<Action>,
     pub conditions: Vec<Condition>,
 }
-eq_ignoring_spans!(TrustEntry { kind, principals, conditions } ignoring { kind_span });
+eq_ignoring_spans!(TrustEntry { kind, principals, actions, conditions } ignoring { kind_span });
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Param {

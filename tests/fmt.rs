@@ -119,6 +119,10 @@ fn syntax_trees_compare_without_spans_and_with_everything_else() {
             "  service \"ec2.amazonaws.com\"",
             "  service \"ecs.amazonaws.com\"",
         ),
+        (
+            "ServiceUserProdKrun\"\n",
+            "ServiceUserProdKrun\"\n  actions [sts:TagSession]\n",
+        ),
         ("tag Team \"ml\"", "tag Team \"ai\""),
         ("  path \"/devs/\"\n", ""),
         (
