@@ -284,7 +284,7 @@ pub fn import_with(inputs: &[(String, String)], config: &Config, options: Option
             diagnostics.push(d);
             dropped.insert(entity);
             widening::after_drop(
-                &model,
+                &mut model,
                 entity,
                 options.lossy,
                 &mut dropped,

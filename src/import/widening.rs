@@ -83,10 +83,10 @@ pub fn refuse(model: &Model, lossy: bool, dropped: &mut Dropped, diagnostics: &m
 }
 
 /// After the compiler made import leave `entity` out: if it held a Deny,
-/// the principals granted it would be allowed more, so they are left out
-/// too (or, `lossy`, reported).
+/// the policies holding it and the principals granted them would allow
+/// more, so they are left out too (or, `lossy`, reported).
 pub fn after_drop(
-    model: &Model,
+    model: &mut Model,
     entity: Entity,
     lossy: bool,
     dropped: &mut Dropped,
@@ -101,15 +101,28 @@ pub fn after_drop(
         _ => Vec::new(),
     };
     for g in groups {
+        let lost = Lost {
+            origin: model.groups[g].origin.clone(),
+            why: "a Deny of this policy, which the compiler rejects (see the warning above)"
+                .to_string(),
+        };
+        // The policy itself, without its Deny, would allow more than the
+        // input wherever it is granted later: it goes too.
+        if matches!(entity, Entity::Policy(_)) && !dropped.contains(&Entity::Group(g)) {
+            let what = format!("the policy `{}`", model.groups[g].wanted);
+            report(&lost, what, lossy, diagnostics);
+            if lossy {
+                model.groups[g].lost.push(lost.clone());
+            } else {
+                dropped.insert(Entity::Group(g));
+            }
+        }
         for i in granted(model, g, dropped) {
-            let lost = Lost {
-                origin: model.groups[g].origin.clone(),
-                why: "a Deny of this policy, which the compiler rejects (see the warning above)"
-                    .to_string(),
-            };
             let what = format!("the {} `{}`", kind(model, i), model.principals[i].wanted);
             report(&lost, what, lossy, diagnostics);
-            if !lossy {
+            if lossy {
+                model.principals[i].lost.push(lost.clone());
+            } else {
                 dropped.insert(Entity::Principal(i));
             }
         }
