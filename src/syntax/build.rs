@@ -118,12 +118,16 @@ impl<'t> Builder<'t> {
     pub(super) fn doc_above(&self, start: usize) -> Option<String> {
         let text = self.text;
         let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-        if !text[line_start..start].trim().is_empty() {
+        // What the grammar skips as `WHITESPACE`: `str::trim` alone keeps a
+        // byte order mark, which would hide a doc comment `iamc fmt` then
+        // attaches (the fuzzer found it).
+        let blank = |c: char| c.is_whitespace() || c == '\u{FEFF}';
+        if !text[line_start..start].trim_matches(blank).is_empty() {
             return None;
         }
         // Up to the first line of the block; then down it, once.
         let doc_line = |line: &'t str| {
-            line.trim()
+            line.trim_matches(blank)
                 .strip_prefix("///")
                 .filter(|doc| !doc.starts_with('/'))
         };
