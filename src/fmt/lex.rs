@@ -145,7 +145,11 @@ pub fn lex(text: &str) -> Result<Lexed, usize> {
                     while let Some(&(j, d)) = chars.peek() {
                         // A keyword ends where the parser ends it: at the first
                         // character that cannot continue a name (`allow*s3:Get`).
-                        let glued_keyword = keywords::is_reserved(&text[start..j])
+                        // `actions` is not reserved, but no name goes on with
+                        // a non-name character either (`actions*sts:TagSession`).
+                        let word = &text[start..j];
+                        let glued_keyword = (keywords::is_reserved(word)
+                            || Keyword::from_word(word) == Some(Keyword::Actions))
                             && !(d.is_ascii_alphanumeric() || d == '_')
                             && !(action_position && matches!(d, ':' | '-'));
                         if !word_char(d) || glued_keyword {
