@@ -322,6 +322,22 @@ pub fn implies(strong: (&Operator, &[Vec<Token>]), weak: (&Operator, &[Vec<Token
     }
 }
 
+/// A condition's operator and its values as patterns, read by the
+/// operator's rules (case, wildcards), each `${...}` an unknown; `None` for
+/// an operator iamc does not know.
+pub fn read<'a>(
+    operator: &str,
+    values: impl IntoIterator<Item = &'a str>,
+) -> Option<(Operator, Vec<Vec<Token>>)> {
+    let op = Operator::parse(operator)?;
+    let (case, glob) = op.reading();
+    let values = values
+        .into_iter()
+        .map(|v| pattern::tokens(v, case, glob, |_| Ok(None)).unwrap_or_default())
+        .collect();
+    Some((op, values))
+}
+
 /// Whether a statement with the conditions `strong` (all holding) applies
 /// only where one with `weak` does: each condition of `weak` is implied by
 /// one of `strong` on the same key (key names without case). Values are read
@@ -332,16 +348,8 @@ pub fn conditions_imply(
     strong: &[super::policy::Condition],
     weak: &[super::policy::Condition],
 ) -> bool {
-    let read = |c: &super::policy::Condition| {
-        let op = Operator::parse(&c.operator)?;
-        let (case, glob) = op.reading();
-        let values: Vec<Vec<Token>> = c
-            .values
-            .iter()
-            .map(|v| pattern::tokens(v, case, glob, |_| Ok(None)).unwrap_or_default())
-            .collect();
-        Some((op, values))
-    };
+    let read =
+        |c: &super::policy::Condition| read(&c.operator, c.values.iter().map(String::as_str));
     weak.iter().all(|w| {
         strong.iter().any(|s| {
             s.key.eq_ignore_ascii_case(&w.key)

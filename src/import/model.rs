@@ -4,12 +4,7 @@
 use crate::ast::{Effect, TrustKind};
 use std::collections::HashMap;
 
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Condition {
-    pub operator: String,
-    pub key: String,
-    pub values: Vec<String>,
-}
+pub use crate::iam::policy::Condition;
 
 /// One statement of an identity policy, as the language writes it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

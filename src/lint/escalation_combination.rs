@@ -140,23 +140,20 @@ role Operator {
 /// `ForAnyValue:`...). An operator iamc does not know, or a value holding a
 /// `${...}`, may hold.
 fn passes_to(cx: &Context, i: StatementId, service: &str) -> bool {
-    use crate::iam::condition::{self, Operator};
-    use crate::iam::pattern::{self, Token};
+    use crate::iam::condition;
+    use crate::iam::pattern::Token;
     let request = [service.to_string()];
     cx.statement(i).statement.conditions.iter().all(|block| {
-        let Some(op) = Operator::parse(&block.operator) else {
-            return true;
-        };
-        let (case, glob) = op.reading();
         block
             .keys
             .iter()
             .filter(|(key, _)| key.eq_ignore_ascii_case("iam:PassedToService"))
             .all(|(_, values)| {
-                let values: Vec<Vec<Token>> = values
-                    .iter()
-                    .map(|v| pattern::tokens(&v.text, case, glob, |_| Ok(None)).unwrap_or_default())
-                    .collect();
+                let Some((op, values)) =
+                    condition::read(&block.operator, values.iter().map(|v| v.text.as_str()))
+                else {
+                    return true;
+                };
                 let unknown = values.iter().flatten().any(|t| matches!(t, Token::Var(..)));
                 unknown || condition::holds(&op, &values, Some(&request))
             })

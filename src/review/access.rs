@@ -53,16 +53,7 @@ fn deployed(text: &str, defaults: &BTreeMap<String, String>) -> String {
 }
 
 fn conditions(blocks: &[ConditionBlock], defaults: &BTreeMap<String, String>) -> Vec<Condition> {
-    blocks
-        .iter()
-        .flat_map(|b| {
-            b.keys.iter().map(|(key, values)| Condition {
-                operator: b.operator.clone(),
-                key: key.clone(),
-                values: values.iter().map(|v| deployed(&v.text, defaults)).collect(),
-            })
-        })
-        .collect()
+    super::grants::conditions_with(blocks, |text| deployed(text, defaults))
 }
 
 /// A statement of the model in the core's terms.

@@ -8,22 +8,25 @@ use crate::model::{ConditionBlock, Statement};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// `StringLike "s3:prefix" ["devserver/*"]`: values ORed, blocks ANDed.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct Condition {
-    pub operator: String,
-    pub key: String,
-    pub values: Vec<String>,
+pub use crate::iam::policy::Condition;
+
+/// A statement's condition blocks as conditions, one per key.
+pub fn conditions(blocks: &[ConditionBlock]) -> Vec<Condition> {
+    conditions_with(blocks, |text| text.to_string())
 }
 
-pub fn conditions(blocks: &[ConditionBlock]) -> Vec<Condition> {
+/// [`conditions`], each value read through `value` (a param's default, say).
+pub fn conditions_with(
+    blocks: &[ConditionBlock],
+    value: impl Fn(&str) -> String,
+) -> Vec<Condition> {
     blocks
         .iter()
         .flat_map(|b| {
             b.keys.iter().map(|(key, values)| Condition {
                 operator: b.operator.clone(),
                 key: key.clone(),
-                values: values.iter().map(|v| v.text.clone()).collect(),
+                values: values.iter().map(|v| value(&v.text)).collect(),
             })
         })
         .collect()
