@@ -12,6 +12,7 @@ use crate::vars::{self, Params, Piece, VarError};
 use std::collections::HashMap;
 
 use crate::iam::action::{is_action_name, is_service_prefix};
+use crate::iam::arn;
 use crate::iam::chars::is_iam_char;
 use crate::iam::condition::{OPERATOR_BASES, is_known_operator};
 use crate::iam::limits::{
@@ -19,6 +20,7 @@ use crate::iam::limits::{
     IAM_MAX_PATH as MAX_PATH, IAM_MAX_ROLE_NAME as MAX_ROLE_NAME, IAM_MAX_TAG_KEY,
     IAM_MAX_TAGS as MAX_TAGS,
 };
+use crate::iam::principal::{self, is_service_principal};
 
 /// Checks every declaration. `calls` holds the call of each expanded template
 /// instance: a problem in an instance's strings points there too.
@@ -469,7 +471,8 @@ impl<'p> Checker<'p> {
                 let problem = match entry.kind {
                     TrustKind::Service => (!is_service_principal(&p.value))
                         .then_some("a service principal looks like `ec2.amazonaws.com`"),
-                    TrustKind::Aws => (!is_aws_principal(&p.value))
+                    TrustKind::Aws => principal::Aws::parse(&p.value)
+                        .is_none()
                         .then_some("an AWS principal is a 12-digit account ID or an IAM ARN"),
                     TrustKind::Federated => None,
                 };
@@ -707,12 +710,7 @@ impl<'p> Checker<'p> {
         if !self.iam_string(arn, what) {
             return;
         }
-        let segments = arn_segments(&arn.value);
-        let ok = segments.len() >= 6
-            && segments[0] == "arn"
-            && segments[2] == "iam"
-            && segments[5].starts_with("policy/");
-        if !ok {
+        if !arn::is_managed_policy(&arn.value) {
             self.push(
                 Diagnostic::error(Code::MalformedResource, format!("`{}` is not a managed policy ARN", arn.value))
                     .primary(arn.span, format!("{what} is named by its ARN"))
@@ -973,62 +971,18 @@ fn describe_char(c: char) -> String {
     }
 }
 
-/// The `:`-separated segments of an ARN, with `${...}` kept whole.
-fn arn_segments(arn: &str) -> Vec<&str> {
-    let mut segments = Vec::with_capacity(8);
-    let bytes = arn.as_bytes();
-    let mut depth = 0;
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'$' if bytes.get(i + 1) == Some(&b'{') => depth += 1,
-            b'}' if depth > 0 => depth -= 1,
-            b':' if depth == 0 => {
-                segments.push(&arn[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    segments.push(&arn[start..]);
-    segments
-}
-
-/// What is wrong with a resource ARN, if anything.
+/// What a resource's [`arn::Problem`] says to the reader.
 fn arn_problem(arn: &str) -> Option<&'static str> {
-    let segments = arn_segments(arn);
-    if segments[0] != "arn" {
-        return Some("a resource ARN starts with `arn:`");
-    }
-    if segments.len() < 6 {
-        return Some("an ARN has six parts: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE");
-    }
-    if segments[1].is_empty() {
-        return Some(
-            "the partition is missing (`aws`, `aws-cn`, `aws-us-gov` or `${AWS::Partition}`)",
-        );
-    }
-    if segments[2].is_empty() || segments[2].contains(['*', '?']) {
-        return Some("the service part of an ARN cannot be empty or a wildcard");
-    }
-    None
-}
-
-fn is_service_principal(s: &str) -> bool {
-    let known_suffix = [".amazonaws.com", ".amazonaws.com.cn", ".amazon.com"]
-        .iter()
-        .any(|suffix| s.len() > suffix.len() && s.ends_with(suffix));
-    known_suffix
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
-}
-
-fn is_aws_principal(s: &str) -> bool {
-    (s.len() == 12 && s.chars().all(|c| c.is_ascii_digit()))
-        || s == "*"
-        || (s.starts_with("arn:") && arn_segments(s).len() >= 6)
+    Some(match arn::problem(arn)? {
+        arn::Problem::NotArn => "a resource ARN starts with `arn:`",
+        arn::Problem::TooFewParts => {
+            "an ARN has six parts: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE"
+        }
+        arn::Problem::NoPartition => {
+            "the partition is missing (`aws`, `aws-cn`, `aws-us-gov` or `${AWS::Partition}`)"
+        }
+        arn::Problem::Service => "the service part of an ARN cannot be empty or a wildcard",
+    })
 }
 
 /// Characters IAM accepts in tag keys and values: `[\p{L}\p{Z}\p{N}_.:/=+\-@]`.

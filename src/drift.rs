@@ -141,9 +141,9 @@ pub fn drift(compiled: &Compiled, text: &str, file: &str) -> Result<Drift, Diagn
             continue;
         };
         let account_arn = found.get("Arn").and_then(Value::as_str).unwrap_or("");
-        let mut arn_parts = account_arn.split(':');
-        let partition = arn_parts.nth(1).unwrap_or("aws").to_string();
-        let account = arn_parts.nth(2).unwrap_or("").to_string();
+        let deployed_arn = crate::iam::arn::Arn::parse(account_arn);
+        let partition = deployed_arn.map_or("aws", |a| a.partition).to_string();
+        let account = deployed_arn.map_or("", |a| a.account).to_string();
         let inline_key = if kind == "role" {
             "RolePolicyList"
         } else {

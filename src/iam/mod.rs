@@ -7,6 +7,7 @@
 //! over-approximated.
 
 pub mod action;
+pub mod arn;
 pub mod catalog;
 pub mod chars;
 pub mod compare;
@@ -16,5 +17,6 @@ pub mod eval;
 pub mod limits;
 pub mod pattern;
 pub mod policy;
+pub mod principal;
 pub mod service;
 pub mod trust;

@@ -537,25 +537,6 @@ pub fn can_avoid(pattern: &str, c: char) -> bool {
     !symbolic(pattern, Case::Arn).contains(&Token::Char(c))
 }
 
-/// An ARN's colon-separated segments; a `${...}` (which may hold `:`) stays whole.
-pub fn arn_segments(arn: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut start, mut depth) = (0, false);
-    for (at, c) in arn.char_indices() {
-        match c {
-            '{' if arn[..at].ends_with('$') => depth = true,
-            '}' => depth = false,
-            ':' if !depth => {
-                out.push(&arn[start..at]);
-                start = at + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&arn[start..]);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

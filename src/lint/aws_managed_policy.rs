@@ -70,10 +70,9 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         for arn in &p.managed {
-            let Some((_, name)) = arn.value.split_once(":iam::aws:policy/") else {
+            let Some(short) = crate::iam::arn::aws_managed_policy(&arn.value) else {
                 continue;
             };
-            let short = name.rsplit('/').next().unwrap_or(name);
             let mut d = LINT
                 .diagnostic(format!(
                     "`{}` attaches the AWS managed policy `{short}`",

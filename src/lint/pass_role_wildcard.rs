@@ -54,7 +54,7 @@ policy DeployApi {
 /// least one character) of the account it names: of its own partition and
 /// account when it writes them out, else of any. Undecided counts as every.
 fn every_role(resource: &str) -> bool {
-    let segments = pattern::arn_segments(resource);
+    let segments = crate::iam::arn::segments(resource);
     let literal = |n: usize, sample: &'static str| -> String {
         match segments.get(n) {
             Some(s) if segments.len() > 5 && !s.contains(['*', '?']) => s.to_string(),

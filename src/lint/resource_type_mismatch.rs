@@ -67,7 +67,7 @@ fn can_be(resource: &str, kind: &str) -> Option<bool> {
     // An access point has a region: not `arn:aws:s3:::...`, whose `*` could
     // otherwise be read as one.
     let regional = || {
-        pattern::arn_segments(resource)
+        crate::iam::arn::segments(resource)
             .get(3)
             .is_none_or(|region| !region.is_empty())
     };

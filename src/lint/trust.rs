@@ -3,6 +3,7 @@
 
 use super::Context;
 use crate::ast::{Condition, DeclKind, Trust, TrustEntry, TrustRef};
+use crate::iam::arn;
 use crate::source::Spanned;
 
 /// Every trust of the program, named (`trust Devserver`) or written inline in
@@ -49,16 +50,15 @@ pub fn limits_on<'a>(entry: &'a TrustEntry, key: &str) -> impl Iterator<Item = &
 /// account (`${AWS::AccountId}`), a parameter or a service.
 pub fn other_account(principal: &str) -> Option<&str> {
     let account = if principal.starts_with("arn:") {
-        *crate::iam::pattern::arn_segments(principal).get(4)?
+        *arn::segments(principal).get(4)?
     } else {
         principal
     };
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
+    arn::is_account_id(account).then_some(account)
 }
 
 /// Whether a principal is a whole account: `111122223333` or an account's
 /// `:root` ARN.
 pub fn whole_account(principal: &str) -> bool {
-    (principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()))
-        || (principal.starts_with("arn:") && principal.ends_with(":root"))
+    arn::is_account_id(principal) || (principal.starts_with("arn:") && principal.ends_with(":root"))
 }

@@ -5,7 +5,7 @@ use super::trust::{limits_on, trusts};
 use super::{Context, Finding, Level, Lint};
 use crate::ast::TrustKind;
 use crate::diagnostics::LintCode;
-use crate::iam::pattern;
+use crate::iam::arn;
 
 pub const LINT: Lint = Lint {
     id: LintCode::TrustAnyone,
@@ -36,16 +36,13 @@ pub const WHO: &[&str] = &[
 /// written out. A wildcard or a variable there (`arn:aws:iam::*:role/ci`,
 /// `${aws:PrincipalAccount}`) lets any account in: anyone can name a role `ci`.
 fn pins_caller(key: &str, value: &str) -> bool {
-    let account = |a: &str| {
-        a == "${AWS::AccountId}" || (a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
-    };
     let literal = |v: &str| !v.contains(['*', '?']) && !v.contains("${");
     let key = key.to_ascii_lowercase();
     match key.strip_prefix("aws:").unwrap_or(&key) {
-        "principalarn" | "sourcearn" => pattern::arn_segments(value)
+        "principalarn" | "sourcearn" => arn::segments(value)
             .get(4)
-            .is_some_and(|a| account(a)),
-        "principalaccount" | "sourceaccount" => account(value),
+            .is_some_and(|a| arn::names_account(a)),
+        "principalaccount" | "sourceaccount" => arn::names_account(value),
         "principalorgid" | "sourceorgid" => !value.is_empty() && literal(value),
         _ => value
             .split(['*', '?'])

@@ -88,7 +88,7 @@ pub fn trusted(kind: &str, principal: &str) -> String {
         return "*".to_string();
     }
     if kind == "AWS" {
-        if principal.len() == 12 && principal.bytes().all(|b| b.is_ascii_digit()) {
+        if crate::iam::arn::is_account_id(principal) {
             return format!("AWS:arn:aws:iam::{principal}:*");
         }
         if let Some(account) = principal

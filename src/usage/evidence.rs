@@ -11,6 +11,7 @@
 use super::api_map::{self, Needs};
 use super::time;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::iam::principal::role_or_user_name;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::collections::BTreeMap;
@@ -256,27 +257,6 @@ fn invalid(file: &str, at: &str, e: &serde_json::Error) -> Diagnostic {
     .help("give the file as the AWS CLI or CloudTrail wrote it (see the book's chapter \"Least privilege from evidence\")")
 }
 
-/// The principal an IAM ARN names: `arn:aws:iam::1:role/path/Name` -> `Name`.
-pub fn principal_name(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    let (scheme, _partition, service, _region, _account, resource) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    if scheme != "arn" || service != "iam" {
-        return None;
-    }
-    let (kind, rest) = resource.split_once('/')?;
-    if kind != "role" && kind != "user" {
-        return None;
-    }
-    rest.rsplit('/').next().filter(|n| !n.is_empty())
-}
-
 // ------------------------------------------------------------------ the formats
 
 #[derive(Deserialize)]
@@ -493,7 +473,7 @@ impl Sink {
                 if e.entity_info.kind != "ROLE" && e.entity_info.kind != "USER" {
                     continue;
                 }
-                let Some(name) = principal_name(&e.entity_info.arn) else {
+                let Some(name) = role_or_user_name(&e.entity_info.arn) else {
                     return Err(bad(format!(
                         "$.EntityDetailsList[{i}].EntityInfo.Arn: not a role or user ARN: `{}`",
                         e.entity_info.arn
@@ -524,7 +504,7 @@ impl Sink {
         }
         let services = top.services.unwrap_or_default();
         let name = match &naming.arn {
-            Some(arn) => principal_name(arn)
+            Some(arn) => role_or_user_name(arn)
                 .map(str::to_string)
                 .ok_or_else(|| bad(format!("--arn {arn} is not a role or user ARN")))?,
             None => name_from_file_name(file).ok_or_else(|| {
@@ -602,7 +582,7 @@ fn attribute(u: &UserIdentity) -> Option<&str> {
         "IAMUser" => u.arn.as_deref()?,
         _ => return None,
     };
-    principal_name(arn)
+    role_or_user_name(arn)
 }
 
 // ------------------------------------------------------------------ streaming
@@ -721,20 +701,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn names_from_arns_and_files() {
-        assert_eq!(
-            principal_name("arn:aws:iam::123456789012:role/team/a/PersonalRoleJaneDoe"),
-            Some("PersonalRoleJaneDoe")
-        );
-        assert_eq!(
-            principal_name("arn:aws:iam::123456789012:user/JohnDoe"),
-            Some("JohnDoe")
-        );
-        assert_eq!(
-            principal_name("arn:aws:sts::123456789012:assumed-role/R/s"),
-            None
-        );
-        assert_eq!(principal_name("arn:aws:iam::123456789012:group/G"), None);
+    fn names_from_files() {
         assert_eq!(
             name_from_file_name("ev/PersonalRoleJaneDoe.last-accessed.json").as_deref(),
             Some("PersonalRoleJaneDoe")
