@@ -1,7 +1,7 @@
 // Highlighting of ```iam blocks in the book: a highlight.js language for
 // `.iam` files, with the same keywords and token classes as the TextMate
 // grammar of the VS Code extension (editors/vscode/syntaxes/iam.tmLanguage.json).
-// tests/editor.rs checks that the two grammars and the parser name the same
+// tests/it/editor.rs checks that the two grammars and the parser name the same
 // keywords.
 (function () {
   "use strict";

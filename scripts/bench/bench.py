@@ -5,7 +5,7 @@
                                    [--work /tmp/iamc-bench] [--iamc PATH] [--no-book]
 
 For each size it generates an organisation with the project's generator
-(`cargo run --example gen_org`, tests/support/org.rs) and
+(`cargo run --example gen_org`, tests/it/support/org.rs) and
 measures, N times each, interleaved:
 
 - iamc build: `iamc build` in a new process, into a folder that does not exist;
@@ -22,7 +22,7 @@ measures, N times each, interleaved:
 Each run's wall time is measured around the process, its CPU time comes from
 wait4(2), and its peak memory (maximum resident set size) from
 `/usr/bin/time -f %M`. Tables give the median and the best of N. It then reads `iamc manifest` (untimed) for the split quality: for every
-principal, its managed policies against the lower bound of tests/split_quality.rs.
+principal, its managed policies against the lower bound of tests/it/split_quality.rs.
 
 How the runs are made comparable:
 
@@ -70,7 +70,7 @@ TIME = "/usr/bin/time"  # GNU time, for peak memory (Debian and Ubuntu: apt inst
 RECENTLY_DELETED_S = 360
 DELETED_STAMP = ".deleted"  # in the work folder: when the harness last deleted
 
-# What tests/split_quality.rs measures against: IAM's managed policy size and
+# What tests/it/split_quality.rs measures against: IAM's managed policy size and
 # the characters of `{"Version":"2012-10-17","Statement":[` and `]}`
 # (iamc::model::DOCUMENT_OVERHEAD).
 POLICY_SIZE = 6144
@@ -315,7 +315,7 @@ def service(statement):
 
 
 def split_quality(iamc, src, org):
-    """For each principal: parts - lower bound, counted, as tests/split_quality.rs
+    """For each principal: parts - lower bound, counted, as tests/it/split_quality.rs
     defines them. Each statement costs its size + 1 (its comma), a policy has
     room = policy_size - DOCUMENT_OVERHEAD + 1 for them, and the bound is the
     larger of ceil(total / room) and, over the services that must have parts of
@@ -531,7 +531,7 @@ def report(rows, info, runs, method):
         lines.append(f"| {r['roles']:,} | `{r['edited']}` | {cell('diff')} | {rss('diff')} "
                      f"| {cell('build')} | {rss('build')} | {median(s['diff']) / median(s['build']):.2f} |")
     lines += ["", "Split quality, from `iamc manifest`: for each principal, its managed policies "
-              "minus the lower bound of `tests/split_quality.rs`, the larger of ⌈total / room⌉ "
+              "minus the lower bound of `tests/it/split_quality.rs`, the larger of ⌈total / room⌉ "
               "and, over the services holding at least half a policy, the sum of "
               f"⌈service / room⌉. Each statement costs its size plus one (its comma), room = "
               f"{POLICY_SIZE:,} − {DOCUMENT_OVERHEAD} + 1 = {POLICY_SIZE - DOCUMENT_OVERHEAD + 1:,} "

@@ -5,7 +5,7 @@
 //! the grammar would take a path meant for mistakes (`bad_ident`, `bad_ref`) or
 //! fail: the file is then parsed by pest, which reports every syntax error. So
 //! the grammar stays the definition of the language; this is an optimisation of
-//! correct programs, and `tests/parse_fast.rs` and the fuzz target check that
+//! correct programs, and `tests/it/parse_fast.rs` and the fuzz target check that
 //! whenever it accepts a file, pest builds exactly the same tree from it.
 //!
 //! Each function is named after the rule it implements and starts where that

@@ -1,7 +1,7 @@
 //! The one keyword table: every word of the language, where it stands, and
 //! whether it is reserved (cannot be a name). The parsers, the formatter,
 //! `iamc import`'s names and the language server's completion all read it;
-//! `tests/editor.rs` checks that the pest grammar, the TextMate grammar and
+//! `tests/it/editor.rs` checks that the pest grammar, the TextMate grammar and
 //! the book's highlighter name the same words.
 
 /// Where a keyword stands in a program.

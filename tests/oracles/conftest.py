@@ -35,7 +35,7 @@ def iamc() -> Path:
 
 def generate_org(dest: Path) -> Path:
     """An organisation of ORG_ROLES roles from the project's own generator
-    (tests/support/org.rs, through examples/gen_org.rs)."""
+    (tests/it/support/org.rs, through examples/gen_org.rs)."""
     run(["cargo", "run", "--quiet", "--example", "gen_org", "--",
          "--roles", ORG_ROLES, "--out", dest], cwd=REPO)
     return dest

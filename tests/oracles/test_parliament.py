@@ -27,7 +27,7 @@ ALLOWED_LOW = {
 # Only for the generated organisation: it is load-test input, not a sensible policy set.
 INPUT_DEFECTS = {
     ("org300", "RESOURCE_MISMATCH"): (
-        "the generator (tests/support/org.rs) pairs a service's actions with its resources "
+        "the generator (tests/it/support/org.rs) pairs a service's actions with its resources "
         "at random, so a statement may hold an action none of its ARNs is a resource of"
     ),
     ("org300", "UNKNOWN_CONDITION_FOR_ACTION"): (
