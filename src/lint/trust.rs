@@ -4,6 +4,7 @@
 use super::Context;
 use crate::ast::{Condition, DeclKind, Trust, TrustEntry, TrustRef};
 use crate::iam::arn;
+use crate::iam::principal::Aws;
 use crate::source::Spanned;
 
 /// Every trust of the program, named (`trust Devserver`) or written inline in
@@ -49,16 +50,51 @@ pub fn limits_on<'a>(entry: &'a TrustEntry, key: &str) -> impl Iterator<Item = &
 /// out (`111122223333`, `arn:aws:iam::111122223333:role/x`); not this
 /// account (`${AWS::AccountId}`), a parameter or a service.
 pub fn other_account(principal: &str) -> Option<&str> {
-    let account = if principal.starts_with("arn:") {
-        *arn::segments(principal).get(4)?
-    } else {
-        principal
-    };
-    arn::is_account_id(account).then_some(account)
+    Aws::parse(principal)?
+        .account()
+        .filter(|a| arn::is_account_id(a))
 }
 
 /// Whether a principal is a whole account: `111122223333` or an account's
-/// `:root` ARN.
+/// root, `arn:PARTITION:iam::111122223333:root`.
 pub fn whole_account(principal: &str) -> bool {
-    arn::is_account_id(principal) || (principal.starts_with("arn:") && principal.ends_with(":root"))
+    Aws::parse(principal).is_some_and(|p| p.is_whole_account())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_account_is_an_account_id_or_its_root() {
+        for whole in [
+            "111122223333",
+            "arn:aws:iam::111122223333:root",
+            "arn:aws-cn:iam::111122223333:root",
+            "arn:aws-us-gov:iam::111122223333:root",
+            "arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
+        ] {
+            assert!(whole_account(whole), "{whole}");
+        }
+        // `:root` at the end of another ARN is not an account's root.
+        for not in [
+            "arn:aws:sts::111122223333:root",
+            "arn:aws:iam::111122223333:user/x:root",
+            "arn:aws:iam::111122223333:role/root",
+            "*",
+        ] {
+            assert!(!whole_account(not), "{not}");
+        }
+    }
+
+    #[test]
+    fn another_account_is_written_out() {
+        assert_eq!(other_account("111122223333"), Some("111122223333"));
+        assert_eq!(
+            other_account("arn:aws-us-gov:iam::111122223333:role/x"),
+            Some("111122223333")
+        );
+        assert_eq!(other_account("arn:aws:iam::${AWS::AccountId}:root"), None);
+        assert_eq!(other_account("*"), None);
+    }
 }

@@ -7,6 +7,7 @@ use crate::ast::DeclKind;
 use crate::compiled::Compiled;
 use crate::config::Naming;
 use crate::iam::policy::{Condition, Effect, PolicySet, Principal, PrincipalKind, Statement};
+use crate::iam::principal::Aws;
 use crate::model::{self, ConditionBlock, TrustStatement};
 use crate::render::template::Kind;
 use std::collections::BTreeMap;
@@ -81,21 +82,20 @@ pub fn statement(
 }
 
 /// Who a trusted principal is, as a string the core matches like a
-/// resource: `Service:ec2.amazonaws.com`, `AWS:arn:aws:iam::123456789012:*`
-/// for a whole account, `*` for anyone.
+/// resource: `Service:ec2.amazonaws.com`; `AWS:arn:aws:iam::123456789012:*`
+/// for a whole account (its root, in its own partition; an account ID
+/// alone, read in `aws`); `*` for anyone.
 pub fn trusted(kind: &str, principal: &str) -> String {
     if principal == "*" {
         return "*".to_string();
     }
     if kind == "AWS" {
-        if crate::iam::arn::is_account_id(principal) {
-            return format!("AWS:arn:aws:iam::{principal}:*");
-        }
-        if let Some(account) = principal
-            .strip_prefix("arn:aws:iam::")
-            .and_then(|r| r.strip_suffix(":root"))
-        {
-            return format!("AWS:arn:aws:iam::{account}:*");
+        match Aws::parse(principal) {
+            Some(Aws::Account(account)) => return format!("AWS:arn:aws:iam::{account}:*"),
+            Some(Aws::Root(root)) => {
+                return format!("AWS:arn:{}:iam::{}:*", root.partition, root.account);
+            }
+            _ => {}
         }
     }
     format!("{kind}:{principal}")

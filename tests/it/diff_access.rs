@@ -286,6 +286,33 @@ fn trusts_are_judged_by_who_may_assume() {
     );
 }
 
+/// An account's root is the whole account in every partition, as
+/// `arn:aws:iam::ACCOUNT:root` is: a trust narrowed from the root to one of
+/// its roles grants nothing new; widened from the role to the root, it is
+/// flagged.
+#[test]
+fn an_account_root_is_the_whole_account_in_every_partition() {
+    let gh = "  federated \"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com\"\n    when StringLike \"token.actions.githubusercontent.com:sub\" [\"repo:acme/*\"]\n";
+    for root in [
+        "arn:aws:iam::111122223333:root",
+        "arn:aws-cn:iam::111122223333:root",
+        "arn:aws-us-gov:iam::111122223333:root",
+        "arn:aws-iso-b:iam::111122223333:root",
+        "arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
+    ] {
+        let role = root.replace(":root", ":role/ci");
+        let whole = edited(gh, &format!("  aws \"{root}\"\n"));
+        let one = edited(gh, &format!("  aws \"{role}\"\n"));
+        let (change, text) = verdict(&whole, &one, "Dev", "trust");
+        assert!(change.is_none(), "{root} -> {role} narrows:\n{text}");
+        let (change, text) = verdict(&one, &whole, "Dev", "trust");
+        assert!(
+            change.is_some(),
+            "{role} -> {root} must be flagged:\n{text}"
+        );
+    }
+}
+
 /// The session actions a trust allows are access too: adding
 /// `sts:TagSession` lets the trusted principals do something new (pass session
 /// tags, which `${aws:PrincipalTag/...}` statements then read); removing it
