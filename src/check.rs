@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use crate::iam::action::{is_action_name, is_service_prefix};
 use crate::iam::arn;
 use crate::iam::chars::is_iam_char;
-use crate::iam::condition::{OPERATOR_BASES, is_known_operator};
+use crate::iam::condition::{QUALIFIERS, is_known_operator, unqualified_operators};
 use crate::iam::limits::{
     IAM_MAX_DESCRIPTION as MAX_DESCRIPTION, IAM_MAX_NAME as MAX_OTHER_NAME,
     IAM_MAX_PATH as MAX_PATH, IAM_MAX_ROLE_NAME as MAX_ROLE_NAME, IAM_MAX_TAG_KEY,
@@ -351,13 +351,7 @@ impl<'p> Checker<'p> {
         if is_known_operator(&op.name) {
             return;
         }
-        let mut candidates = Vec::new();
-        for base in OPERATOR_BASES {
-            candidates.push(base.to_string());
-            if *base != "Null" {
-                candidates.push(format!("{base}IfExists"));
-            }
-        }
+        let candidates: Vec<String> = unqualified_operators().collect();
         let (qualifier, bare) = match op.name.split_once(':') {
             Some((q, b)) => (Some(q), b),
             None => (None, op.name.as_str()),
@@ -368,8 +362,8 @@ impl<'p> Checker<'p> {
         )
         .primary(op.span, "not an IAM condition operator");
         match qualifier {
-            Some(q) if q != "ForAllValues" && q != "ForAnyValue" => {
-                let fix = did_you_mean(q, ["ForAllValues", "ForAnyValue"]).unwrap_or("ForAnyValue");
+            Some(q) if !QUALIFIERS.contains(&q) => {
+                let fix = did_you_mean(q, QUALIFIERS.iter().copied()).unwrap_or("ForAnyValue");
                 d = d.help(format!("the qualifiers are `ForAllValues:` and `ForAnyValue:`; did you mean `{fix}:{bare}`?"));
             }
             _ if bare == "NullIfExists" => {

@@ -36,15 +36,36 @@ pub const OPERATOR_BASES: &[&str] = &[
     "Null",
 ];
 
-/// Whether `op` is an operator IAM knows (`Null` has no `IfExists` form).
+/// The qualifiers of a condition on a multi-valued key, written before the
+/// operator and a colon: `ForAllValues:StringLike`.
+pub const QUALIFIERS: &[&str] = &["ForAllValues", "ForAnyValue"];
+
+/// Whether a base operator has an `...IfExists` form: every one but `Null`,
+/// which tests whether the key exists.
+pub fn has_if_exists(base: &str) -> bool {
+    base != "Null"
+}
+
+/// Every operator without a qualifier: each base, then its `IfExists` form.
+pub fn unqualified_operators() -> impl Iterator<Item = String> {
+    OPERATOR_BASES.iter().flat_map(|base| {
+        std::iter::once(base.to_string())
+            .chain(has_if_exists(base).then(|| format!("{base}IfExists")))
+    })
+}
+
+/// Whether `op` is an operator IAM knows: a base, perhaps `...IfExists`,
+/// perhaps after a qualifier.
 pub fn is_known_operator(op: &str) -> bool {
     let bare = match op.split_once(':') {
-        Some(("ForAllValues" | "ForAnyValue", bare)) => bare,
+        Some((qualifier, bare)) if QUALIFIERS.contains(&qualifier) => bare,
         Some(_) => return false,
         None => op,
     };
-    let base = bare.strip_suffix("IfExists").unwrap_or(bare);
-    OPERATOR_BASES.contains(&base) && !(base == "Null" && bare != base)
+    match bare.strip_suffix("IfExists") {
+        Some(base) => has_if_exists(base) && OPERATOR_BASES.contains(&base),
+        None => OPERATOR_BASES.contains(&bare),
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -377,6 +398,43 @@ mod tests {
         let op = Operator::parse(op).unwrap_or_else(|| unreachable!());
         let r: Option<Vec<String>> = r.map(|r| r.iter().map(|s| s.to_string()).collect());
         holds(&op, &vals(&op, v), r.as_deref())
+    }
+
+    #[test]
+    fn known_operators_are_the_ones_that_parse() {
+        for op in [
+            "StringEquals",
+            "StringLikeIfExists",
+            "ForAllValues:StringLike",
+            "ForAnyValue:ArnLikeIfExists",
+            "Null",
+            "NumericLessThanEquals",
+        ] {
+            assert!(is_known_operator(op), "{op}");
+        }
+        for op in [
+            "NullIfExists",
+            "IfExists",
+            "ForSomeValues:StringLike",
+            "StringLike:",
+            "stringequals",
+            "String",
+        ] {
+            assert!(!is_known_operator(op), "{op}");
+        }
+        assert_eq!(
+            unqualified_operators().count(),
+            2 * OPERATOR_BASES.len() - 1
+        );
+        for op in unqualified_operators() {
+            assert!(is_known_operator(&op), "{op}");
+            assert!(Operator::parse(&op).is_some(), "{op}");
+            for q in QUALIFIERS.iter().filter(|_| !op.starts_with("Null")) {
+                let qualified = format!("{q}:{op}");
+                assert!(is_known_operator(&qualified), "{qualified}");
+                assert!(Operator::parse(&qualified).is_some(), "{qualified}");
+            }
+        }
     }
 
     #[test]

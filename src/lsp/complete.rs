@@ -233,7 +233,7 @@ fn operators() -> Vec<lsp::CompletionItem> {
             lsp::CompletionItemKind::OPERATOR,
             "condition operator",
         ));
-        if *base != "Null" {
+        if crate::iam::condition::has_if_exists(base) {
             items.push(item(
                 &format!("{base}IfExists"),
                 lsp::CompletionItemKind::OPERATOR,
@@ -241,7 +241,7 @@ fn operators() -> Vec<lsp::CompletionItem> {
             ));
         }
     }
-    for qualifier in ["ForAllValues", "ForAnyValue"] {
+    for qualifier in crate::iam::condition::QUALIFIERS {
         for base in crate::iam::condition::OPERATOR_BASES
             .iter()
             .filter(|b| **b != "Null")
