@@ -165,6 +165,24 @@ impl Operator {
         })
     }
 
+    /// Whether the condition holds only where the request carries a value
+    /// matching one of those listed: not negated (`StringNotEquals` holds
+    /// for every other value), not `Null`, not `...IfExists` (true when the
+    /// key is missing) and not `ForAllValues:` (true when the key is missing
+    /// or empty).
+    pub fn holds_only_for_listed(&self) -> bool {
+        !self.negated
+            && !self.if_exists
+            && self.family != Family::Null
+            && self.qualifier != Qualifier::ForAll
+    }
+
+    /// Whether its values are patterns with the wildcards `*` and `?`:
+    /// `StringLike`, `ArnLike` and `ArnEquals` (and their negations).
+    pub fn takes_wildcards(&self) -> bool {
+        self.reading().1
+    }
+
     /// How values of this operator are read: with wildcards, with case.
     pub fn reading(&self) -> (Case, bool) {
         match self.family {

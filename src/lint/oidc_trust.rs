@@ -5,6 +5,7 @@ use super::trust::{limits_on, trusts};
 use super::{Context, Finding, Level, Lint};
 use crate::ast::{TrustEntry, TrustKind};
 use crate::diagnostics::LintCode;
+use crate::iam::condition::Operator;
 
 pub const LINT: Lint = Lint {
     id: LintCode::OidcTrust,
@@ -119,8 +120,9 @@ role GithubDeploy {
 ```
 "#;
 
-/// Whether a `sub` value names the owner before any wildcard (of a `...Like`
-/// operator; `StringEquals` reads `*` as itself) or variable.
+/// Whether a `sub` value names the owner before any wildcard (of an operator
+/// that takes them, `StringLike`, `ArnLike`, `ArnEquals`; `StringEquals`
+/// reads `*` as itself) or variable.
 fn pins(provider: &Provider, value: &str, like: bool) -> bool {
     let literal = if like {
         value.split(['*', '?']).next().unwrap_or("")
@@ -152,7 +154,7 @@ fn missing(entry: &TrustEntry, host: &str) -> Option<(String, String)> {
         provider.name
     );
     let pinned = subs.iter().any(|c| {
-        let like = c.operator.name.contains("Like");
+        let like = Operator::parse(&c.operator.name).is_some_and(|op| op.takes_wildcards());
         c.values.iter().all(|v| pins(provider, &v.value, like))
     });
     let what = match (aud, pinned) {

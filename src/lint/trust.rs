@@ -4,6 +4,7 @@
 use super::Context;
 use crate::ast::{Condition, DeclKind, Trust, TrustEntry, TrustRef};
 use crate::iam::arn;
+use crate::iam::condition::Operator;
 use crate::iam::principal::Aws;
 use crate::source::Spanned;
 
@@ -23,16 +24,11 @@ pub fn trusts<'a>(cx: &'a Context) -> impl Iterator<Item = (String, &'a Trust)> 
     })
 }
 
-/// Whether a condition holds only for the values it lists: an operator that is
-/// not negated (`StringNotEquals` holds for every other value), not `Null`,
-/// not `...IfExists` (true when the key is missing) and not `ForAllValues:`
-/// (true when the key is missing or empty); and no value is `*` alone.
+/// Whether a condition holds only for the values it lists: an operator iamc
+/// reads that [holds only for listed values](Operator::holds_only_for_listed),
+/// and no value is `*` alone.
 pub fn limits(condition: &Condition) -> bool {
-    let operator = condition.operator.name.as_str();
-    !operator.contains("Not")
-        && operator != "Null"
-        && !operator.ends_with("IfExists")
-        && !operator.starts_with("ForAllValues:")
+    Operator::parse(&condition.operator.name).is_some_and(|op| op.holds_only_for_listed())
         && !condition.values.is_empty()
         && condition.values.iter().all(|v| v.value != "*")
 }
