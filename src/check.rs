@@ -20,6 +20,7 @@ use crate::iam::limits::{
     IAM_MAX_PATH as MAX_PATH, IAM_MAX_ROLE_NAME as MAX_ROLE_NAME, IAM_MAX_TAG_KEY,
     IAM_MAX_TAGS as MAX_TAGS,
 };
+use crate::iam::pattern::is_wildcard;
 use crate::iam::principal::{self, is_service_principal};
 
 /// Checks every declaration. `calls` holds the call of each expanded template
@@ -510,7 +511,7 @@ impl<'p> Checker<'p> {
             did_you_mean(text, crate::iam::trust::SESSION_ACTIONS.iter().copied())
         {
             format!("did you mean `{similar}`?")
-        } else if text.contains(['*', '?']) {
+        } else if is_wildcard(text) {
             "name each session action: `actions [sts:TagSession, sts:SetSourceIdentity]`"
                 .to_string()
         } else {

@@ -483,7 +483,11 @@ fn utf8_len(first: u8) -> usize {
 
 /// Whether a string has a wildcard (`*` or `?`).
 pub fn is_wildcard(pattern: &str) -> bool {
-    pattern.contains(['*', '?'])
+    // No early exit: the loop vectorises, and every statement's actions and
+    // resources pass here.
+    pattern
+        .bytes()
+        .fold(false, |found, b| found | (b == b'*') | (b == b'?'))
 }
 
 /// An action pattern meets an action (or an action pattern) of the query:

@@ -30,6 +30,7 @@ pub use crate::config::Level;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, LintCode, Severity, line_column};
 use crate::hash::HashMap;
 use crate::iam::catalog::{self, Catalog};
+use crate::iam::pattern::is_wildcard;
 use crate::id::IdVec;
 use crate::lower::{Lowered, LoweredProgram, StatementId};
 use crate::model::Statement;
@@ -539,14 +540,6 @@ pub fn on_everything(s: &Statement) -> bool {
 /// resources list leaves out the resources it names, so it never does.
 pub fn denies_everywhere(s: &Statement) -> bool {
     !s.not_resource && s.resources.iter().any(|r| r.text == "*")
-}
-
-/// Whether an action pattern holds a wildcard.
-pub fn is_wildcard(action: &str) -> bool {
-    // No early exit: the loop vectorises, and every statement's actions pass here.
-    action
-        .bytes()
-        .fold(false, |found, b| found | (b == b'*') | (b == b'?'))
 }
 
 #[cfg(test)]

@@ -57,7 +57,7 @@ fn every_role(resource: &str) -> bool {
     let segments = crate::iam::arn::segments(resource);
     let literal = |n: usize, sample: &'static str| -> String {
         match segments.get(n) {
-            Some(s) if segments.len() > 5 && !s.contains(['*', '?']) => s.to_string(),
+            Some(s) if segments.len() > 5 && !pattern::is_wildcard(s) => s.to_string(),
             _ => sample.to_string(),
         }
     };

@@ -1,9 +1,10 @@
 //! L012 `resource-type-mismatch`: an S3 bucket action on object ARNs, or an
 //! object action on bucket ARNs.
 
-use super::{Context, Finding, Level, Lint, is_wildcard};
+use super::{Context, Finding, Level, Lint};
 use crate::diagnostics::LintCode;
 use crate::iam::pattern;
+use crate::iam::pattern::is_wildcard;
 
 pub const LINT: Lint = Lint {
     id: LintCode::ResourceTypeMismatch,

@@ -1,7 +1,8 @@
 //! L003 `resource-wildcard`: `on *` for actions that can be narrowed to resources.
 
-use super::{Context, Finding, Level, Lint, is_wildcard, on_everything};
+use super::{Context, Finding, Level, Lint, on_everything};
 use crate::diagnostics::LintCode;
+use crate::iam::pattern::is_wildcard;
 
 pub const LINT: Lint = Lint {
     id: LintCode::ResourceWildcard,

@@ -1,8 +1,9 @@
 //! L011 `shadowed-action`: an action a wildcard of the same principal already
 //! grants on the same resources.
 
-use super::{Context, Finding, Level, Lint, covers, is_wildcard};
+use super::{Context, Finding, Level, Lint, covers};
 use crate::diagnostics::LintCode;
+use crate::iam::pattern::is_wildcard;
 use crate::iam::{condition, pattern};
 use crate::lower::StatementId;
 use crate::model::Statement;

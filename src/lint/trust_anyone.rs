@@ -6,6 +6,7 @@ use super::{Context, Finding, Level, Lint};
 use crate::ast::TrustKind;
 use crate::diagnostics::LintCode;
 use crate::iam::arn;
+use crate::iam::pattern::is_wildcard;
 
 pub const LINT: Lint = Lint {
     id: LintCode::TrustAnyone,
@@ -36,7 +37,7 @@ pub const WHO: &[&str] = &[
 /// written out. A wildcard or a variable there (`arn:aws:iam::*:role/ci`,
 /// `${aws:PrincipalAccount}`) lets any account in: anyone can name a role `ci`.
 fn pins_caller(key: &str, value: &str) -> bool {
-    let literal = |v: &str| !v.contains(['*', '?']) && !v.contains("${");
+    let literal = |v: &str| !is_wildcard(v) && !v.contains("${");
     let key = key.to_ascii_lowercase();
     match key.strip_prefix("aws:").unwrap_or(&key) {
         "principalarn" | "sourcearn" => arn::segments(value)

@@ -188,7 +188,7 @@ pub fn action_text(pattern: &str) -> String {
     let catalog = catalog::catalog();
     let matched = catalog.expand(pattern);
     let mut out = format!("```iam\n{pattern}\n```\n");
-    let wildcard = pattern.contains(['*', '?']);
+    let wildcard = crate::iam::pattern::is_wildcard(pattern);
     if matched.is_empty() {
         let _ = write!(
             out,

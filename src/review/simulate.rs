@@ -45,7 +45,7 @@ pub fn context(pairs: &[String]) -> Result<BTreeMap<String, Vec<String>>, Diagno
 
 /// E050 when the action is not one AWS has (patterns are not checked).
 pub fn check_action(action: &str) -> Result<(), Diagnostic> {
-    if action.contains(['*', '?']) {
+    if crate::iam::pattern::is_wildcard(action) {
         return Ok(());
     }
     // Actions compare without case: `S3:deleteobject` is `s3:DeleteObject`.

@@ -293,7 +293,7 @@ impl Catalog {
         let Some(service) = self.service(&prefix.to_ascii_lowercase()) else {
             return Vec::new();
         };
-        if !name.contains(['*', '?']) {
+        if !super::pattern::is_wildcard(name) {
             return service
                 .action(name)
                 .map(|a| (service, a))
@@ -315,7 +315,7 @@ pub fn cased_action(text: &str) -> std::borrow::Cow<'_, str> {
     let Some((prefix, name)) = text.split_once(':') else {
         return Cow::Borrowed(text);
     };
-    if name.contains(['*', '?']) {
+    if super::pattern::is_wildcard(name) {
         if prefix.bytes().any(|b| b.is_ascii_uppercase()) {
             return Cow::Owned(format!("{}:{name}", prefix.to_ascii_lowercase()));
         }
@@ -361,7 +361,7 @@ pub fn unknown_action(text: &str, span: Span) -> Option<Diagnostic> {
         }
         return Some(d);
     };
-    if name.contains(['*', '?']) {
+    if super::pattern::is_wildcard(name) {
         if service.matching(name).next().is_some() {
             return None;
         }
