@@ -17,6 +17,7 @@
 //! and [`fmt`]; on top, [`cli`]. `tests/it/architecture.rs` holds the order:
 //! a module may use the ones before it, never one after.
 
+pub mod account;
 pub mod ast;
 pub mod check;
 pub mod cli;

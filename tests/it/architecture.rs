@@ -28,6 +28,10 @@ const ORDER: &[(&str, &str)] = &[
     ("ast", "the syntax tree"),
     ("vars", "`${...}` variables and params"),
     ("model", "IAM statements as data"),
+    (
+        "account",
+        "an AWS account's IAM, read from its authorization details",
+    ),
     // The pipeline, in the order `compile` runs it.
     ("syntax", "1. parse"),
     ("resolve", "2. bind names"),
