@@ -141,7 +141,7 @@ pub struct ManagedPolicy {
 impl ManagedPolicy {
     /// Whether AWS owns it (`arn:aws:iam::aws:policy/...`).
     pub fn is_aws_managed(&self) -> bool {
-        self.arn.split(':').nth(4) == Some("aws")
+        crate::iam::arn::aws_managed_policy(&self.arn).is_some()
     }
 
     /// The document IAM applies: the default version's.

@@ -10,6 +10,7 @@ use super::{
     PolicyVersion, Role, RoleListing, User,
 };
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::iam::arn::Arn;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -486,14 +487,13 @@ impl Reader {
     /// Notes the account and partition an ARN names (AWS's own `aws`
     /// account aside).
     fn note_arn(&mut self, arn: &str, here: &In) {
-        let parts: Vec<&str> = arn.splitn(6, ':').collect();
-        if let [_, partition, _, _, account, _] = parts.as_slice() {
+        if let Some(a) = Arn::parse(arn) {
             let at = here.file.to_string();
             self.partitions
-                .entry(partition.to_string())
+                .entry(a.partition.to_string())
                 .or_insert(at.clone());
-            if *account != "aws" && !account.is_empty() {
-                self.accounts.entry(account.to_string()).or_insert(at);
+            if a.account != "aws" && !a.account.is_empty() {
+                self.accounts.entry(a.account.to_string()).or_insert(at);
             }
         }
     }
