@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate src/usage/api_map.txt: which IAM actions an API call needs.
+"""Regenerate src/audit/usage/api_map.txt: which IAM actions an API call needs.
 
 CloudTrail names an API call (`eventSource` + `eventName`), not an IAM action.
 The source of the mapping is iam-dataset's `aws/map.json` by Ian Mckay (MIT,
@@ -26,7 +26,7 @@ import json
 import pathlib
 import sys
 
-OUT = pathlib.Path(__file__).resolve().parent.parent / "src" / "usage" / "api_map.txt"
+OUT = pathlib.Path(__file__).resolve().parent.parent / "src" / "audit" / "usage" / "api_map.txt"
 
 
 def main() -> int:

@@ -12,19 +12,24 @@
 //! 7. [`render`] writes templates and the manifest, from a [`Compiled`].
 //!
 //! Below the pipeline sit the vocabulary every step shares: [`iam`] (what
-//! iamc knows of IAM), [`diagnostics`], [`config`], [`source`]. Above it, the
-//! tools that read a [`Compiled`]: [`lint`], [`review`]; beside it, [`import`]
-//! and [`fmt`]; on top, [`cli`]. `tests/it/architecture.rs` holds the order:
-//! a module may use the ones before it, never one after.
+//! iamc knows of IAM), [`diagnostics`], [`config`], [`source`], and
+//! [`account`] (an AWS account's IAM, read from its authorization details).
+//! Above it, what builds on a [`Compiled`]: [`build`] (writing `generated/`
+//! and the build record), [`lint`], [`review`] (diff, explain, graph),
+//! [`fmt`], [`import`], [`lsp`], and [`audit`] (the program against the
+//! deployed account: `usage` and `drift`); on top, [`cli`].
+//! `tests/it/architecture.rs` holds the order: a module may use the ones
+//! before it, never one after.
 
 pub mod account;
 pub mod ast;
+pub mod audit;
+pub mod build;
 pub mod check;
 pub mod cli;
 pub mod compiled;
 pub mod config;
 pub mod diagnostics;
-pub mod drift;
 pub mod expand;
 pub mod fmt;
 pub mod hash;
@@ -35,16 +40,13 @@ pub mod lint;
 pub mod lower;
 pub mod lsp;
 pub mod model;
-pub mod output;
 pub mod par;
 pub mod plan;
-pub mod record;
 pub mod render;
 pub mod resolve;
 pub mod review;
 pub mod source;
 pub mod syntax;
-pub mod usage;
 pub mod vars;
 
 pub use compiled::{Compiled, Manifest};

@@ -1,7 +1,7 @@
 //! `iamc build [--src DIR] [--out DIR] [--check]`
 
 use super::{EXIT_ERROR, EXIT_STALE, ProjectArgs, project};
-use crate::{output, record};
+use crate::build::{output, record};
 use std::path::Path;
 use std::process::ExitCode;
 

@@ -1,7 +1,6 @@
 //! `iamc explain PRINCIPAL [ACTION [RESOURCE]]`
 
 use super::{EXIT_ERROR, ProjectArgs, project};
-use crate::compiled::Compiled;
 use crate::diagnostics::Diagnostics;
 use crate::review::explain::{self, Query};
 use crate::review::simulate;
@@ -24,7 +23,7 @@ pub struct ExplainArgs {
 }
 
 pub fn run(args: &ExplainArgs) -> ExitCode {
-    let Some(compiled) = compile(&args.project) else {
+    let Some(compiled) = project::compile(&args.project) else {
         return ExitCode::from(EXIT_ERROR);
     };
     let id = match explain::find_principal(compiled.program(), &args.principal) {
@@ -91,22 +90,4 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
     let decision = simulation.as_ref().map(simulate::text);
     crate::cli::out!("{}", explain::text(&explanation, decision.as_deref()));
     ExitCode::SUCCESS
-}
-
-/// Loads and compiles the project, printing diagnostics; `None` on errors.
-pub(super) fn compile(args: &ProjectArgs) -> Option<Compiled> {
-    let project = match project::load(args) {
-        Ok(p) => p,
-        Err((sources, diagnostics)) => {
-            project::report(&diagnostics, &sources, args.format);
-            return None;
-        }
-    };
-    match crate::compile(&project.sources, &project.config) {
-        Ok(compiled) => Some(compiled),
-        Err(diagnostics) => {
-            project::report(&diagnostics, &project.sources, args.format);
-            None
-        }
-    }
 }

@@ -1,6 +1,6 @@
 //! `iamc graph [NAME] [--receivers NAME] [--format mermaid|dot|json]`
 
-use super::{EXIT_ERROR, Format, ProjectArgs, explain::compile, project};
+use super::{EXIT_ERROR, Format, ProjectArgs, project};
 use crate::ast::DeclKind;
 use crate::diagnostics::Diagnostics;
 use crate::review::{explain, graph};
@@ -42,7 +42,7 @@ pub fn run(args: &GraphArgs) -> ExitCode {
         config: args.config.clone(),
         format: Format::Text,
     };
-    let Some(compiled) = compile(&project_args) else {
+    let Some(compiled) = project::compile(&project_args) else {
         return ExitCode::from(EXIT_ERROR);
     };
     let program = compiled.program();

@@ -1,9 +1,10 @@
 //! Loading a project: its settings and its sources, as the commands share them.
 
 use super::{Format, ProjectArgs};
+use crate::build::record::Report;
+use crate::compiled::Compiled;
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
-use crate::record::Report;
 use crate::source::{SourceFile, Sources};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,24 @@ pub fn load(args: &ProjectArgs) -> Result<Project, (Sources, Diagnostics)> {
         out,
         sources,
     })
+}
+
+/// Loads and compiles the project, printing diagnostics; `None` on errors.
+pub fn compile(args: &ProjectArgs) -> Option<Compiled> {
+    let project = match load(args) {
+        Ok(p) => p,
+        Err((sources, diagnostics)) => {
+            report(&diagnostics, &sources, args.format);
+            return None;
+        }
+    };
+    match crate::compile(&project.sources, &project.config) {
+        Ok(compiled) => Some(compiled),
+        Err(diagnostics) => {
+            report(&diagnostics, &project.sources, args.format);
+            None
+        }
+    }
 }
 
 fn parent(path: &Path) -> PathBuf {

@@ -2,11 +2,11 @@
 //! evidence shows it used; `--suggest DIR` writes the narrowed sources.
 
 use super::{EXIT_ERROR, ProjectArgs, project};
+use crate::audit::usage::analyse::{self, Options};
+use crate::audit::usage::evidence::{Evidence, Naming, Window};
+use crate::audit::usage::{report, suggest, time};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::Sources;
-use crate::usage::analyse::{self, Options};
-use crate::usage::evidence::{Evidence, Naming, Window};
-use crate::usage::{report, suggest, time};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -186,7 +186,7 @@ pub struct DriftArgs {
 
 /// `iamc drift DETAILS.json`
 pub fn run_drift(args: &DriftArgs) -> ExitCode {
-    let Some(compiled) = super::explain::compile(&args.project) else {
+    let Some(compiled) = project::compile(&args.project) else {
         return ExitCode::from(EXIT_ERROR);
     };
     let shown = args.details.display().to_string();
@@ -199,9 +199,9 @@ pub fn run_drift(args: &DriftArgs) -> ExitCode {
             );
         }
     };
-    match crate::drift::drift(&compiled, &text, &shown) {
+    match crate::audit::drift::drift(&compiled, &text, &shown) {
         Ok(d) => {
-            super::write_stdout(&crate::drift::text(&d));
+            super::write_stdout(&crate::audit::drift::text(&d));
             if args.exit_code && !d.findings.is_empty() {
                 ExitCode::from(super::EXIT_STALE)
             } else {

@@ -43,15 +43,16 @@ const ORDER: &[(&str, &str)] = &[
     ("compiled", "the result of a build and its queries"),
     ("lib", "compile(): the pipeline"),
     // What builds on a compiled program.
-    ("output", "writing generated/"),
-    ("record", "the build record"),
+    ("build", "writing generated/ and the build record"),
     ("lint", "lints over a compiled program"),
     ("review", "diff, explain, graph"),
     ("fmt", "the formatter"),
     ("import", "CloudFormation and IAM JSON to .iam"),
     ("lsp", "the language server"),
-    ("usage", "grants against evidence of use"),
-    ("drift", "the account against the program"),
+    (
+        "audit",
+        "the program against the deployed account: usage, drift",
+    ),
     ("cli", "the command line"),
 ];
 

@@ -96,7 +96,7 @@ fn noop_rebuild_rewrites_nothing() {
 
 #[test]
 fn a_template_cut_short_by_an_interrupted_build_is_reported_and_replaced() {
-    // New templates are written in place (see src/output.rs): an interrupted
+    // New templates are written in place (see src/build/output.rs): an interrupted
     // build can leave one cut short, with iamc's banner.
     let dir = project("truncated", PROGRAM);
     assert!(iamc(&dir, &["build"]).status.success());
