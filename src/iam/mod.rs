@@ -13,6 +13,7 @@ pub mod chars;
 pub mod compare;
 pub mod condition;
 pub mod description;
+pub mod escalation;
 pub mod eval;
 pub mod limits;
 pub mod pattern;

@@ -1,7 +1,10 @@
 //! L001 `action-wildcard`: `allow *`, every action of every service.
 
+use super::escalation::{holders_of, policy_set};
 use super::{Context, Finding, Level, Lint};
 use crate::diagnostics::LintCode;
+use crate::iam::eval::{Request, decide};
+use crate::lower::StatementId;
 
 pub const LINT: Lint = Lint {
     id: LintCode::ActionWildcard,
@@ -17,7 +20,9 @@ const DOC: &str = r#"## What it does
 Flags an `allow` statement whose actions include `*`: every action of every AWS
 service, today's and those AWS adds tomorrow. An `allow not [...]` (IAM's
 `NotAction`) is flagged too: it allows every action of every service but those
-listed, which is `*` with a few holes.
+listed, which is `*` with a few holes. A statement that every principal holding it
+(or, for a policy no principal receives, its own policy) denies everywhere, with an
+unconditional `deny *` on `*`, allows nothing and is not flagged.
 
 ## Why it matters
 
@@ -47,9 +52,35 @@ policy CdnRead {
 ```
 "#;
 
+/// Whether every holder of a statement explicitly denies a request of an
+/// action and resource nobody names: it allows nothing anywhere.
+fn denied_everywhere(cx: &Context, i: StatementId) -> bool {
+    let request = Request {
+        action: "iamc:NoSuchAction".into(),
+        resource: "arn:iamc:none".into(),
+        context: Default::default(),
+        open: true,
+    };
+    let holders = holders_of(cx, i);
+    !holders.is_empty()
+        && holders.iter().all(|(holder, statements)| {
+            // A deny on `not` resources leaves the ones it lists allowed.
+            let decision = decide(&policy_set(cx, *holder, statements), &request);
+            decision.explicit
+                && decision.applies.iter().any(|&n| {
+                    let s = &cx.statement(statements[n]).statement;
+                    s.effect == crate::ast::Effect::Deny && super::denies_everywhere(s)
+                })
+        })
+}
+
 fn check(cx: &Context, out: &mut Vec<Finding>) {
     for (i, s) in cx.allows() {
         let st = &s.statement;
+        let everything = st.not_action || st.actions.iter().any(|a| a == "*");
+        if everything && denied_everywhere(cx, i) {
+            continue;
+        }
         if st.not_action {
             // `not [*]` allows nothing.
             if st.actions.iter().all(|a| a != "*") {

@@ -9,6 +9,7 @@
 mod action_wildcard;
 mod allow_not;
 mod aws_managed_policy;
+mod escalation;
 mod escalation_combination;
 mod oidc_trust;
 mod pass_role_wildcard;
@@ -262,6 +263,9 @@ pub struct Context<'a> {
     pub watched: Watched,
     /// For each statement of [`LoweredProgram::statements`], what the lints ask of it.
     pub facts: IdVec<StatementId, Facts>,
+    pub naming: &'a crate::config::Naming,
+    /// The escalation paths each principal completes, found on first use.
+    escalations: std::sync::OnceLock<Vec<escalation::Escalated>>,
 }
 
 impl<'a> Context<'a> {
@@ -279,11 +283,19 @@ impl<'a> Context<'a> {
             catalog: catalog::catalog(),
             watched,
             facts: IdVec::from_vec(facts),
+            naming: &compiled.config().naming,
+            escalations: std::sync::OnceLock::new(),
         }
     }
 }
 
 impl Context<'_> {
+    /// The escalation paths of every principal, and of each policy no
+    /// principal receives ([`escalation::find`]), found once for every lint.
+    pub fn escalations(&self) -> &[escalation::Escalated] {
+        self.escalations.get_or_init(|| escalation::find(self))
+    }
+
     pub fn facts(&self, i: StatementId) -> Facts {
         self.facts[i]
     }
@@ -405,39 +417,31 @@ fn action_of<'p>(pattern: &'p str, service: &str) -> Option<&'p str> {
 }
 
 /// The actions some lint looks for in every statement or principal (at most
-/// 32): bit `n` of a [`Facts`] mask stands for the `n`th.
+/// 128: those of the escalation paths): bit `n` of a [`Facts`] mask stands
+/// for the `n`th.
 pub struct Watched {
     actions: Vec<&'static str>,
     /// For each service prefix, the bits and names of its watched actions.
-    services: Vec<(&'static str, Vec<(u32, &'static str)>)>,
+    services: Vec<(&'static str, Vec<(u128, &'static str)>)>,
     /// The bits of every watched action.
-    all: u32,
+    all: u128,
 }
 
 impl Watched {
     fn new() -> Watched {
-        let mut actions: Vec<&'static str> = Vec::new();
-        for action in privilege_escalation::ACTIONS
-            .iter()
-            .copied()
-            .chain(escalation_combination::actions())
-        {
-            if !actions.contains(&action) {
-                actions.push(action);
-            }
-        }
-        let mut services: Vec<(&'static str, Vec<(u32, &'static str)>)> = Vec::new();
+        let actions = crate::iam::escalation::actions();
+        let mut services: Vec<(&'static str, Vec<(u128, &'static str)>)> = Vec::new();
         for (n, action) in actions.iter().enumerate() {
             let Some((service, name)) = action.split_once(':') else {
                 continue;
             };
-            let bit = 1 << n;
+            let bit = 1u128 << n;
             match services.iter_mut().find(|(s, _)| *s == service) {
                 Some((_, names)) => names.push((bit, name)),
                 None => services.push((service, vec![(bit, name)])),
             }
         }
-        let all = (0..actions.len()).fold(0, |mask, n| mask | 1 << n);
+        let all = (0..actions.len()).fold(0u128, |mask, n| mask | 1 << n);
         Watched {
             actions,
             services,
@@ -446,7 +450,7 @@ impl Watched {
     }
 
     /// The bit of a watched action (none for another).
-    pub fn bit(&self, action: &str) -> u32 {
+    pub fn bit(&self, action: &str) -> u128 {
         self.actions
             .iter()
             .position(|&a| a == action)
@@ -454,7 +458,7 @@ impl Watched {
     }
 
     /// The watched actions a pattern [`covers`].
-    fn covered(&self, pattern: &str) -> u32 {
+    fn covered(&self, pattern: &str) -> u128 {
         if pattern == "*" {
             return self.all;
         }
@@ -477,11 +481,11 @@ impl Watched {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Facts {
     /// The watched actions it allows, `NotAction` included.
-    pub grants: u32,
+    pub grants: u128,
     /// The watched actions it denies everywhere: a `deny` on `*` (not `not`
     /// resources: those are allowed by it), with no condition, listing them
     /// or, with `not` actions, not listing them.
-    pub denies: u32,
+    pub denies: u128,
     /// Whether it is an `allow` (not `not`) listing a pattern with a wildcard.
     pub wildcard: bool,
 }
@@ -569,12 +573,12 @@ mod tests {
     #[test]
     fn masks_agree_with_covers() {
         let watched = Watched::new();
-        assert!(watched.actions.len() <= 32, "a mask holds 32 actions");
+        assert!(watched.actions.len() <= 128, "a mask holds 128 actions");
         for p in PATTERNS {
             for (n, action) in watched.actions.iter().enumerate() {
                 let bit = watched.covered(p) & 1 << n != 0;
                 assert_eq!(bit, covers(p, action), "{p} covers {action}");
-                assert_eq!(watched.bit(action), 1 << n);
+                assert_eq!(watched.bit(action), 1u128 << n);
             }
         }
     }

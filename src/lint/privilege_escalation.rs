@@ -1,153 +1,82 @@
-//! L005 `privilege-escalation`: single actions that let a principal raise its
-//! own permissions.
+//! L005 `privilege-escalation`: a principal's policies complete an escalation
+//! path that passes no role: it changes its own permissions, becomes another
+//! principal, or takes over a resource that already runs with a role.
 
-use super::{Context, Finding, Level, Lint, covers};
+use super::escalation::report;
+use super::{Context, Finding, Level, Lint};
 use crate::diagnostics::LintCode;
 
 pub const LINT: Lint = Lint {
     id: LintCode::PrivilegeEscalation,
-    summary: "an action that lets a principal grant itself more permissions",
+    summary: "a principal can grant itself more permissions, become another principal, or take over a resource's role",
     default: Level::Deny,
     justifiable: true,
     doc: DOC,
     check,
 };
 
-/// Actions that, alone, let a principal give itself or another identity more
-/// permissions (from the facts file: Rhino Security Labs' list, as parliament
-/// and pacu check it).
-pub const ACTIONS: &[&str] = &[
-    "iam:AddUserToGroup",
-    "iam:AttachGroupPolicy",
-    "iam:AttachRolePolicy",
-    "iam:AttachUserPolicy",
-    "iam:CreateAccessKey",
-    "iam:CreateLoginProfile",
-    "iam:CreatePolicyVersion",
-    "iam:PutGroupPolicy",
-    "iam:PutRolePolicy",
-    "iam:PutUserPolicy",
-    "iam:SetDefaultPolicyVersion",
-    "iam:UpdateAssumeRolePolicy",
-    "iam:UpdateLoginProfile",
-    "glue:UpdateDevEndpoint",
-    "lambda:UpdateFunctionCode",
-    "lambda:UpdateFunctionConfiguration",
-];
-
 const DOC: &str = r#"## What it does
 
-Flags an `allow` statement granting an action that, on its own, lets the holder raise
-its own permissions or take over another identity:
+Looks at everything a role or user holds once its groups are flattened (and at each
+policy no principal receives, on its own), and flags the privilege-escalation paths
+it completes that pass no role. A path counts when IAM would allow a request of each
+of its permissions, as `iamc explain` decides: every `deny` of the principal is
+subtracted, conditions are evaluated, and the request must be on a resource that
+serves the path. The paths are those of the [escalation table](../escalation.md)
+without `iam:PassRole` (those are [`escalation-combination`](escalation-combination.md)'s):
 
-| action | how it escalates |
+| family | paths |
 |---|---|
-| `iam:CreatePolicyVersion`, `iam:SetDefaultPolicyVersion` | rewrite a managed policy it holds |
-| `iam:Attach{User,Group,Role}Policy`, `iam:Put{User,Group,Role}Policy` | give itself any policy |
-| `iam:AddUserToGroup` | join a more powerful group |
-| `iam:CreateAccessKey`, `iam:CreateLoginProfile`, `iam:UpdateLoginProfile` | sign in as another user |
-| `iam:UpdateAssumeRolePolicy` | let itself assume any role |
-| `lambda:UpdateFunctionCode`, `lambda:UpdateFunctionConfiguration` | run code as a function's role |
-| `glue:UpdateDevEndpoint` | run code as a dev endpoint's role |
+| [self-escalation](../escalation/self-escalation.md) | iam-001 `iam:CreatePolicyVersion`, iam-005 `iam:PutRolePolicy`, iam-007 `iam:PutUserPolicy`, iam-008 `iam:AttachUserPolicy`, iam-009 `iam:AttachRolePolicy`, iam-010 `iam:AttachGroupPolicy`, iam-011 `iam:PutGroupPolicy`, iam-013 `iam:AddUserToGroup`, iamc-002 `iam:SetDefaultPolicyVersion` |
+| [principal-access](../escalation/principal-access.md) | iam-002 `iam:CreateAccessKey`, iam-003 (with `iam:DeleteAccessKey`), iam-004 `iam:CreateLoginProfile`, iam-006 `iam:UpdateLoginProfile`, iam-012 `iam:UpdateAssumeRolePolicy`, iam-014 to iam-021 (the self-escalation actions with `sts:AssumeRole`, `iam:CreateAccessKey` or `iam:UpdateAssumeRolePolicy`), sts-001 `sts:AssumeRole` on roles a wildcard reaches |
+| [existing-passrole](../escalation/existing-passrole.md) (takeover) | apprunner-002 `apprunner:UpdateService`, bedrock-002 code-interpreter sessions, cloudformation-002 `cloudformation:UpdateStack`, cloudformation-005 change sets, codebuild-002 `codebuild:StartBuild`, codebuild-003 `codebuild:StartBuildBatch`, ec2-002 user data and restart, ec2-004 launch-template versions, ec2instanceconnect-003 `ec2-instance-connect:SendSSHPublicKey`, ecs-006 `ecs:ExecuteCommand`, glue-002 `glue:UpdateDevEndpoint`, lambda-003 to lambda-005 `lambda:UpdateFunctionCode`, iamc-001 `lambda:UpdateFunctionConfiguration`, sagemaker-004 presigned notebook URLs, sagemaker-005 notebook lifecycle configurations, ssm-001 `ssm:StartSession`, ssm-002 `ssm:SendCommand` |
 
-Patterns count: `iam:*`, `iam:Put*` and `iam:Attach*Policy` all grant some of these,
-and so does `allow not [...]` (IAM's `NotAction`) unless its list takes every one of
-them away: `allow not [iam:PassRole] on *` grants all of them. `allow *` is left to
-[`action-wildcard`](action-wildcard.md).
+Only the smallest paths are reported: `lambda:UpdateFunctionCode` is lambda-003, not
+also lambda-004. Resources that cannot be exploited are not findings: AWS managed
+policies (`arn:aws:iam::aws:policy/...`) cannot be versioned by customers, a user's own
+access keys and password (`user/${aws:username}`) give it nothing it does not hold, an
+`iam:Attach*Policy` whose `iam:PolicyARN` condition names other policies cannot attach
+`AdministratorAccess`, and `sts:AssumeRole` on roles the policy names one by one is left
+to the trust of those roles. A finding names each path (its id is the table's), labels
+the statements that complete it and shows, for each permission, the request that IAM
+allows and the path in the group graph that grants it.
 
 ## Why it matters
 
-Each of these turns a narrow grant into administrator access; a reviewer treats
-them as equivalent to `Action: *` unless the resources make them safe.
+Each of these turns a narrow grant into the permissions of a more powerful identity:
+administrator access, in the usual account. A reviewer reads them as `Action: *`
+unless the resources make them safe.
 
 ## Example
 
 ```iam
-policy RotateOwnKeys {
+policy RotateKeys {
   allow iam:CreateAccessKey on "arn:aws:iam::${AWS::AccountId}:user/*"
 }
 ```
 
 ## How to fix
 
-Remove the action, or restrict it to resources that cannot be used to escalate, and
-say why with `because`:
+Limit the action to resources that cannot reach a more powerful identity: a user's own
+keys, for example.
 
 ```iam
 policy RotateOwnKeys {
   allow iam:CreateAccessKey on "arn:aws:iam::${AWS::AccountId}:user/${aws:username}"
-    because "users rotate their own access keys; ${aws:username} limits it to themselves"
 }
 ```
 "#;
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
-    let escalating = ACTIONS.iter().fold(0, |mask, a| mask | cx.watched.bit(a));
-    for (i, s) in cx.allows() {
-        let st = &s.statement;
-        if cx.facts(i).grants & escalating == 0 {
-            continue;
-        }
-        if st.not_action {
-            let hits: Vec<&str> = ACTIONS
-                .iter()
-                .copied()
-                .filter(|a| !st.actions.iter().any(|p| covers(p, a)))
-                .collect();
-            let Some(first) = hits.first() else {
-                continue;
-            };
-            out.push(Finding {
-                diagnostic: LINT
-                    .diagnostic(format!(
-                        "policy `{}` grants `{first}`{} through `not`, which can escalate privileges",
-                        s.origin.policy,
-                        if hits.len() > 1 {
-                            format!(" and {} more actions", hits.len() - 1)
-                        } else {
-                            String::new()
-                        }
-                    ))
-                    .primary(
-                        cx.effect_span(i),
-                        "every action but those listed, including ones that let the holder give itself more permissions",
-                    )
-                    .note(format!("`not [...]` leaves {}", hits.join(", ")))
-                    .help("list the actions that are allowed; to take some away from a broad grant, add a `deny`"),
-                statements: vec![i],
-            });
-            continue;
-        }
-        for pattern in st.actions.iter().filter(|a| a.as_str() != "*") {
-            let hits: Vec<&str> = ACTIONS
-                .iter()
-                .copied()
-                .filter(|a| covers(pattern, a))
-                .collect();
-            let Some(first) = hits.first() else {
-                continue;
-            };
-            let mut d = LINT
-                .diagnostic(format!(
-                    "policy `{}` grants `{first}`{}, which can escalate privileges",
-                    s.origin.policy,
-                    if hits.len() > 1 {
-                        format!(" and {} more actions", hits.len() - 1)
-                    } else {
-                        String::new()
-                    }
-                ))
-                .primary(
-                    cx.action_span(i, pattern),
-                    "lets the holder give itself more permissions",
-                );
-            if hits.len() > 1 {
-                d = d.note(format!("`{pattern}` grants {}", hits.join(", ")));
-            }
-            out.push(Finding {
-                diagnostic: d.help("remove the action, or limit its resources so it cannot reach a more powerful identity"),
-                statements: vec![i],
-            });
-        }
+    report(cx, &LINT, |f| !f.path.passes_role(), out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::escalation::documented_paths;
+
+    #[test]
+    fn the_doc_names_exactly_the_paths_without_pass_role() {
+        documented_paths(super::DOC, |p| !p.passes_role());
     }
 }

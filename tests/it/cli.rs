@@ -123,7 +123,7 @@ fn diamond_is_not_a_cycle() {
         "policies/main.iam",
         r#"
 policy S3ReadCdn { allow s3:GetObject on "arn:aws:s3:::cdn/*" }
-policy DeployProd { allow cloudformation:UpdateStack on "*" }
+policy DeployProd { allow cloudformation:DescribeStacks on "*" }
 group Base { S3ReadCdn }
 group TeamADev { Base }
 group TeamBDev { Base }

@@ -204,3 +204,55 @@ fn catalog_page_matches_the_catalog() {
         )
     );
 }
+
+/// Each page of the escalation families: its first example completes a path
+/// of that family (reported by L005 or L006), its fix completes none.
+#[test]
+fn escalation_family_pages_trip_and_fix() {
+    let dir = support::repo().join("book/src/escalation");
+    let escalation: Vec<&Lint> = LINTS
+        .iter()
+        .copied()
+        .filter(|l| matches!(l.code(), "L005" | "L006"))
+        .collect();
+    let mut pages: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    pages.sort();
+    assert_eq!(pages.len(), 4, "one page per family");
+    for page in pages {
+        let family = page.file_stem().unwrap().to_str().unwrap().to_string();
+        let text = fs::read_to_string(&page).unwrap();
+        let blocks = examples(&text);
+        assert!(blocks.len() >= 2, "{family}: an example and a fix");
+        let messages = |source: &str| -> Vec<String> {
+            let sources = support::sources(&[("example.iam".to_string(), source.to_string())]);
+            let compiled = iamc::compile(&sources, &Config::default()).unwrap();
+            lint::run(&compiled, &sources)
+                .diagnostics
+                .iter()
+                .filter(|d| escalation.iter().any(|l| d.code.as_str() == l.code()))
+                .map(|d| d.message.clone())
+                .collect()
+        };
+        let of_family = iamc::iam::escalation::paths()
+            .iter()
+            .filter(|p| p.family.as_str() == family)
+            .collect::<Vec<_>>();
+        let tripped = messages(&blocks[0]);
+        assert!(
+            tripped.iter().any(
+                |m| of_family.iter().any(|p| m.contains(&format!("{} ", p.id))
+                    || m.ends_with(p.id)
+                    || m.contains(&format!("{},", p.id)))
+            ),
+            "{family}: the example completes no path of the family: {tripped:?}"
+        );
+        assert_eq!(
+            messages(blocks.last().unwrap()),
+            Vec::<String>::new(),
+            "{family}: the fix"
+        );
+    }
+}
