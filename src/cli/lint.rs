@@ -253,7 +253,20 @@ fn result(d: &Diagnostic, sources: &Sources, base: &str, rule: Option<usize>) ->
     if !related.is_empty() {
         r["relatedLocations"] = json!(related);
     }
+    with_escalation_paths(&mut r, &d.message);
     r
+}
+
+/// A finding about escalation paths carries their ids (`iam-009`, as the
+/// book's escalation table names them) in the result's properties.
+fn with_escalation_paths(r: &mut Value, message: &str) {
+    let ids: Vec<&str> = message
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| crate::iam::escalation::path(w).is_some())
+        .collect();
+    if !ids.is_empty() {
+        r["properties"] = json!({ "escalationPaths": ids });
+    }
 }
 
 fn justified(j: &Justified, sources: &Sources, base: &str, rule: Option<usize>) -> Value {
@@ -270,5 +283,6 @@ fn justified(j: &Justified, sources: &Sources, base: &str, rule: Option<usize>) 
     if let Some(i) = rule {
         r["ruleIndex"] = json!(i);
     }
+    with_escalation_paths(&mut r, &j.message);
     r
 }

@@ -140,6 +140,7 @@ lints! {
     L014 TrustAccount "trust-account";
     L015 OidcTrust "oidc-trust";
     L016 ThirdPartyTrust "third-party-trust";
+    L017 EscalationChain "escalation-chain";
 }
 
 impl LintCode {

@@ -10,6 +10,7 @@ mod action_wildcard;
 mod allow_not;
 mod aws_managed_policy;
 mod escalation;
+mod escalation_chain;
 mod escalation_combination;
 mod oidc_trust;
 mod pass_role_wildcard;
@@ -72,6 +73,7 @@ pub const LINTS: &[&Lint] = &[
     &trust_account::LINT,
     &oidc_trust::LINT,
     &third_party_trust::LINT,
+    &escalation_chain::LINT,
 ];
 
 impl Lint {

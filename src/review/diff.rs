@@ -68,6 +68,23 @@ pub struct PrincipalChange {
     pub lines: Vec<Line>,
     /// Where the change may grant new access (empty: proven it grants none).
     pub access: Vec<AccessChange>,
+    /// Escalation paths it completes now and did not before.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<NewEscalation>,
+}
+
+/// A privilege-escalation path ([`crate::iam::escalation`]) a principal
+/// completes after the change and did not before: broadening, by name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NewEscalation {
+    /// In a group whose members differ: whose path it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    /// `codebuild-001`.
+    pub path: &'static str,
+    /// `iam:PassRole + codebuild:CreateProject + codebuild:StartBuild`.
+    pub name: String,
+    pub family: &'static str,
 }
 
 impl PrincipalChange {
@@ -151,6 +168,9 @@ pub struct Group {
     /// What may be new: once for the group when the same for all, else
     /// per principal (`principal` set).
     pub access: Vec<GroupAccess>,
+    /// New escalation paths, likewise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<NewEscalation>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -278,6 +298,11 @@ pub fn diff(base: &Compiled, head: &Compiled, base_label: &str, head_label: &str
             Some(n) => access_changes(before_subjects.get(old_name), n),
             None => Vec::new(),
         };
+        // A new path needs new access: only then is it looked for.
+        let escalations = match after_subjects.get(name.as_str()) {
+            Some(n) if !access.is_empty() => new_escalations(before_subjects.get(old_name), n),
+            _ => Vec::new(),
+        };
         // Line labels only where the whole says the principal may gain access.
         let flagged = |of: &str| access.iter().any(|a| a.of == of);
         for line in &mut lines {
@@ -299,6 +324,7 @@ pub fn diff(base: &Compiled, head: &Compiled, base_label: &str, head_label: &str
             renamed_from: from,
             lines,
             access,
+            escalations,
         });
     }
     timings.phase("access");
@@ -393,6 +419,31 @@ fn access_changes(before: Option<&Subject>, after: &Subject) -> Vec<AccessChange
         }
     }
     out
+}
+
+/// The escalation paths a subject completes and did not before (`None`
+/// before: it is new).
+fn new_escalations(before: Option<&Subject>, after: &Subject) -> Vec<NewEscalation> {
+    use crate::iam::escalation::find;
+    let all = |_: &str| true;
+    let old: Vec<&str> = before
+        .map(|b| {
+            find(&b.permissions, &all)
+                .iter()
+                .map(|f| f.path.id)
+                .collect()
+        })
+        .unwrap_or_default();
+    find(&after.permissions, &all)
+        .into_iter()
+        .filter(|f| !old.contains(&f.path.id))
+        .map(|f| NewEscalation {
+            principal: None,
+            path: f.path.id,
+            name: f.path.name(),
+            family: f.path.family.as_str(),
+        })
+        .collect()
 }
 
 /// Principals that left one name and appeared under another, holding mostly
@@ -725,7 +776,9 @@ fn groups(principals: &[PrincipalChange]) -> Vec<Group> {
         .into_iter()
         .map(|(lines, mut members)| {
             members.sort_by_key(|p| p.label());
-            let same = members.windows(2).all(|w| w[0].access == w[1].access);
+            let same = members
+                .windows(2)
+                .all(|w| w[0].access == w[1].access && w[0].escalations == w[1].escalations);
             let access = if same {
                 members
                     .first()
@@ -748,10 +801,21 @@ fn groups(principals: &[PrincipalChange]) -> Vec<Group> {
                     })
                     .collect()
             };
+            let escalations = members
+                .iter()
+                .take(if same { 1 } else { members.len() })
+                .flat_map(|p| {
+                    p.escalations.iter().map(|e| NewEscalation {
+                        principal: (!same).then(|| p.name.clone()),
+                        ..e.clone()
+                    })
+                })
+                .collect();
             Group {
                 principals: members.iter().map(|p| p.label()).collect(),
                 lines: lines.to_vec(),
                 access,
+                escalations,
             }
         })
         .collect();

@@ -1,7 +1,7 @@
 //! `iamc diff` as text for a terminal, Markdown for a pull-request comment,
 //! or JSON for tools.
 
-use super::diff::{AccessChange, Diff, Group, GroupAccess, Line};
+use super::diff::{AccessChange, Diff, Group, GroupAccess, Line, NewEscalation};
 use super::grants::describe;
 use super::template_changes::PropertyChange;
 use crate::iam::compare::Change;
@@ -53,6 +53,19 @@ fn access_text(a: &AccessChange) -> String {
             s
         }
     }
+}
+
+/// `! new escalation path lambda-003 `lambda:UpdateFunctionCode` (existing-passrole)`.
+fn escalation_text(e: &NewEscalation) -> String {
+    let who = e
+        .principal
+        .as_ref()
+        .map(|p| format!(" {p}:"))
+        .unwrap_or_default();
+    format!(
+        "!{who} new escalation path {} `{}` ({})",
+        e.path, e.name, e.family
+    )
 }
 
 /// An access line of a group, naming the principal when members differ.
@@ -164,6 +177,9 @@ pub fn text(diff: &Diff) -> String {
         }
         for a in &group.access {
             out.push_str(&format!("  {}\n", group_access_text(a)));
+        }
+        for e in &group.escalations {
+            out.push_str(&format!("  {}\n", escalation_text(e)));
         }
     }
     if !diff.breaking.is_empty() {
@@ -291,6 +307,10 @@ fn markdown_sections(diff: &Diff) -> Vec<(u8, String)> {
         }
         for a in &group.access {
             body.push_str(&group_access_text(a));
+            body.push('\n');
+        }
+        for e in &group.escalations {
+            body.push_str(&escalation_text(e));
             body.push('\n');
         }
         body.push_str("```\n");

@@ -557,3 +557,42 @@ fn fingerprints_differ_exactly_when_template_texts_differ() {
     }
     assert!(differing >= edits.len(), "every edit changes a template");
 }
+
+#[test]
+fn a_new_escalation_path_is_named_as_broadening() {
+    let before = role_with(
+        "  allow codebuild:CreateProject on *\n  allow s3:GetObject on \"arn:aws:s3:::b/*\"",
+    );
+    let after = role_with(
+        "  allow codebuild:CreateProject on *\n  allow s3:GetObject on \"arn:aws:s3:::b/*\"\n  allow [iam:PassRole, codebuild:StartBuild] on *",
+    );
+    let d = diff::diff(&compile(&before), &compile(&after), "before", "after");
+    let text = diff_report::text(&d);
+    let r = d.principals.iter().find(|p| p.name == "R").unwrap();
+    // codebuild:StartBuild alone is codebuild-002, which contains codebuild-001.
+    let paths: Vec<&str> = r.escalations.iter().map(|e| e.path).collect();
+    assert_eq!(paths, ["codebuild-002"], "{text}");
+    assert!(
+        text.contains(
+            "! new escalation path codebuild-002 `codebuild:StartBuild` (existing-passrole)"
+        ),
+        "{text}"
+    );
+    assert!(diff_report::markdown(&d).contains("new escalation path codebuild-002"));
+    // A path already there before is not new, though the change broadens.
+    let more = role_with(
+        "  allow codebuild:CreateProject on *\n  allow s3:GetObject on \"arn:aws:s3:::b/*\"\n  allow [iam:PassRole, codebuild:StartBuild] on *\n  allow s3:PutObject on \"arn:aws:s3:::b/*\"",
+    );
+    let again = diff::diff(&compile(&after), &compile(&more), "a", "b");
+    let r = again.principals.iter().find(|p| p.name == "R").unwrap();
+    assert!(
+        !r.access.is_empty() && r.escalations.is_empty(),
+        "{}",
+        diff_report::text(&again)
+    );
+    // A change that opens no path names none.
+    let wider =
+        role_with("  allow codebuild:CreateProject on *\n  allow s3:* on \"arn:aws:s3:::b/*\"");
+    let d = diff::diff(&compile(&before), &compile(&wider), "before", "after");
+    assert!(d.principals.iter().all(|p| p.escalations.is_empty()));
+}

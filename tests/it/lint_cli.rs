@@ -268,3 +268,45 @@ fn sarif_has_the_fields_sarif_2_1_0_requires() {
     assert_eq!(physical["region"]["startLine"], 3);
     assert_eq!(physical["region"]["startColumn"], 25);
 }
+
+#[test]
+fn sarif_results_carry_the_escalation_path_ids() {
+    let dir = temp_dir("sarif-paths");
+    fs::write(
+        dir.join("policies/main.iam"),
+        r#"
+policy Launch {
+  allow iam:PassRole on "arn:aws:iam::${AWS::AccountId}:role/admin"
+  allow ec2:RunInstances on *
+}
+policy Keys {
+  allow iam:CreateAccessKey on "arn:aws:iam::${AWS::AccountId}:user/*"
+}
+trust Ec2 { service "ec2.amazonaws.com" }
+role Devserver {
+  grants Launch, Keys
+  trust Ec2
+}
+"#,
+    )
+    .unwrap();
+    let out = iamc(&dir, &["lint", "--format", "sarif"]);
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = array_at(&log["runs"][0]["results"], "results");
+    let paths = |rule: &str| -> Vec<Value> {
+        results
+            .iter()
+            .filter(|r| r["ruleId"] == rule)
+            .map(|r| r["properties"]["escalationPaths"].clone())
+            .collect()
+    };
+    assert_eq!(paths("L006"), [serde_json::json!(["ec2-001"])]);
+    assert_eq!(paths("L005"), [serde_json::json!(["iam-002"])]);
+    // Other findings carry none.
+    assert!(
+        results
+            .iter()
+            .filter(|r| r["ruleId"] == "L003")
+            .all(|r| r.get("properties").is_none())
+    );
+}
