@@ -9,7 +9,7 @@ mod document;
 mod json;
 mod read;
 
-pub use document::{Document, Entry, literal_variables};
+pub use document::{Document, Entry, Kind, literal_variables};
 pub use read::{read, read_all};
 
 use crate::iam::policy::Statement;
@@ -203,6 +203,12 @@ pub struct RoleListing {
     pub arn: String,
     pub max_session: Option<u32>,
     pub description: Option<String>,
+}
+
+/// A policy document (a JSON object, or URL-encoded JSON text) read as
+/// `kind`; a problem names where in the document it is (`$.Statement[1]`).
+pub fn read_document(value: &serde_json::Value, kind: Kind) -> Result<Document, (String, String)> {
+    document::read(value, &json::Path::root(), kind).map_err(|(path, why)| (path.to_string(), why))
 }
 
 /// The statements of a document, each as the core reads it.

@@ -2,6 +2,7 @@
 
 mod build;
 mod diff;
+mod drift;
 mod explain;
 mod fmt;
 mod graph;
@@ -196,8 +197,8 @@ enum Command {
     Lsp,
     /// Compare what principals hold with what evidence (CloudTrail, last-accessed reports) shows they used
     Usage(Box<usage::UsageArgs>),
-    /// Compare the account's IAM (get-account-authorization-details) with what the program generates
-    Drift(usage::DriftArgs),
+    /// Compare the account's IAM (get-account-authorization-details) with the program, by access
+    Drift(drift::DriftArgs),
 }
 
 /// Exit codes: 0 success, 1 `--check` found the output stale (or `diff` a
@@ -336,6 +337,6 @@ pub fn run() -> ExitCode {
         Command::Graph(args) => graph::run(&args),
         Command::Lsp => lsp::run(),
         Command::Usage(args) => usage::run(&args),
-        Command::Drift(args) => usage::run_drift(&args),
+        Command::Drift(args) => drift::run(&args),
     }
 }

@@ -93,7 +93,7 @@ impl Command {
             Command::Diff(args) => Some(&mut args.config),
             Command::Graph(args) => Some(&mut args.config),
             Command::Usage(args) => Some(&mut args.project.config),
-            Command::Drift(args) => Some(&mut args.project.config),
+            Command::Drift(args) => Some(&mut args.config),
             Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => {
                 None
             }
@@ -156,9 +156,9 @@ impl Command {
                 paths.extend(args.suggest.iter_mut());
             }
             Command::Drift(args) => {
-                paths.extend(args.project.src.iter_mut());
-                paths.extend(args.project.config.iter_mut());
-                paths.push(&mut args.details);
+                paths.extend(args.src.iter_mut());
+                paths.extend(args.config.iter_mut());
+                paths.extend(args.details.iter_mut());
             }
             Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => {}
         }

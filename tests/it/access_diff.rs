@@ -477,24 +477,6 @@ fn who(p: &Prog, user: bool) -> Who {
     }
 }
 
-/// Every context over the keys that conditions name (others cannot matter).
-fn contexts(keys: &[&(&str, &[&str])]) -> Vec<Context> {
-    let mut out = vec![Context::new()];
-    for (key, values) in keys {
-        let mut next = Vec::new();
-        for c in &out {
-            next.push(c.clone());
-            for v in values.iter() {
-                let mut c = c.clone();
-                c.insert(key.to_string(), v.to_string());
-                next.push(c);
-            }
-        }
-        out = next;
-    }
-    out
-}
-
 fn keys_named(progs: &[&Prog]) -> Vec<&'static (&'static str, &'static [&'static str])> {
     KEYS.iter()
         .filter(|(k, _)| {
@@ -551,7 +533,7 @@ fn decide_oracle(p: &Prog, user: bool, action: &str, resource: &str, ctx: &Conte
 /// A request allowed by `after` and not by `before`, if any.
 fn new_access(before: &Prog, after: &Prog, user: bool) -> Option<(String, String, Context)> {
     let (b, a) = (model(before, user), model(after, user));
-    for ctx in contexts(&keys_named(&[before, after])) {
+    for ctx in oracle::contexts(keys_named(&[before, after])) {
         for action in ACTIONS {
             for resource in RESOURCES {
                 if decide_model(&a, action, resource, &ctx)

@@ -28,6 +28,7 @@ mod cli;
 mod corpus;
 mod determinism;
 mod diff_access;
+mod drift_account;
 mod editor;
 mod every_action;
 mod explain_simulate;

@@ -392,11 +392,15 @@ fn drift_finds_console_edits_hand_attachments_and_missing_roles() {
     assert_eq!(fs::read_to_string(&path).unwrap(), text);
     // The deployer's documents are URL-encoded (raw API), the others decoded
     // (AWS CLI): both are read, and only the edited statement is reported.
-    assert!(text.contains("statement EcsDeploy was edited"), "{text}");
-    assert!(text.contains("AdministratorAccess was attached by hand"));
-    assert!(text.contains("inline policy console-fix"));
-    assert!(text.contains("role PersonalRoleIdle is in the program but not in the account"));
-    assert!(text.contains("PersonalRoleStray follows the naming pattern"));
+    assert!(
+        text.contains("+ Allow [ecs:DescribeServices, ecs:ListServices, ecs:UpdateService, ecs:DeleteService] on * (policy PersonalPolicyMiscDeployer)"),
+        "{text}"
+    );
+    assert!(text.contains("+ managed policy arn:aws:iam::aws:policy/AdministratorAccess attached"));
+    assert!(text.contains("+ inline policy console-fix on the role"));
+    assert!(text.contains("! permissions: wider: the account allows s3:"));
+    assert!(text.contains("- role PersonalRoleIdle is not in the account"));
+    assert!(text.contains("+ role PersonalRoleStray exists only in the account"));
     assert!(
         !text.contains("Reader:") && !text.contains("Auditor:"),
         "{text}"
@@ -407,8 +411,8 @@ fn drift_finds_console_edits_hand_attachments_and_missing_roles() {
 fn drift_warns_on_one_page_and_rejects_other_files() {
     let out = iamc(&["drift", "--src", "program", "drift/details-page1.json"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("one page of a longer answer"), "{text}");
-    assert!(text.contains("holds no `Policies`"), "{text}");
+    assert!(text.contains("the answer is cut short"), "{text}");
+    assert!(text.contains("hold no `Policies`"), "{text}");
     let out = iamc(&["drift", "--src", "program", "evidence/lookup-events.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("E095"));

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: loading a program the way the CLI
 //! does, and comparing against expected files with `UPDATE_EXPECT=1`.
 
+pub mod account;
 pub mod oracle;
 pub mod org;
 

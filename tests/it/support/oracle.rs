@@ -211,6 +211,24 @@ pub fn allowed(
     identity && bounded
 }
 
+/// Every context over the keys (each missing, or one of its values).
+pub fn contexts<'a>(keys: impl IntoIterator<Item = &'a (&'a str, &'a [&'a str])>) -> Vec<Context> {
+    let mut out = vec![Context::new()];
+    for (key, values) in keys {
+        let mut next = Vec::new();
+        for c in &out {
+            next.push(c.clone());
+            for v in values.iter() {
+                let mut c = c.clone();
+                c.insert(key.to_string(), v.to_string());
+                next.push(c);
+            }
+        }
+        out = next;
+    }
+    out
+}
+
 /// A small deterministic random source (xorshift).
 pub struct Rng(pub u64);
 
