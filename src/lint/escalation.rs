@@ -126,26 +126,69 @@ pub fn find(cx: &Context) -> Vec<Escalated> {
         .iter()
         .map(|&(id, grants)| (Holder::Principal(id), grants.statements.clone()))
         .collect();
-    let held: BTreeSet<StatementId> = holders.iter().flat_map(|(_, s)| s.clone()).collect();
+    // The policies principals receive: those of their statements, and those
+    // whose identical statements they hold through another policy's.
+    let mut held: BTreeSet<&str> = BTreeSet::new();
+    for &(_, grants) in &cx.principals {
+        held.extend(
+            grants
+                .statements
+                .iter()
+                .map(|&i| cx.statement(i).origin.policy.as_str()),
+        );
+        held.extend(grants.also.values().flatten().map(String::as_str));
+    }
     let mut alone: BTreeMap<DeclId, Vec<StatementId>> = BTreeMap::new();
-    for (i, _) in cx.lowered.statements.iter_enumerated() {
-        if !held.contains(&i)
+    for (i, s) in cx.lowered.statements.iter_enumerated() {
+        if !held.contains(s.origin.policy.as_str())
             && let Some(policy) = cx.policy_of(i)
         {
             alone.entry(policy).or_default().push(i);
         }
     }
     holders.extend(alone.into_iter().map(|(p, s)| (Holder::Policy(p), s)));
-    let found = crate::par::map(&holders, |(holder, statements)| {
+    // Each path's actions, as a mask: a holder whose `allow`s grant none of
+    // the paths whole is not looked at further.
+    let paths: Vec<u128> = escalation::paths()
+        .iter()
+        .map(|p| {
+            p.permissions
+                .iter()
+                .fold(0, |mask, q| mask | cx.watched.bit(q.action))
+        })
+        .collect();
+    // The set each holder decides on, when it may grant every action of a path.
+    let sets: Vec<Option<(u128, PolicySet)>> = crate::par::map(&holders, |(holder, statements)| {
         let grants = statements
             .iter()
             .fold(0u128, |mask, &i| mask | cx.facts(i).grants);
-        if grants == 0 {
-            return Vec::new();
-        }
-        let granted = |action: &str| grants & cx.watched.bit(action) != 0;
-        escalation::find(&policy_set(cx, *holder, statements), &granted)
+        paths
+            .iter()
+            .any(|path| path & !grants == 0)
+            .then(|| (grants, policy_set(cx, *holder, statements)))
     });
+    // Holders with the same statements and principal facts (principals
+    // granted the same groups) complete the same paths: each is decided once.
+    let mut index: crate::hash::HashMap<&(u128, PolicySet), usize> = Default::default();
+    let mut unique: Vec<&(u128, PolicySet)> = Vec::new();
+    let of: Vec<Option<usize>> = sets
+        .iter()
+        .map(|set| {
+            let set = set.as_ref()?;
+            Some(*index.entry(set).or_insert_with(|| {
+                unique.push(set);
+                unique.len() - 1
+            }))
+        })
+        .collect();
+    let decided = crate::par::map(&unique, |(grants, set)| {
+        let granted = |action: &str| grants & cx.watched.bit(action) != 0;
+        escalation::find(set, &granted)
+    });
+    let found: Vec<Vec<Found>> = of
+        .iter()
+        .map(|n| n.map(|n| decided[n].clone()).unwrap_or_default())
+        .collect();
     holders
         .into_iter()
         .zip(found)

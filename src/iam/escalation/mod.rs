@@ -401,6 +401,25 @@ fn step(set: &PolicySet, permission: &Permission) -> Option<Step> {
     } else {
         permission.passed_to.iter().map(|s| Some(*s)).collect()
     };
+    // Only the statements naming the action can apply to its requests.
+    let relevant: Vec<usize> = (0..set.statements.len())
+        .filter(|&i| {
+            let s = &set.statements[i];
+            s.actions
+                .iter()
+                .any(|a| pattern::action_glob(a, permission.action))
+                != s.not_action
+        })
+        .collect();
+    let set = &PolicySet {
+        principal: set.principal.clone(),
+        statements: relevant
+            .iter()
+            .map(|&i| set.statements[i].clone())
+            .collect(),
+        boundary: set.boundary.clone(),
+        unseen: set.unseen.clone(),
+    };
     let mut maybe = None;
     let resources = if target.star {
         vec![("*".to_string(), true)]
@@ -443,6 +462,7 @@ fn step(set: &PolicySet, permission: &Permission) -> Option<Step> {
                     .chain(&decision.may_apply)
                     .copied()
                     .filter(allows)
+                    .map(|i| relevant[i])
                     .collect(),
             };
             match decision.verdict {
