@@ -1,6 +1,8 @@
 //! Source files and byte spans into them: what every diagnostic points at.
 
+use std::io;
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 /// Index of a file in [`Sources`].
 pub type FileId = usize;
@@ -174,4 +176,37 @@ impl<'a> codespan_reporting::files::Files<'a> for Sources {
                 max: file.line_starts.len().saturating_sub(1),
             })
     }
+}
+
+/// Every `.iam` file below `dir`, sorted by path, and the first error met
+/// reading a folder or an entry of it (symbolic links are not followed): a
+/// command stops on the error, the language server keeps what it could read.
+pub fn iam_files(dir: &Path) -> (Vec<PathBuf>, Option<io::Error>) {
+    fn walk(dir: &Path, files: &mut Vec<PathBuf>, error: &mut Option<io::Error>) {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                error.get_or_insert(e);
+                return;
+            }
+        };
+        for entry in entries {
+            match entry.and_then(|e| Ok((e.path(), e.file_type()?))) {
+                Ok((path, kind)) if kind.is_dir() => walk(&path, files, error),
+                Ok((path, kind)) => {
+                    if kind.is_file() && path.extension().is_some_and(|e| e == "iam") {
+                        files.push(path);
+                    }
+                }
+                Err(e) => {
+                    error.get_or_insert(e);
+                }
+            }
+        }
+    }
+    let mut files = Vec::new();
+    let mut error = None;
+    walk(dir, &mut files, &mut error);
+    files.sort();
+    (files, error)
 }

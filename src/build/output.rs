@@ -267,22 +267,12 @@ fn render_and_write(
     })
 }
 
-/// Replaces a template under a temporary name, then renames it into place, so
+/// Replaces a template through a temporary file ([`super::write_whole`]), so
 /// an interrupted build never leaves a truncated template where a whole one
 /// was.
 fn replace(out_dir: &Path, name: &str, text: &str) -> Result<fs::Metadata, Diagnostic> {
     let path = out_dir.join(name);
-    let temp = out_dir.join(format!(".{name}.iamc-tmp"));
-    let written = fs::File::create(&temp).and_then(|mut file| {
-        file.write_all(text.as_bytes())?;
-        let meta = file.metadata()?;
-        fs::rename(&temp, &path)?;
-        Ok(meta)
-    });
-    written.map_err(|e| {
-        let _ = fs::remove_file(&temp);
-        io_error(&path, "write", &e)
-    })
+    super::write_whole(&path, text.as_bytes()).map_err(|e| io_error(&path, "write", &e))
 }
 
 /// Writes a template where no file was, under its own name: a rename would

@@ -157,7 +157,5 @@ fn try_save(
         )?;
     }
     let json = serde_json::to_vec(&record).map_err(io::Error::other)?;
-    let temp = folder.join(format!("{FILE}.tmp"));
-    fs::write(&temp, json)?;
-    fs::rename(&temp, path(out_dir))
+    super::write_whole(&path(out_dir), &json).map(drop)
 }

@@ -36,7 +36,7 @@ pub fn run(args: &ProjectArgs, paths: &[PathBuf], check: bool) -> ExitCode {
                     .header(&source.name, &format!("{} (formatted)", source.name))
                     .to_string(),
             );
-        } else if let Err(e) = write(path, &formatted) {
+        } else if let Err(e) = crate::build::write_whole(path, formatted.as_bytes()) {
             diagnostics.push(Diagnostic::error(
                 Code::Io,
                 format!("could not write {}: {e}", path.display()),
@@ -104,9 +104,10 @@ fn read(args: &ProjectArgs, paths: &[PathBuf]) -> Result<Read, (Sources, Diagnos
     } else {
         for path in paths {
             if path.is_dir() {
-                let mut found = Vec::new();
-                collect(path, &mut found).map_err(|e| io_error(path, &e))?;
-                found.sort();
+                let (found, error) = crate::source::iam_files(path);
+                if let Some(e) = error {
+                    return Err(io_error(path, &e));
+                }
                 files.extend(found);
             } else {
                 files.push(path.clone());
@@ -136,35 +137,4 @@ fn read(args: &ProjectArgs, paths: &[PathBuf]) -> Result<Read, (Sources, Diagnos
 fn io_error(path: &Path, e: &std::io::Error) -> (Sources, Diagnostics) {
     let d = Diagnostic::error(Code::Io, format!("could not read {}: {e}", path.display()));
     (Sources::new(), Diagnostics(vec![d]))
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            collect(&path, out)?;
-        } else if kind.is_file() && path.extension().is_some_and(|e| e == "iam") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-/// Replaces a file through a temporary file beside it, so that it is never
-/// left half written.
-fn write(path: &Path, text: &str) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.iamc-fmt.tmp"));
-    fs::write(&temp, text)?;
-    if let Ok(meta) = fs::metadata(path) {
-        let _ = fs::set_permissions(&temp, meta.permissions());
-    }
-    fs::rename(&temp, path).inspect_err(|_| {
-        let _ = fs::remove_file(&temp);
-    })
 }

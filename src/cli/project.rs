@@ -71,14 +71,14 @@ fn read_config(path: &Path) -> Result<Config, Diagnostic> {
 
 /// Every `*.iam` file below `dir`, named by its path relative to `dir`.
 fn read_sources(dir: &Path) -> Result<Sources, Diagnostic> {
-    let mut paths = Vec::new();
-    collect(dir, &mut paths).map_err(|e| {
-        Diagnostic::error(
+    let (paths, error) = crate::source::iam_files(dir);
+    if let Some(e) = error {
+        return Err(Diagnostic::error(
             Code::Io,
             format!("could not read the source folder {}: {e}", dir.display()),
         )
-        .help("run iamc from the folder that holds policies/, or pass --src DIR")
-    })?;
+        .help("run iamc from the folder that holds policies/, or pass --src DIR"));
+    }
     if paths.is_empty() {
         return Err(
             Diagnostic::error(Code::Io, format!("no .iam files in {}", dir.display()))
@@ -116,20 +116,6 @@ fn read_sources(dir: &Path) -> Result<Sources, Diagnostic> {
         sources.add(SourceFile::new(name, text));
     }
     Ok(sources)
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
-            collect(&path, out)?;
-        } else if kind.is_file() && path.extension().is_some_and(|e| e == "iam") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// Prints diagnostics: text on stderr, or JSON on stdout.

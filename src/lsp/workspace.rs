@@ -64,22 +64,11 @@ impl Workspace {
     /// Reads every `.iam` file below the source folder again.
     pub fn reload_disk(&mut self) {
         self.disk.clear();
-        let mut folders = vec![self.src.clone()];
-        while let Some(folder) = folders.pop() {
-            let Ok(entries) = std::fs::read_dir(&folder) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                match entry.file_type() {
-                    Ok(t) if t.is_dir() => folders.push(path),
-                    Ok(t) if t.is_file() && is_iam(&path) => {
-                        if let Ok(text) = std::fs::read_to_string(&path) {
-                            self.disk.insert(path, text);
-                        }
-                    }
-                    _ => {}
-                }
+        // A folder that cannot be read is left out; the rest is read.
+        let (paths, _) = crate::source::iam_files(&self.src);
+        for path in paths {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                self.disk.insert(path, text);
             }
         }
     }
