@@ -114,7 +114,6 @@ fn actions(word: &str) -> Vec<lsp::CompletionItem> {
     match word.split_once(':') {
         None => catalog
             .services()
-            .iter()
             .map(|s| {
                 let mut i = item(
                     &format!("{}:", s.prefix),

@@ -91,7 +91,6 @@ fn actions_carry_access_level_description_and_keys() {
     // Every level occurs, and most actions have one.
     let described = catalog
         .services()
-        .iter()
         .flat_map(|s| s.actions())
         .filter(|a| a.access.is_some() && !a.description.is_empty())
         .count();
@@ -100,7 +99,6 @@ fn actions_carry_access_level_description_and_keys() {
         assert!(
             catalog
                 .services()
-                .iter()
                 .flat_map(|s| s.actions())
                 .any(|a| a.access == Some(level)),
             "{level}"

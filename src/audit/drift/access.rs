@@ -241,7 +241,7 @@ fn refine(before: &Side, after: &Side, w: Request) -> Request {
                     .iter()
                     .map(move |a| format!("{}:{}", s.prefix, a.name))
             })
-            .chain(catalog().services().iter().flat_map(|s| {
+            .chain(catalog().services().flat_map(|s| {
                 s.actions()
                     .iter()
                     .take(3)

