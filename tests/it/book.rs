@@ -31,7 +31,7 @@
 //! every relative link and `{{#include}}` of the book points at an existing file (and
 //! heading), and that every command of `iamc --help` is in the CLI reference.
 
-use crate::support;
+use crate::support::{self, copy_dir, write};
 use iamc::config::Config;
 use iamc::diagnostics::{Code, Diagnostics};
 use iamc::source::{SourceFile, Sources};
@@ -472,25 +472,6 @@ fn run(dir: &Path, args: &[&str], code: i32) -> Output {
 
 fn temp_dir(name: &str) -> support::TempDir {
     support::TempDir::new(&format!("book-{name}"))
-}
-
-fn write(dir: &Path, name: &str, contents: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, contents).unwrap();
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// `grammar RULE...`: the rules, verbatim from grammar/iam.pest, blank line between.

@@ -4,10 +4,10 @@
 //! is `tests/cli/expected/NAME.stderr`, rewritten by `UPDATE_EXPECT=1`;
 //! `tests/it/ui.rs` checks that these files show every code the UI cases cannot.
 
-use crate::support;
+use crate::support::{self, iamc, write};
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const PROGRAM: &str = r#"
 policy S3ReadCdn { allow s3:GetObject on "arn:aws:s3:::cdn/*" }
@@ -21,20 +21,6 @@ role Devserver {
 /// A fresh, empty folder for one test.
 fn temp_dir(name: &str) -> support::TempDir {
     support::TempDir::new(&format!("cli-{name}"))
-}
-
-fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, contents).unwrap();
-}
-
-fn iamc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
 }
 
 /// Checks the exit code and that stderr is exactly `tests/cli/expected/NAME.stderr`

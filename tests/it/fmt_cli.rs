@@ -1,11 +1,10 @@
 //! `iamc fmt` through the real binary: which files it reads, what it writes
 //! (only files that change), `--check`, and files it must leave alone.
 
-use crate::support;
+use crate::support::{self, iamc, write};
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-use std::process::{Command, Output};
 
 const MESSY: &str = "policy S3ReadCdn{allow s3:GetObject on \"arn:aws:s3:::cdn/*\"} // read\ntrust Ec2 { service \"ec2.amazonaws.com\" }\n";
 const TIDY: &str = "policy S3ReadCdn {\n  allow s3:GetObject on \"arn:aws:s3:::cdn/*\"\n} // read\n\ntrust Ec2 {\n  service \"ec2.amazonaws.com\"\n}\n";
@@ -15,22 +14,8 @@ fn temp_dir(name: &str) -> support::TempDir {
     support::TempDir::new(&format!("fmt-{name}"))
 }
 
-fn write(dir: &Path, name: &str, contents: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, contents).unwrap();
-}
-
 fn read(dir: &Path, name: &str) -> String {
     fs::read_to_string(dir.join(name)).unwrap()
-}
-
-fn iamc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -168,7 +153,7 @@ fn the_comment_heavy_fixture_formats_the_same_through_the_cli() {
     write(
         &dir,
         "policies/comments.iam",
-        &fs::read_to_string(fixture).unwrap(),
+        fs::read_to_string(fixture).unwrap(),
     );
     let out = iamc(&dir, &["fmt"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

@@ -4,13 +4,12 @@
 //! imported with `--lossy`. The book's import page
 //! shows a run these tests make, and the CLI is run for real.
 
-use crate::support;
+use crate::support::{self, blocks, iamc};
 use iamc::config::Config;
 use iamc::import::{Imported, Options, import, import_with};
 use iamc::source::Sources;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn dir() -> PathBuf {
     support::repo().join("tests/import")
@@ -191,31 +190,23 @@ fn invalid_input_is_an_error_and_imports_nothing() {
     }
 }
 
-fn iamc(args: &[&str], cwd: &Path) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_iamc"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn cli_prints_to_stdout_or_writes_the_file() {
     let cases = dir().join("cases");
-    let out = iamc(&["import", "single_strings.json"], &cases);
+    let out = iamc(&cases, &["import", "single_strings.json"]);
     assert_eq!(out.status.code(), Some(0));
     let expected = fs::read_to_string(dir().join("expected/single_strings.iam")).unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
 
     let target = std::env::temp_dir().join(format!("iamc-import-{}.iam", std::process::id()));
     let path = target.display().to_string();
-    let out = iamc(&["import", "single_strings.json", "-o", &path], &cases);
+    let out = iamc(&cases, &["import", "single_strings.json", "-o", &path]);
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stdout.is_empty());
     assert_eq!(fs::read_to_string(&target).unwrap(), expected);
     let _ = fs::remove_file(&target);
 
-    let out = iamc(&["import", "single_strings.json", "not_iam.json"], &cases);
+    let out = iamc(&cases, &["import", "single_strings.json", "not_iam.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         out.stdout.is_empty(),
@@ -223,32 +214,11 @@ fn cli_prints_to_stdout_or_writes_the_file() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("error[E090]: not_iam.json"));
 
-    let out = iamc(&["import", "missing.json"], &cases);
+    let out = iamc(&cases, &["import", "missing.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("error[E081]: could not read missing.json")
     );
-}
-
-/// The contents of every fenced block with this info string.
-fn blocks(text: &str, info: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current: Option<String> = None;
-    for line in text.lines() {
-        match &mut current {
-            None if line.trim_start() == format!("```{info}") => current = Some(String::new()),
-            Some(block) if line.trim_start() == "```" => {
-                out.push(std::mem::take(block));
-                current = None;
-            }
-            Some(block) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            None => {}
-        }
-    }
-    out
 }
 
 /// The book's example run cannot drift: importing its JSON gives its `.iam`

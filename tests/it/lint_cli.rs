@@ -2,11 +2,9 @@
 //! codes, levels from iamc.yaml, and a SARIF log checked against the fields
 //! SARIF 2.1.0 requires (written from the spec, sections 3.13-3.27).
 
-use crate::support;
+use crate::support::{self, iamc};
 use serde_json::Value;
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
 
 /// One deny finding (PassRole on *), one warning (s3:* on a bucket), one
 /// justified grant (a `because` on `on *`).
@@ -32,14 +30,6 @@ fn temp_dir(name: &str) -> support::TempDir {
     let dir = support::TempDir::new(&format!("lint-{name}"));
     fs::create_dir_all(dir.join("policies")).unwrap();
     dir
-}
-
-fn iamc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -4,7 +4,7 @@
 //! `gh` on PATH: the first pull request, one that changes nothing, one that
 //! broadens, one that breaks.
 
-use crate::support;
+use crate::support::{self, copy_dir};
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -43,19 +43,6 @@ fn git(dir: &Path, args: &[&str]) {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 /// Broadens: a new role granted `Base` (every engineer's group).

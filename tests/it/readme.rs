@@ -1,28 +1,7 @@
 //! The README's tour cannot drift: its `.iam` block compiles, its YAML excerpt
 //! is what iamc writes, and its error message is what iamc prints.
 
-use crate::support;
-/// The contents of every fenced block with this info string.
-fn blocks(text: &str, info: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current: Option<String> = None;
-    for line in text.lines() {
-        match &mut current {
-            None if line.trim_start() == format!("```{info}") => current = Some(String::new()),
-            Some(block) if line.trim_start() == "```" => {
-                out.push(std::mem::take(block));
-                current = None;
-            }
-            Some(block) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            None => {}
-        }
-    }
-    out
-}
-
+use crate::support::{self, blocks};
 #[test]
 fn readme_tour_is_what_iamc_does() {
     let readme = std::fs::read_to_string(support::repo().join("README.md")).unwrap();

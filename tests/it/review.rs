@@ -3,27 +3,13 @@
 //! pages show output produced here: each block after a `<!-- output: NAME -->`
 //! line must equal what the command prints (`UPDATE_EXPECT=1` rewrites them).
 
-use crate::support;
+use crate::support::{self, copy_dir, iamc, write};
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
 fn temp_dir(name: &str) -> support::TempDir {
     support::TempDir::new(&format!("review-{name}"))
-}
-
-fn write(dir: &Path, name: &str, contents: &str) {
-    let path = dir.join(name);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, contents).unwrap();
-}
-
-fn iamc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap()
 }
 
 fn stdout(out: &Output) -> String {
@@ -65,19 +51,6 @@ fn expect_stderr(name: &str, dir: &Path, out: &Output) {
         actual,
         "{name}"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Replaces `old` (which must be there) in a file.
@@ -248,7 +221,7 @@ fn comments_reordering_and_policy_renames_change_nothing() {
          Devserver.yaml: ~ Resources PersonalPolicyMiscDevserver (AWS::IAM::ManagedPolicy) PolicyDocument\n"
     );
     // Comments and order alone change nothing at all.
-    write(&dir, "same/main.iam", &PROGRAM_COMMENTED.replace("S3ReadCdnObjects", "S3ReadCdn").replace("/// Read the static files of the CDN (a longer doc comment than before).\n/// It spans two lines.\n", "/// Read the CDN.\n"));
+    write(&dir, "same/main.iam", PROGRAM_COMMENTED.replace("S3ReadCdnObjects", "S3ReadCdn").replace("/// Read the static files of the CDN (a longer doc comment than before).\n/// It spans two lines.\n", "/// Read the CDN.\n"));
     let out = run(
         &dir,
         &["diff", "--base-dir", "base", "--src", "same", "--exit-code"],
@@ -295,7 +268,7 @@ fn a_renamed_principal_is_breaking_and_changes_no_grant() {
     write(
         &dir,
         "head/main.iam",
-        &PROGRAM.replace("role Devserver", "role Buildbox"),
+        PROGRAM.replace("role Devserver", "role Buildbox"),
     );
     let out = run(
         &dir,

@@ -9,6 +9,7 @@ use iamc::config::Config;
 use iamc::source::{SourceFile, Sources};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -203,5 +204,57 @@ pub fn proptest_config(cases: u32) -> proptest::test_runner::Config {
             proptest::test_runner::FileFailurePersistence::WithSource("proptest-regressions"),
         )),
         ..proptest::test_runner::Config::default()
+    }
+}
+
+/// Runs the `iamc` binary in `dir`.
+pub fn iamc(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_iamc"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+/// Writes `contents` to `dir/name`, creating the folders on the way.
+pub fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) {
+    let path = dir.join(name);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, contents).unwrap();
+}
+
+/// The contents of every fenced block with this info string in a Markdown
+/// text (indented ones too).
+pub fn blocks(text: &str, info: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match &mut current {
+            None if line.trim_start() == format!("```{info}") => current = Some(String::new()),
+            Some(block) if line.trim_start() == "```" => {
+                out.push(std::mem::take(block));
+                current = None;
+            }
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// Copies a folder and everything below it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
     }
 }
