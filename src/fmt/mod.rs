@@ -1,14 +1,14 @@
 //! `iamc fmt`: the canonical layout of `.iam` source text, keeping every comment.
 //!
-//! A file is formatted only if it parses. The text is lexed with its comments
-//! ([`lex`]), arranged into lines, lists and blocks ([`tree`]) and printed in
-//! the canonical style ([`print`]). The result is then parsed again and must
+//! A file is formatted only if it parses. Its tokens are read with their
+//! comments by the one lexer ([`crate::syntax::lex`]) and arranged into
+//! lines, lists and blocks ([`tree`]), which are printed in the canonical
+//! style ([`print`]). The result is then parsed again and must
 //! give equal declarations (syntax trees compare without their spans), the
 //! same diagnostics and the same comments as the original; if it does not,
 //! the file is refused with an internal error and left as it was, so
 //! formatting never changes meaning.
 
-mod lex;
 mod print;
 mod tree;
 
@@ -45,8 +45,7 @@ pub fn format_file(sources: &Sources, file: FileId) -> Result<String, Vec<Diagno
             .help("this is a bug in iamc; please report it with this file"),
         ]
     };
-    let lexed = lex::lex(text).map_err(|at| bug(at, "could not read a token"))?;
-    let tree = tree::build(lexed).map_err(|at| bug(at, "did not expect this token"))?;
+    let tree = tree::build(text).map_err(|at| bug(at, "did not expect this token"))?;
     let formatted = print::print(&tree);
 
     // Never change meaning: the formatted text must parse to the same program.
@@ -59,7 +58,7 @@ pub fn format_file(sources: &Sources, file: FileId) -> Result<String, Vec<Diagno
     if decls != new_decls || messages(&diagnostics) != messages(&new_diagnostics) {
         return Err(bug(0, "would have changed the meaning of this file"));
     }
-    if lex::comments(text) != lex::comments(&formatted) {
+    if tree::comments(text) != tree::comments(&formatted) {
         return Err(bug(0, "would have lost or moved a comment"));
     }
     Ok(formatted)
@@ -75,7 +74,7 @@ pub fn format_text(name: &str, text: &str) -> Result<String, Vec<Diagnostic>> {
 /// Every comment of a source text, in order, without trailing blanks
 /// (`None` if the text cannot be read into tokens).
 pub fn comments(text: &str) -> Option<Vec<String>> {
-    lex::comments(text)
+    tree::comments(text)
 }
 
 fn messages(diagnostics: &[Diagnostic]) -> Vec<(Code, &str)> {
@@ -88,6 +87,37 @@ fn messages(diagnostics: &[Diagnostic]) -> Vec<(Code, &str)> {
 #[cfg(test)]
 mod tests {
     use super::format_text;
+
+    fn formats(text: &str) -> String {
+        format_text("p.iam", text).unwrap_or_else(|d| panic!("{}", d[0].message))
+    }
+
+    /// A keyword that goes on as an action (`tag*`) is one token to the
+    /// parser, so it is one to the formatter, which reads tokens with the
+    /// parser's lexer. (Before, fmt had a lexer of its own that split it: E999.)
+    #[test]
+    fn tokens_are_the_parsers() {
+        assert_eq!(
+            formats("policy P {\n  allow [tag*, aws-portal:View*] on *\n}\n"),
+            "policy P {\n  allow [tag*, aws-portal:View*] on *\n}\n"
+        );
+        // `not` is a keyword before an action that starts with `:`.
+        assert_eq!(
+            formats("policy P {\n  allow not:x on*\n}\n"),
+            "policy P {\n  allow not :x on *\n}\n"
+        );
+    }
+
+    /// Found while moving fmt to the one lexer: a comment between an
+    /// argument's name and its colon was E999.
+    #[test]
+    fn comments_around_an_argument_colon_go_before_its_value() {
+        let text = "template T(a) {\n  allow s3:GetObject on \"${a}\"\n}\n\npolicy P = T(a // c\n: \"x\")\n";
+        assert_eq!(
+            formats(text),
+            "template T(a) {\n  allow s3:GetObject on \"${a}\"\n}\n\npolicy P = T(\n  a:\n    // c\n    \"x\",\n)\n"
+        );
+    }
 
     /// Found by fuzzing: a keyword glued to a `*` (`allow*s3:Get`) is two
     /// tokens to the parser, so it must be two to the formatter.

@@ -1,7 +1,6 @@
 //! The layout tree → canonical text. The rules are in `book/src/fmt.md`.
 
-use super::lex::{Tok, Trivia};
-use super::tree::{Block, File, Line, List, Node, Style};
+use super::tree::{Block, File, Kind, Line, List, Node, Style, Tok, Trivia};
 
 /// Lines are kept within this many columns where a list can be broken.
 pub const WIDTH: usize = 100;
@@ -282,11 +281,10 @@ impl Printer {
             Some(open) => self.tok(open, cont, space, ""),
             None => {
                 let open = Tok {
-                    kind: super::lex::Kind::Punct,
+                    kind: Kind::Punct,
                     text: "[".to_string(),
                     leading: Vec::new(),
                     trailing: None,
-                    offset: 0,
                     starts_line: false,
                 };
                 self.tok(&open, cont, space, "");

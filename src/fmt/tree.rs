@@ -1,11 +1,52 @@
-//! Tokens → the layout tree the printer walks: lines, lists and blocks, each
-//! token still holding its comments. The file has already been parsed by
+//! Source text → the layout tree the printer walks: lines, lists and blocks,
+//! each token holding its comments. Tokens are read by the one lexer,
+//! [`crate::syntax::lex`], in the grammar's order, so each is exactly the
+//! token the parser reads. The file has already been parsed by
 //! [`crate::syntax`], so this only has to recover the structure, not to
 //! explain mistakes; anything unexpected is an `Err` and the file is left alone.
 
-use super::lex::{Kind, Lexed, Tok, Trivia};
-use crate::syntax::keywords::{self, Keyword, Role};
-use std::collections::VecDeque;
+use crate::syntax::keywords::{Keyword, Role};
+use crate::syntax::lex::{self, Lexer};
+use std::ops::Range;
+
+/// Something between tokens that the formatter keeps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trivia {
+    /// A comment on its own line, as written (from `//`, trailing blanks removed).
+    Comment(String),
+    /// One or more blank lines.
+    Blank,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A name, keyword, action, operator, number or `*`.
+    Word,
+    /// A string literal, quotes and escapes kept byte for byte.
+    Str,
+    /// One of `{ } [ ] ( ) , = :`.
+    Punct,
+}
+
+#[derive(Clone, Debug)]
+pub struct Tok {
+    pub kind: Kind,
+    pub text: String,
+    pub leading: Vec<Trivia>,
+    pub trailing: Option<String>,
+    /// Whether the token was the first of its line in the source.
+    pub starts_line: bool,
+}
+
+impl Tok {
+    pub fn is(&self, text: &str) -> bool {
+        self.kind != Kind::Str && self.text == text
+    }
+
+    pub fn has_comments(&self) -> bool {
+        self.trailing.is_some() || self.leading.iter().any(|t| matches!(t, Trivia::Comment(_)))
+    }
+}
 
 /// One thing on a line.
 #[derive(Debug)]
@@ -65,105 +106,173 @@ pub struct File {
 /// Where the structure was not what the formatter expected: a byte offset.
 pub type Error = usize;
 
-pub fn build(lexed: Lexed) -> Result<File, Error> {
+/// Reads the layout tree of a text that parses.
+pub fn build(text: &str) -> Result<File, Error> {
     let mut p = Parser {
-        toks: lexed.toks.into(),
-        end: 0,
+        lex: Lexer::new(text),
+        pending: Vec::new(),
+        newlines: 0,
+        seen: false,
     };
+    p.trivia(None);
     let mut decls = Vec::new();
-    while !p.toks.is_empty() {
+    while !p.lex.at_end() {
         decls.push(p.decl()?);
     }
     Ok(File {
         decls,
-        end: lexed.end,
+        end: p.pending,
     })
 }
 
-struct Parser {
-    toks: VecDeque<Tok>,
-    /// The offset of the last token taken, for errors at the end.
-    end: usize,
+/// Every comment of a text, in order: what formatting must keep (`None` if
+/// the text has a character or string no token can hold).
+pub fn comments(text: &str) -> Option<Vec<String>> {
+    let mut lexer = Lexer::new(text);
+    let mut out = Vec::new();
+    while let Some(token) = lexer.token() {
+        match token.kind {
+            lex::Kind::Comment => out.push(text[token.range].trim_end().to_string()),
+            lex::Kind::Other | lex::Kind::Str { closed: false } => return None,
+            _ => {}
+        }
+    }
+    Some(out)
 }
 
-impl Parser {
-    fn peek(&self) -> Option<&Tok> {
-        self.toks.front()
-    }
+/// Reads tokens in the grammar's order, each with the comments and blank
+/// lines around it: a comment on the line of a token, after it, is that
+/// token's `trailing` comment; any other comment, and every run of blank
+/// lines, belongs to the `leading` trivia of the token after it (or to the
+/// end of the file).
+struct Parser<'t> {
+    lex: Lexer<'t>,
+    /// The trivia read since the last token.
+    pending: Vec<Trivia>,
+    /// Line breaks read since the last token or comment.
+    newlines: usize,
+    /// Whether a token or comment came before.
+    seen: bool,
+}
 
-    fn peek_is(&self, text: &str) -> bool {
-        self.peek().is_some_and(|t| t.is(text))
-    }
-
-    fn peek_keyword(&self, keyword: Keyword) -> bool {
-        self.peek_is(keyword.word())
-    }
-
-    /// The next token as a keyword of `role`, or an error where it is not one.
-    fn keyword(&mut self, role: Role) -> Result<(Keyword, Tok), Error> {
-        let tok = self.word()?;
-        match Keyword::from_word(&tok.text) {
-            Some(k) if keywords::keywords(role).any(|r| r == k) => Ok((k, tok)),
-            _ => Err(tok.offset),
+impl<'t> Parser<'t> {
+    /// Reads the trivia here; a comment on the line of `last`, the token
+    /// just taken, is its trailing comment.
+    fn trivia(&mut self, mut last: Option<&mut Tok>) {
+        let text = self.lex.text();
+        while let Some(t) = self.lex.trivia() {
+            let piece = &text[t.range];
+            if t.kind == lex::Kind::Blank {
+                self.newlines += piece.bytes().filter(|&b| b == b'\n').count();
+                continue;
+            }
+            let comment = piece.trim_end().to_string();
+            match last.as_deref_mut() {
+                Some(tok) if self.newlines == 0 && tok.trailing.is_none() => {
+                    tok.trailing = Some(comment);
+                }
+                _ => {
+                    self.blank();
+                    self.pending.push(Trivia::Comment(comment));
+                }
+            }
+            self.seen = true;
+            self.newlines = 0;
         }
     }
 
-    fn here(&self) -> Error {
-        self.peek().map_or(self.end, |t| t.offset)
+    /// A blank line before what comes next, where the text has one.
+    fn blank(&mut self) {
+        if self.newlines >= 2 && self.seen {
+            self.pending.push(Trivia::Blank);
+        }
     }
 
-    fn next(&mut self) -> Result<Tok, Error> {
-        let tok = self.toks.pop_front().ok_or(self.end)?;
-        self.end = tok.offset;
+    /// The token the lexer's terminal `terminal` reads here, with its
+    /// trivia; an error where it does not match.
+    fn read(
+        &mut self,
+        kind: Kind,
+        terminal: impl FnOnce(&mut Lexer<'t>) -> Option<Range<usize>>,
+    ) -> Result<Tok, Error> {
+        let range = terminal(&mut self.lex).ok_or(self.lex.pos())?;
+        self.blank();
+        let mut tok = Tok {
+            kind,
+            text: self.lex.text()[range.clone()].to_string(),
+            leading: std::mem::take(&mut self.pending),
+            trailing: None,
+            starts_line: self.newlines > 0,
+        };
+        self.seen = true;
+        self.newlines = 0;
+        self.trivia(Some(&mut tok));
         Ok(tok)
     }
 
-    fn expect(&mut self, text: &str) -> Result<Tok, Error> {
-        if self.peek_is(text) {
-            self.next()
-        } else {
-            Err(self.here())
-        }
+    fn peek_is(&self, c: u8) -> bool {
+        self.lex.peek() == Some(c)
     }
 
-    fn kind(&mut self, kind: Kind) -> Result<Tok, Error> {
-        if self.peek().is_some_and(|t| t.kind == kind) {
-            self.next()
-        } else {
-            Err(self.here())
-        }
+    fn peek_keyword(&self, keyword: Keyword) -> bool {
+        self.lex.is_keyword(keyword)
     }
 
-    fn word(&mut self) -> Result<Tok, Error> {
-        self.kind(Kind::Word)
+    /// The keyword of `role` here.
+    fn keyword(&mut self, role: Role) -> Result<(Keyword, Tok), Error> {
+        let keyword = self.lex.keyword_here(role).ok_or(self.lex.pos())?;
+        Ok((keyword, self.word(keyword)?))
+    }
+
+    /// The keyword `keyword` here.
+    fn word(&mut self, keyword: Keyword) -> Result<Tok, Error> {
+        self.read(Kind::Word, |lex| lex.keyword(keyword))
+    }
+
+    fn punct(&mut self, c: u8) -> Result<Tok, Error> {
+        self.read(Kind::Punct, |lex| lex.punct(c))
     }
 
     fn string(&mut self) -> Result<Tok, Error> {
-        self.kind(Kind::Str)
+        self.read(Kind::Str, Lexer::string)
+    }
+
+    fn ident(&mut self) -> Result<Tok, Error> {
+        self.read(Kind::Word, Lexer::ident)
+    }
+
+    fn reference(&mut self) -> Result<Tok, Error> {
+        self.read(Kind::Word, Lexer::reference)
+    }
+
+    fn action(&mut self) -> Result<Tok, Error> {
+        self.read(Kind::Word, Lexer::action)
     }
 
     fn decl(&mut self) -> Result<Line, Error> {
         let (kw, keyword) = self.keyword(Role::Declaration)?;
-        let name = self.word()?;
+        let name = self.read(Kind::Word, Lexer::name)?;
         let mut head = vec![Node::Tok(keyword), Node::Tok(name)];
         match kw {
-            Keyword::Policy if self.peek_is("=") => {
-                head.push(Node::Tok(self.next()?));
-                head.push(Node::Tok(self.word()?));
-                head.push(Node::List(self.list(Style::Paren, Parser::argument)?));
+            Keyword::Policy if self.peek_is(b'=') => {
+                head.push(Node::Tok(self.punct(b'=')?));
+                head.push(Node::Tok(self.ident()?));
+                head.push(Node::List(self.list(Style::Paren, Self::argument)?));
             }
-            Keyword::Policy => head.push(Node::Block(self.block(Parser::statement)?)),
+            Keyword::Policy => head.push(Node::Block(self.block(Self::statement)?)),
             Keyword::Template => {
                 head.push(Node::List(
-                    self.list(Style::Paren, |p| Ok(vec![p.word()?]))?,
+                    self.list(Style::Paren, |p| Ok(vec![p.ident()?]))?,
                 ));
-                head.push(Node::Block(self.block(Parser::statement)?));
+                head.push(Node::Block(self.block(Self::statement)?));
             }
             Keyword::Group => head.push(Node::List(
-                self.list(Style::Brace, |p| Ok(vec![p.word()?]))?,
+                self.list(Style::Brace, |p| Ok(vec![p.reference()?]))?,
             )),
-            Keyword::Trust => head.push(Node::Block(self.block(Parser::trust_entry)?)),
-            _ => head.push(Node::Block(self.block(Parser::property)?)),
+            Keyword::Trust => head.push(Node::Block(self.block(Self::trust_entry)?)),
+            Keyword::Param => head.push(Node::Block(self.block(Self::param_property)?)),
+            Keyword::Stack => head.push(Node::Block(self.block(Self::stack_property)?)),
+            _ => head.push(Node::Block(self.block(Self::principal_property)?)),
         }
         Ok(Line {
             head,
@@ -172,13 +281,13 @@ impl Parser {
         })
     }
 
-    fn block(&mut self, line: fn(&mut Parser) -> Result<Line, Error>) -> Result<Block, Error> {
-        let open = self.expect("{")?;
+    fn block(&mut self, line: fn(&mut Self) -> Result<Line, Error>) -> Result<Block, Error> {
+        let open = self.punct(b'{')?;
         let mut lines = Vec::new();
-        while !self.peek_is("}") {
+        while !self.peek_is(b'}') {
             lines.push(line(self)?);
         }
-        let close = self.next()?;
+        let close = self.punct(b'}')?;
         Ok(Block { open, lines, close })
     }
 
@@ -187,14 +296,14 @@ impl Parser {
     fn list(
         &mut self,
         style: Style,
-        item: fn(&mut Parser) -> Result<Vec<Tok>, Error>,
+        item: fn(&mut Self) -> Result<Vec<Tok>, Error>,
     ) -> Result<List, Error> {
         let (open, close) = match style {
-            Style::Paren => ("(", ")"),
-            Style::Brace => ("{", "}"),
-            Style::Bracket | Style::Bare => ("[", "]"),
+            Style::Paren => (b'(', b')'),
+            Style::Brace => (b'{', b'}'),
+            Style::Bracket | Style::Bare => (b'[', b']'),
         };
-        let open = self.expect(open)?;
+        let open = self.punct(open)?;
         let mut items: Vec<Vec<Tok>> = Vec::new();
         let mut carry: Vec<Trivia> = Vec::new();
         while !self.peek_is(close) {
@@ -202,8 +311,8 @@ impl Parser {
             if let Some(first) = toks.first_mut() {
                 prepend(&mut first.leading, std::mem::take(&mut carry));
             }
-            if self.peek_is(",") {
-                let comma = self.next()?;
+            if self.peek_is(b',') {
+                let comma = self.punct(b',')?;
                 carry.extend(comma.leading);
                 match (toks.last_mut(), comma.trailing) {
                     (Some(last), Some(c)) if last.trailing.is_none() && carry.is_empty() => {
@@ -213,11 +322,11 @@ impl Parser {
                     (_, None) => {}
                 }
             } else if style != Style::Brace && !self.peek_is(close) {
-                return Err(self.here());
+                return Err(self.lex.pos());
             }
             items.push(toks);
         }
-        let mut close = self.next()?;
+        let mut close = self.punct(close)?;
         prepend(&mut close.leading, carry);
         let broken = items
             .first()
@@ -234,15 +343,15 @@ impl Parser {
 
     /// A list of names after `grants`, `roles`, ...: bracketed or bare.
     fn names(&mut self) -> Result<Node, Error> {
-        if self.peek_is("[") {
+        if self.peek_is(b'[') {
             return Ok(Node::List(
-                self.list(Style::Bracket, |p| Ok(vec![p.word()?]))?,
+                self.list(Style::Bracket, |p| Ok(vec![p.reference()?]))?,
             ));
         }
-        let mut items = vec![vec![self.word()?]];
+        let mut items = vec![vec![self.reference()?]];
         let mut carry = Vec::new();
-        while self.peek_is(",") {
-            let comma = self.next()?;
+        while self.peek_is(b',') {
+            let comma = self.punct(b',')?;
             carry.extend(comma.leading);
             if let Some(c) = comma.trailing {
                 match items.last_mut().and_then(|i| i.last_mut()) {
@@ -252,7 +361,7 @@ impl Parser {
                     _ => carry.push(Trivia::Comment(c)),
                 }
             }
-            let mut name = self.word()?;
+            let mut name = self.reference()?;
             prepend(&mut name.leading, std::mem::take(&mut carry));
             items.push(vec![name]);
         }
@@ -267,18 +376,18 @@ impl Parser {
 
     /// Actions: `[a, b]` or one bare action.
     fn actions(&mut self) -> Result<Node, Error> {
-        if self.peek_is("[") {
+        if self.peek_is(b'[') {
             Ok(Node::List(
-                self.list(Style::Bracket, |p| Ok(vec![p.word()?]))?,
+                self.list(Style::Bracket, |p| Ok(vec![p.action()?]))?,
             ))
         } else {
-            Ok(Node::Tok(self.word()?))
+            Ok(Node::Tok(self.action()?))
         }
     }
 
     /// Strings: `["a", "b"]` or one bare string.
     fn strings(&mut self) -> Result<Node, Error> {
-        if self.peek_is("[") {
+        if self.peek_is(b'[') {
             Ok(Node::List(
                 self.list(Style::Bracket, |p| Ok(vec![p.string()?]))?,
             ))
@@ -287,41 +396,46 @@ impl Parser {
         }
     }
 
-    /// `bucket: "ops-data"`, however spaced, as the two tokens `bucket:` and the string.
+    /// `bucket: "ops-data"`, however spaced, as the two tokens `bucket:` and
+    /// the string; comments around the colon go before the string.
     fn argument(&mut self) -> Result<Vec<Tok>, Error> {
-        let mut name = self.word()?;
-        if !name.text.ends_with(':') {
-            let colon = self.expect(":")?;
-            if colon.has_comments() {
-                return Err(colon.offset);
-            }
-            name.text.push(':');
-        }
-        if name.text.len() < 2 || name.trailing.is_some() {
-            return Err(name.offset);
-        }
-        Ok(vec![name, self.string()?])
+        let mut name = self.ident()?;
+        let colon = self.punct(b':')?;
+        let mut value = self.string()?;
+        let moved = name
+            .trailing
+            .take()
+            .into_iter()
+            .map(Trivia::Comment)
+            .chain(colon.leading.into_iter().filter(|t| *t != Trivia::Blank))
+            .chain(colon.trailing.map(Trivia::Comment));
+        prepend(&mut value.leading, moved.collect());
+        name.text.push(':');
+        Ok(vec![name, value])
     }
 
     fn statement(&mut self) -> Result<Line, Error> {
         let (_, effect) = self.keyword(Role::Effect)?;
         let mut head = vec![Node::Tok(effect)];
         if self.peek_keyword(Keyword::Not) {
-            head.push(Node::Tok(self.next()?));
+            head.push(Node::Tok(self.word(Keyword::Not)?));
         }
         head.push(self.actions()?);
-        head.push(Node::Tok(self.expect(Keyword::On.word())?));
+        head.push(Node::Tok(self.word(Keyword::On)?));
         if self.peek_keyword(Keyword::Not) {
-            head.push(Node::Tok(self.next()?));
+            head.push(Node::Tok(self.word(Keyword::Not)?));
         }
-        if self.peek_is("*") {
-            head.push(Node::Tok(self.next()?));
+        if self.peek_is(b'*') {
+            head.push(Node::Tok(self.read(Kind::Word, |lex| lex.punct(b'*'))?));
         } else {
             head.push(self.strings()?);
         }
         let mut clauses = self.conditions()?;
         if self.peek_keyword(Keyword::Because) {
-            clauses.push(vec![Node::Tok(self.next()?), Node::Tok(self.string()?)]);
+            clauses.push(vec![
+                Node::Tok(self.word(Keyword::Because)?),
+                Node::Tok(self.string()?),
+            ]);
         }
         Ok(Line {
             head,
@@ -333,8 +447,8 @@ impl Parser {
     fn conditions(&mut self) -> Result<Vec<Vec<Node>>, Error> {
         let mut clauses = Vec::new();
         while self.peek_keyword(Keyword::When) {
-            let when = self.next()?;
-            let operator = self.word()?;
+            let when = self.word(Keyword::When)?;
+            let operator = self.read(Kind::Word, Lexer::operator)?;
             let key = self.string()?;
             let values = self.strings()?;
             clauses.push(vec![
@@ -352,7 +466,10 @@ impl Parser {
         let principals = self.strings()?;
         let mut clauses = Vec::new();
         if self.peek_keyword(Keyword::Actions) {
-            clauses.push(vec![Node::Tok(self.next()?), self.actions()?]);
+            clauses.push(vec![
+                Node::Tok(self.word(Keyword::Actions)?),
+                self.actions()?,
+            ]);
         }
         clauses.extend(self.conditions()?);
         Ok(Line {
@@ -362,42 +479,57 @@ impl Parser {
         })
     }
 
-    fn property(&mut self) -> Result<Line, Error> {
-        let keyword = self.word()?;
-        let Some(kw) = Keyword::from_word(&keyword.text) else {
-            return Err(keyword.offset);
-        };
-        let mut head = vec![Node::Tok(keyword)];
-        match kw {
-            Keyword::Grants | Keyword::Roles | Keyword::Users | Keyword::Policies => {
-                head.push(self.names()?)
-            }
-            Keyword::Trust if self.peek_is("{") => {
-                head.push(Node::Block(self.block(Parser::trust_entry)?));
-            }
-            Keyword::Trust | Keyword::MaxSession | Keyword::MaxLength => {
-                head.push(Node::Tok(self.word()?))
-            }
-            Keyword::Managed => head.push(self.strings()?),
-            Keyword::InstanceProfile => {}
-            Keyword::Boundary | Keyword::Path | Keyword::Description | Keyword::Default => {
-                head.push(Node::Tok(self.string()?));
-            }
-            Keyword::Tag => {
-                let key = self.next()?;
-                if key.kind == Kind::Punct {
-                    return Err(key.offset);
-                }
-                head.push(Node::Tok(key));
-                head.push(Node::Tok(self.string()?));
-            }
-            _ => return Err(self.end),
-        }
-        Ok(Line {
+    /// A line of one keyword and what follows it.
+    fn property(head: Vec<Node>) -> Line {
+        Line {
             head,
             clauses: Vec::new(),
             statement: false,
-        })
+        }
+    }
+
+    fn principal_property(&mut self) -> Result<Line, Error> {
+        let (kw, keyword) = self.keyword(Role::PrincipalProperty)?;
+        let mut head = vec![Node::Tok(keyword)];
+        match kw {
+            Keyword::Grants => head.push(self.names()?),
+            Keyword::Trust if self.peek_is(b'{') => {
+                head.push(Node::Block(self.block(Self::trust_entry)?));
+            }
+            Keyword::Trust => head.push(Node::Tok(self.reference()?)),
+            Keyword::MaxSession => head.push(Node::Tok(self.number()?)),
+            Keyword::Managed => head.push(self.strings()?),
+            Keyword::InstanceProfile => {}
+            Keyword::Tag => {
+                let key = if self.peek_is(b'"') {
+                    self.string()?
+                } else {
+                    self.ident()?
+                };
+                head.push(Node::Tok(key));
+                head.push(Node::Tok(self.string()?));
+            }
+            _ => head.push(Node::Tok(self.string()?)),
+        }
+        Ok(Self::property(head))
+    }
+
+    fn param_property(&mut self) -> Result<Line, Error> {
+        let (kw, keyword) = self.keyword(Role::ParamProperty)?;
+        let value = match kw {
+            Keyword::MaxLength => self.number()?,
+            _ => self.string()?,
+        };
+        Ok(Self::property(vec![Node::Tok(keyword), Node::Tok(value)]))
+    }
+
+    fn stack_property(&mut self) -> Result<Line, Error> {
+        let (_, keyword) = self.keyword(Role::StackProperty)?;
+        Ok(Self::property(vec![Node::Tok(keyword), self.names()?]))
+    }
+
+    fn number(&mut self) -> Result<Tok, Error> {
+        self.read(Kind::Word, Lexer::number)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Names for what import writes: identifiers of the language, unique across the
 //! program without regard to case (as the compiler requires).
 
-use crate::syntax::keywords;
+use crate::syntax::lex;
 use std::collections::HashSet;
 
 /// `deploy-bot` → `DeployBot`: letters and digits only, each run after a
@@ -35,10 +35,7 @@ pub fn sanitize(text: &str, fallback: &str) -> String {
 pub fn strip_pattern(pattern: &str, name: &str) -> Option<String> {
     let (prefix, suffix) = pattern.split_once("{Name}")?;
     let middle = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
-    let mut chars = middle.chars();
-    let first = chars.next()?;
-    let ident = first.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_alphanumeric());
-    (ident && !keywords::is_reserved(middle)).then(|| middle.to_string())
+    lex::is_name(middle).then(|| middle.to_string())
 }
 
 /// Hands out names, each distinct from all before it without regard to case.

@@ -4,6 +4,7 @@
 
 use super::model::{Condition, Lost, Model, PrincipalKind, Statement, TrustEntry};
 use crate::ast::Effect;
+use crate::syntax::lex::quote;
 use std::ops::Range;
 
 /// What a declaration of the written text came from.
@@ -56,22 +57,6 @@ impl Plan<'_> {
                 .iter()
                 .any(|&p| self.keeps(Entity::Policy(p)))
     }
-}
-
-pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// `[a, b]`, or a single item without brackets. The layout (where a long

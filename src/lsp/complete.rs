@@ -9,6 +9,7 @@ use crate::ast::Decl;
 use crate::iam::catalog;
 use crate::resolve::Wanted;
 use crate::syntax::keywords::{self, Role};
+use crate::syntax::lex::{self, Lexer};
 use lsp_types as lsp;
 
 /// What may start a line in a policy: a statement or a statement's clause.
@@ -377,56 +378,26 @@ fn only_names_since(tokens: &[Token], count: Option<usize>) -> bool {
     }
 }
 
-/// The tokens of `text`, comments left out, and whether `text` ends inside
-/// a string literal.
+/// The tokens of `text`, read by the one lexer without context (comments
+/// left out), and whether `text` ends inside a string literal.
 fn tokens(text: &str) -> (Vec<Token<'_>>, bool) {
     let mut tokens = Vec::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        match c {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = text[i..].find('\n').map(|n| i + n).unwrap_or(bytes.len());
+    let mut lexer = Lexer::new(text);
+    while let Some(token) = lexer.token() {
+        let here = &text[token.range.clone()];
+        tokens.push(match token.kind {
+            lex::Kind::Blank | lex::Kind::Comment => continue,
+            lex::Kind::Str { closed: false } if token.range.end == text.len() => {
+                return (tokens, true);
             }
-            b'"' => {
-                let mut j = i + 1;
-                while j < bytes.len() && bytes[j] != b'"' && bytes[j] != b'\n' {
-                    j += if bytes[j] == b'\\' { 2 } else { 1 };
-                }
-                if j >= bytes.len() {
-                    return (tokens, true);
-                }
-                tokens.push(Token::Str);
-                i = j + 1;
-            }
-            b'{' | b'(' => {
-                tokens.push(Token::Open);
-                i += 1;
-            }
-            b'}' | b')' => {
-                tokens.push(Token::Close);
-                i += 1;
-            }
-            c if c.is_ascii_whitespace() => i += 1,
-            c if c.is_ascii_alphanumeric()
-                || matches!(c, b'_' | b':' | b'*' | b'-' | b'.' | b'?') =>
-            {
-                let start = i;
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric()
-                        || matches!(bytes[i], b'_' | b':' | b'*' | b'-' | b'.' | b'?'))
-                {
-                    i += 1;
-                }
-                tokens.push(Token::Word(&text[start..i]));
-            }
-            _ => {
-                let ch = text[i..].chars().next().unwrap_or(' ');
-                tokens.push(Token::Punct(ch));
-                i += ch.len_utf8();
-            }
-        }
+            lex::Kind::Str { .. } => Token::Str,
+            lex::Kind::Word => Token::Word(here),
+            lex::Kind::Punct | lex::Kind::Other => match here {
+                "{" | "(" => Token::Open,
+                "}" | ")" => Token::Close,
+                _ => Token::Punct(here.chars().next().unwrap_or(' ')),
+            },
+        });
     }
     (tokens, false)
 }

@@ -79,7 +79,7 @@ pub fn rename(
     let Some((_, id)) = analysis.index.at(program, file, offset) else {
         return Err("there is no declared name here".to_string());
     };
-    if !is_name(new_name) {
+    if !crate::syntax::lex::is_name(new_name) {
         return Err(format!(
             "`{new_name}` is not a name: a name is letters and digits, starting with a letter, and not a keyword"
         ));
@@ -171,14 +171,6 @@ pub fn rename_warning(analysis: &Analysis, file: FileId, offset: usize) -> Optio
     let program = analysis.program();
     let (_, id) = analysis.index.at(program, file, offset)?;
     warning(analysis, id)
-}
-
-/// A name as the grammar has it: a letter, then letters and digits; not a keyword.
-pub fn is_name(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric())
-        && !crate::syntax::keywords::is_reserved(text)
 }
 
 /// The outline of one file: its declarations.

@@ -2,6 +2,7 @@
 
 use super::Rule;
 use super::keywords::{self, Keyword, effect_of, trust_kind_of};
+use super::lex;
 use crate::ast::*;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Span, Spanned};
@@ -121,16 +122,14 @@ impl<'t> Builder<'t> {
         // What the grammar skips as `WHITESPACE`: `str::trim` alone keeps a
         // byte order mark, which would hide a doc comment `iamc fmt` then
         // attaches (the fuzzer found it).
-        let blank = |c: char| c.is_whitespace() || c == '\u{FEFF}';
-        if !text[line_start..start].trim_matches(blank).is_empty() {
+        if !text[line_start..start]
+            .trim_matches(lex::is_blank)
+            .is_empty()
+        {
             return None;
         }
         // Up to the first line of the block; then down it, once.
-        let doc_line = |line: &'t str| {
-            line.trim_matches(blank)
-                .strip_prefix("///")
-                .filter(|doc| !doc.starts_with('/'))
-        };
+        let doc_line = lex::doc_comment;
         let mut first = line_start;
         while first > 0 {
             let prev_start = text[..first - 1].rfind('\n').map(|i| i + 1).unwrap_or(0);
@@ -288,39 +287,23 @@ impl<'t> Builder<'t> {
     /// Unescapes the string literal at `span` (quotes included), reporting
     /// unknown escapes.
     pub(super) fn string_at(&mut self, span: Span) -> Str {
-        let text = self.text;
-        let raw = &text[span.start + 1..span.end - 1];
-        let mut value = String::with_capacity(raw.len());
-        if !raw.contains('\\') {
-            value.push_str(raw);
-            return Str { value, span };
-        }
-        let mut chars = raw.char_indices();
-        while let Some((i, c)) = chars.next() {
-            if c != '\\' {
-                value.push(c);
-                continue;
-            }
-            match chars.next() {
-                Some((_, '"')) => value.push('"'),
-                Some((_, '\\')) => value.push('\\'),
-                Some((_, 'n')) => value.push('\n'),
-                Some((_, 't')) => value.push('\t'),
-                Some((j, other)) => {
-                    let start = span.start + 1 + i;
-                    let end = span.start + 1 + j + other.len_utf8();
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            Code::InvalidEscape,
-                            format!("unknown escape `\\{other}` in a string"),
-                        )
-                        .primary(Span::new(self.file, start, end), "not an escape iamc knows")
-                        .help("the escapes are \\\" \\\\ \\n and \\t; write \\\\ for a backslash"),
-                    );
-                    value.push(other);
-                }
-                None => value.push('\\'),
-            }
+        let raw = &self.text[span.start + 1..span.end - 1];
+        let mut unknown = Vec::new();
+        let value = lex::unescape(raw, |at, c| unknown.push((at, c)));
+        for (at, other) in unknown {
+            let at = Span::new(
+                self.file,
+                span.start + 1 + at.start,
+                span.start + 1 + at.end,
+            );
+            self.diagnostics.push(
+                Diagnostic::error(
+                    Code::InvalidEscape,
+                    format!("unknown escape `\\{other}` in a string"),
+                )
+                .primary(at, "not an escape iamc knows")
+                .help("the escapes are \\\" \\\\ \\n and \\t; write \\\\ for a backslash"),
+            );
         }
         Str { value, span }
     }

@@ -2,6 +2,7 @@
 
 use super::Rule;
 use super::keywords::{self, Role};
+use super::lex::{Kind, Lexer, Token};
 use pest::error::{Error, ErrorVariant};
 
 /// A phrase for each rule the parser may report as expected. `None` for rules
@@ -139,12 +140,10 @@ pub fn found_at(text: &str, pos: usize) -> String {
     };
     let word = |c: char| c.is_alphanumeric() || "_-:*?.$/".contains(c);
     let token: String = if first == '"' {
-        let end = match rest[1..].find(['"', '\n']) {
-            Some(i) if rest[1 + i..].starts_with('"') => i + 2,
-            Some(i) => i + 1,
-            None => rest.len(),
-        };
-        rest[..end.min(rest.len())].to_string()
+        let mut lexer = Lexer::new(text);
+        lexer.reset(pos);
+        let end = lexer.token().map_or(text.len(), |t| t.range.end);
+        text[pos..end].to_string()
     } else if word(first) {
         rest.chars().take_while(|c| word(*c)).collect()
     } else {
@@ -175,21 +174,18 @@ pub fn show(token: &str) -> String {
 /// Where the string starting at `pos` would end if it is not closed on its
 /// line: the end of the line. `None` when there is no string or it is closed.
 pub fn unterminated_string(text: &str, pos: usize) -> Option<usize> {
-    let rest = text.get(pos..)?.strip_prefix('"')?;
-    let mut chars = rest.char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => return None,
-            '\\' => {
-                if let Some((j, '\n')) = chars.next() {
-                    return Some(pos + 1 + j);
-                }
-            }
-            '\n' => return Some(pos + 1 + i),
-            _ => {}
-        }
+    if !text.get(pos..)?.starts_with('"') {
+        return None;
     }
-    Some(text.len())
+    let mut lexer = Lexer::new(text);
+    lexer.reset(pos);
+    match lexer.token()? {
+        Token {
+            kind: Kind::Str { closed: false },
+            range,
+        } => Some(range.end),
+        _ => None,
+    }
 }
 
 /// A fix for the likely mistakes behind a syntax error.
@@ -278,29 +274,12 @@ pub fn help(text: &str, pos: usize, found: &str, expected: Option<&str>) -> Opti
 /// The line (1-based) of the last `{` that no `}` closes, outside strings and comments.
 fn unclosed_brace_line(text: &str) -> Option<usize> {
     let mut open: Vec<usize> = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => {
-                while let Some((_, c)) = chars.next() {
-                    match c {
-                        '\\' => {
-                            chars.next();
-                        }
-                        '"' | '\n' => break,
-                        _ => {}
-                    }
-                }
-            }
-            '/' if chars.peek().is_some_and(|(_, c)| *c == '/') => {
-                for (_, c) in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-            }
-            '{' => open.push(i),
-            '}' => {
+    let mut lexer = Lexer::new(text);
+    while let Some(token) = lexer.token() {
+        match &text[token.range.clone()] {
+            _ if token.kind != Kind::Punct => {}
+            "{" => open.push(token.range.start),
+            "}" => {
                 open.pop();
             }
             _ => {}

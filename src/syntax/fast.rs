@@ -13,16 +13,17 @@
 
 use super::build::{Builder, ParamProperty, PrincipalProperty};
 use super::keywords::{self, Keyword, Role};
+use super::lex::Lexer;
 use crate::ast::*;
 use crate::diagnostics::Diagnostic;
 use crate::source::{FileId, Span};
+use std::ops::Range;
 
 /// Parses a whole file, or gives up.
 pub fn parse(file: FileId, text: &str) -> Option<(Vec<Decl>, Vec<Diagnostic>)> {
     let mut p = Parser {
         text,
-        bytes: text.as_bytes(),
-        pos: 0,
+        lex: Lexer::new(text),
         file,
         build: Builder::new(file, text),
     };
@@ -35,153 +36,77 @@ type Parsed<T> = Option<T>;
 
 struct Parser<'t> {
     text: &'t str,
-    bytes: &'t [u8],
-    pos: usize,
+    lex: Lexer<'t>,
     file: FileId,
     build: Builder<'t>,
 }
 
-fn is_ident_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-fn is_action_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'*' | b'?')
-}
-
 impl<'t> Parser<'t> {
-    fn span(&self, start: usize, end: usize) -> Span {
-        Span::new(self.file, start, end)
+    fn span(&self, range: Range<usize>) -> Span {
+        Span::new(self.file, range.start, range.end)
+    }
+
+    /// The span from `start` to where the lexer is.
+    fn span_from(&self, start: usize) -> Span {
+        Span::new(self.file, start, self.lex.pos())
     }
 
     fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
-    }
-
-    fn byte_at(&self, at: usize) -> Option<u8> {
-        self.bytes.get(at).copied()
-    }
-
-    /// Where the run of bytes from `from` that match `f` ends.
-    fn end_of(&self, from: usize, f: impl Fn(u8) -> bool) -> usize {
-        from + self.bytes[from..]
-            .iter()
-            .position(|&b| !f(b))
-            .unwrap_or(self.bytes.len() - from)
+        self.lex.peek()
     }
 
     /// `WHITESPACE` and `COMMENT`, as pest skips them between tokens.
     fn skip(&mut self) {
-        loop {
-            match self.peek() {
-                Some(b' ' | b'\t' | b'\r' | b'\n') => self.pos += 1,
-                // U+FEFF, the byte order mark.
-                Some(0xEF) if self.bytes[self.pos..].starts_with(&[0xEF, 0xBB, 0xBF]) => {
-                    self.pos += 3
-                }
-                Some(b'/') if self.byte_at(self.pos + 1) == Some(b'/') => {
-                    self.pos = self.end_of(self.pos, |b| b != b'\n');
-                }
-                _ => return,
-            }
-        }
+        self.lex.skip_trivia();
     }
 
     /// `"c"`: one literal byte.
     fn eat(&mut self, c: u8) -> bool {
-        let found = self.peek() == Some(c);
-        if found {
-            self.pos += 1;
-        }
-        found
-    }
-
-    /// `keyword`: the first of its words the text starts with (pest's ordered
-    /// choice), not followed by a name character. So `roles` is not a
-    /// `keyword`: `role` is tried first and then fails on the `s`.
-    fn keyword_at(&self, at: usize) -> bool {
-        let rest = &self.bytes[at..];
-        self.keyword_len_at(at)
-            .is_some_and(|len| !rest.get(len).copied().is_some_and(is_ident_char))
-    }
-
-    /// The length of the first of `keyword`'s words the text at `at` starts
-    /// with, whatever follows it.
-    fn keyword_len_at(&self, at: usize) -> Option<usize> {
-        let rest = &self.bytes[at..];
-        match rest.first() {
-            Some(b) if b.is_ascii_lowercase() => {}
-            _ => return None,
-        }
-        keywords::reserved()
-            .find(|k| rest.starts_with(k.as_bytes()))
-            .map(|k| k.len())
+        self.lex.punct(c).is_some()
     }
 
     /// `k_*`: the keyword's word, whole. Returns its span.
     fn k(&mut self, keyword: Keyword) -> Option<Span> {
-        let start = self.pos;
-        let word = keyword.word();
-        self.keyword_is(keyword).then(|| {
-            self.pos += word.len();
-            self.span(start, self.pos)
-        })
+        let range = self.lex.keyword(keyword)?;
+        Some(self.span(range))
     }
 
     /// The keyword of `role` that stands here (`k_*`), with its span.
     fn keyword(&mut self, role: Role) -> Option<(Keyword, Span)> {
-        keywords::keywords(role).find_map(|k| self.k(k).map(|span| (k, span)))
+        let (keyword, range) = self.lex.keyword_of(role)?;
+        Some((keyword, self.span(range)))
     }
 
-    /// `ident`: a letter, then letters and digits, not a keyword, and not
-    /// followed by `_`, `-` or `.` (which would make it a `bad_ident`).
+    /// Whether `k_<word>` matches here, without consuming it.
+    fn keyword_is(&self, keyword: Keyword) -> bool {
+        self.lex.is_keyword(keyword)
+    }
+
+    /// The text of `range` as a name of the tree.
+    fn ident_at(&self, range: Range<usize>) -> Ident {
+        Ident {
+            name: self.text[range.clone()].to_string(),
+            span: self.span(range),
+        }
+    }
+
+    /// `ident`. A name followed by `_`, `-` or `.` is a `bad_ident`, a path
+    /// for mistakes: the fast path gives up there.
     fn ident(&mut self) -> Parsed<Ident> {
-        let start = self.pos;
-        if !self.peek()?.is_ascii_alphabetic() || self.keyword_at(start) {
-            return None;
-        }
-        let end = self.end_of(start, |b| b.is_ascii_alphanumeric());
-        if matches!(self.byte_at(end), Some(b'_' | b'-' | b'.')) {
-            return None;
-        }
-        self.pos = end;
-        Some(Ident {
-            name: self.text[start..end].to_string(),
-            span: self.span(start, end),
-        })
+        let range = self.lex.ident()?;
+        Some(self.ident_at(range))
     }
 
-    /// `string`: `"` ... `"` with escapes; unescaped by the shared builder.
+    /// `string`, unescaped by the shared builder.
     fn string(&mut self) -> Parsed<Str> {
-        let start = self.pos;
-        if !self.eat(b'"') {
-            return None;
-        }
-        loop {
-            match self.peek()? {
-                b'"' => break,
-                b'\n' => return None,
-                b'\\' => match self.byte_at(self.pos + 1)? {
-                    b'\n' => return None,
-                    // The escaped character is whole: a multi-byte one goes
-                    // on as ordinary bytes, none of which is `"`, `\` or a newline.
-                    _ => self.pos += 2,
-                },
-                _ => self.pos += 1,
-            }
-        }
-        self.pos += 1;
-        Some(self.build.string_at(self.span(start, self.pos)))
+        let range = self.lex.string()?;
+        Some(self.build.string_at(self.span(range)))
     }
 
     /// `number`: digits.
     fn number(&mut self) -> Parsed<Span> {
-        let start = self.pos;
-        let end = self.end_of(start, |b| b.is_ascii_digit());
-        (end > start).then(|| {
-            self.pos = end;
-            self.span(start, end)
-        })
+        let range = self.lex.number()?;
+        Some(self.span(range))
     }
 
     /// A bracketed, comma-separated list with an optional trailing comma:
@@ -218,7 +143,7 @@ impl<'t> Parser<'t> {
         let mut decls = Vec::new();
         loop {
             self.skip();
-            if self.pos == self.bytes.len() {
+            if self.lex.at_end() {
                 return Some(decls);
             }
             decls.push(self.declaration()?);
@@ -227,7 +152,7 @@ impl<'t> Parser<'t> {
 
     /// `declaration`: any of the `*_decl` rules, by its keyword.
     fn declaration(&mut self) -> Parsed<Decl> {
-        let start = self.pos;
+        let start = self.lex.pos();
         let (keyword, keyword_span) = self.keyword(Role::Declaration)?;
         self.skip();
         let name = self.ident()?;
@@ -250,7 +175,7 @@ impl<'t> Parser<'t> {
             Keyword::User => DeclKind::User(self.principal_body()?),
             _ => DeclKind::Stack(self.stack_body()?),
         };
-        let span = self.span(start, self.pos);
+        let span = self.span_from(start);
         Some(Decl {
             name,
             doc: self.build.doc_above(start),
@@ -277,47 +202,47 @@ impl<'t> Parser<'t> {
 
     /// `statement`: `effect not? action_list on not? resource_list condition* because?`.
     fn statement(&mut self) -> Parsed<Statement> {
-        let start = self.pos;
+        let start = self.lex.pos();
         let (effect, effect_span) = self.keyword(Role::Effect)?;
         let effect = keywords::effect_of(Some(effect));
         self.skip();
         let not_action = self.k(Keyword::Not).is_some();
         self.skip();
-        let actions_start = self.pos;
+        let actions_start = self.lex.pos();
         let actions = self.action_list()?;
-        let actions_span = self.span(actions_start, self.pos);
+        let actions_span = self.span_from(actions_start);
         self.skip();
         self.k(Keyword::On)?;
         self.skip();
         let not_resource = self.k(Keyword::Not).is_some();
         self.skip();
-        let resources_start = self.pos;
+        let resources_start = self.lex.pos();
         let resources = if self.eat(b'*') {
-            Resources::Any(self.span(resources_start, self.pos))
+            Resources::Any(self.span_from(resources_start))
         } else {
             Resources::List(self.string_list()?)
         };
-        let resources_span = self.span(resources_start, self.pos);
+        let resources_span = self.span_from(resources_start);
         // The statement ends at its last token, not after the whitespace
         // that follows it (as the pest path trims it too).
-        let mut end = self.pos;
+        let mut end = self.lex.pos();
         let mut conditions = Vec::new();
         let mut because = None;
         loop {
             self.skip();
             if self.keyword_is(Keyword::When) {
                 conditions.push(self.condition()?);
-                end = self.pos;
+                end = self.lex.pos();
                 continue;
             }
             if self.k(Keyword::Because).is_some() {
                 self.skip();
                 because = Some(self.string()?);
-                end = self.pos;
+                end = self.lex.pos();
             }
             break;
         }
-        let span = self.span(start, end);
+        let span = self.span(start..end);
         Some(Statement {
             doc: self.build.doc_above(start),
             span,
@@ -334,32 +259,12 @@ impl<'t> Parser<'t> {
         })
     }
 
-    /// Whether `k_<word>` matches here, without consuming it.
-    fn keyword_is(&self, keyword: Keyword) -> bool {
-        let word = keyword.word();
-        let rest = &self.bytes[self.pos..];
-        rest.starts_with(word.as_bytes())
-            && !rest.get(word.len()).copied().is_some_and(is_ident_char)
-    }
-
-    /// `action`: not a keyword on its own (a keyword that goes on as an
-    /// action, `tag:GetResources`, is one), then action characters.
+    /// `action`.
     fn action(&mut self) -> Parsed<Action> {
-        let start = self.pos;
-        if self.keyword_at(start) {
-            let after = self.keyword_len_at(start).map_or(start, |len| start + len);
-            if !self.byte_at(after).is_some_and(is_action_char) {
-                return None;
-            }
-        }
-        let end = self.end_of(start, is_action_char);
-        if end == start {
-            return None;
-        }
-        self.pos = end;
+        let range = self.lex.action()?;
         Some(Action {
-            text: self.text[start..self.pos].to_string(),
-            span: self.span(start, self.pos),
+            text: self.text[range.clone()].to_string(),
+            span: self.span(range),
         })
     }
 
@@ -383,10 +288,11 @@ impl<'t> Parser<'t> {
 
     /// `condition`: `when OPERATOR "key" VALUES`.
     fn condition(&mut self) -> Parsed<Condition> {
-        let start = self.pos;
+        let start = self.lex.pos();
         self.k(Keyword::When)?;
         self.skip();
-        let operator = self.operator()?;
+        let operator = self.lex.operator()?;
+        let operator = self.ident_at(operator);
         self.skip();
         let key = self.string()?;
         self.skip();
@@ -395,32 +301,13 @@ impl<'t> Parser<'t> {
             operator,
             key,
             values,
-            span: self.span(start, self.pos),
-        })
-    }
-
-    /// `operator`: `(ASCII_ALPHA+ ~ ":")? ~ ASCII_ALPHA ~ ASCII_ALPHANUMERIC*`.
-    fn operator(&mut self) -> Parsed<Ident> {
-        let start = self.pos;
-        let letters = self.end_of(start, |b| b.is_ascii_alphabetic());
-        let mut at = start;
-        if letters > start && self.byte_at(letters) == Some(b':') {
-            at = letters + 1;
-        }
-        if !self.byte_at(at)?.is_ascii_alphabetic() {
-            return None;
-        }
-        at = self.end_of(at + 1, |b| b.is_ascii_alphanumeric());
-        self.pos = at;
-        Some(Ident {
-            name: self.text[start..at].to_string(),
-            span: self.span(start, at),
+            span: self.span_from(start),
         })
     }
 
     /// `instantiation`: `= Template(name: "value", ...)`.
     fn instantiation(&mut self) -> Parsed<Instantiation> {
-        let start = self.pos;
+        let start = self.lex.pos();
         if !self.eat(b'=') {
             return None;
         }
@@ -439,7 +326,7 @@ impl<'t> Parser<'t> {
         Some(Instantiation {
             template,
             arguments,
-            span: self.span(start, self.pos),
+            span: self.span_from(start),
         })
     }
 
@@ -463,7 +350,7 @@ impl<'t> Parser<'t> {
     /// `trust_body`: `{ trust_entry* }`, each
     /// `trust_kind string_list session_actions? condition*`.
     fn trust_body(&mut self) -> Parsed<Trust> {
-        let start = self.pos;
+        let start = self.lex.pos();
         if !self.eat(b'{') {
             return None;
         }
@@ -473,7 +360,7 @@ impl<'t> Parser<'t> {
             if self.eat(b'}') {
                 return Some(Trust {
                     entries,
-                    span: self.span(start, self.pos),
+                    span: self.span_from(start),
                 });
             }
             let (kind, kind_span) = self.keyword(Role::TrustPrincipal)?;
@@ -516,7 +403,7 @@ impl<'t> Parser<'t> {
             if self.eat(b'}') {
                 return Some(param);
             }
-            let start = self.pos;
+            let start = self.lex.pos();
             let (keyword, _) = self.keyword(Role::ParamProperty)?;
             self.skip();
             let property = match keyword {
@@ -524,7 +411,7 @@ impl<'t> Parser<'t> {
                 Keyword::Description => ParamProperty::Description(self.string()?),
                 _ => ParamProperty::MaxLength(self.number()?),
             };
-            let span = self.span(start, self.pos);
+            let span = self.span_from(start);
             self.build.param_property(&mut param, property, span);
         }
     }
@@ -541,9 +428,9 @@ impl<'t> Parser<'t> {
             if self.eat(b'}') {
                 return Some(out);
             }
-            let start = self.pos;
+            let start = self.lex.pos();
             let (property, keyword_span) = self.principal_property()?;
-            let span = self.span(start, self.pos);
+            let span = self.span_from(start);
             self.build
                 .principal_property(&mut out, property, span, keyword_span);
         }
@@ -598,13 +485,13 @@ impl<'t> Parser<'t> {
             return Some(names);
         }
         loop {
-            self.pos += 1;
+            self.eat(b',');
             self.skip();
             names.push(self.ident()?);
-            let end = self.pos;
+            let end = self.lex.pos();
             self.skip();
             if self.peek() != Some(b',') {
-                self.pos = end;
+                self.lex.reset(end);
                 return Some(names);
             }
         }

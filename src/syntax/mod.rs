@@ -4,6 +4,7 @@ mod build;
 mod expected;
 mod fast;
 pub mod keywords;
+pub mod lex;
 
 use crate::ast::Decl;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
