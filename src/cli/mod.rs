@@ -181,6 +181,17 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Start a project in the current folder: policies/, iamc.yaml and a CI workflow
     Init {
+        /// Write only these parts, comma-separated: starter (policies/main.iam), config
+        /// (iamc.yaml), workflow (.github/workflows/iam.yml), hooks (.pre-commit-config.yaml)
+        /// [default: starter,config,workflow]
+        #[arg(
+            long,
+            value_enum,
+            value_name = "PART",
+            value_delimiter = ',',
+            conflicts_with = "no_ci"
+        )]
+        only: Vec<init::Part>,
         /// Leave out .github/workflows/iam.yml, the pull-request workflow
         #[arg(long)]
         no_ci: bool,
@@ -280,7 +291,14 @@ pub fn run() -> ExitCode {
         *path = root::rebase(&inside, path);
     }
     match cli.command {
-        Command::Init { no_ci } => init::run(!no_ci),
+        Command::Init { only, no_ci } => {
+            let parts = match (only.is_empty(), no_ci) {
+                (false, _) => only,
+                (true, true) => vec![init::Part::Starter, init::Part::Config],
+                (true, false) => init::DEFAULT.to_vec(),
+            };
+            init::run(&parts)
+        }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

@@ -58,6 +58,24 @@ pub fn find_root(here: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The git repository holding `here`: its root (the nearest folder at or
+/// above `here` that holds `.git`) and the way from that root down to `here`
+/// (empty at the root). `None` outside any repository.
+pub fn repository(here: &Path) -> Option<(PathBuf, PathBuf)> {
+    let root = here.ancestors().find(|dir| dir.join(".git").exists())?;
+    let inside = here.strip_prefix(root).unwrap_or(Path::new(""));
+    Some((root.to_path_buf(), inside.to_path_buf()))
+}
+
+/// A relative path written with `/` whatever the system, `.` and `..` kept.
+pub fn slashed(path: &Path) -> String {
+    path.components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// `path`, named relative to `inside`, as a path relative to the root: `.`
 /// and `..` resolved where they can be, an absolute path kept as it is.
 pub fn rebase(inside: &Path, path: &Path) -> PathBuf {
