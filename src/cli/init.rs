@@ -7,7 +7,9 @@
 //! is written only if its file (for the starter, a `policies/` folder) does
 //! not exist yet; when any chosen part exists, nothing is written.
 //!
-//! The workflow installs the iamc that wrote it, from crates.io, and holds
+//! The workflow reviews pull requests and, after a merge into the default
+//! branch, deploys the templates that changed (`iamc deploy`). It installs
+//! the iamc that wrote it, from crates.io, and holds
 //! the review script (`scripts/ci/pr-review.sh`) whole, so it names no
 //! repository to fetch iamc or the script from. GitHub reads workflows only
 //! from the repository's root: in a project below it, the workflow goes there,
@@ -187,8 +189,13 @@ pub fn workflow(layout: &Layout) -> String {
             }
         })
         .collect();
+    let deploy_paths = format!(
+        "[\"{}\"]",
+        layout.in_repository(&format!("{}/**", layout.output))
+    );
     WORKFLOW
         .replace("@PATHS@", &format!("[{paths}]"))
+        .replace("@DEPLOY_PATHS@", &deploy_paths)
         .replace("@VERSION@", env!("CARGO_PKG_VERSION"))
         .replace("@DIR@", &layout.project)
         .replace("@SARIF@", &layout.in_repository("iamc.sarif"))

@@ -1,6 +1,7 @@
 //! The command line: arguments → library calls → exit code.
 
 mod build;
+mod deploy;
 mod diff;
 mod drift;
 mod explain;
@@ -28,6 +29,7 @@ Examples:
   iamc lint --format sarif           the security lints, for code scanning
   iamc diff --base origin/main       who gains or loses what against a revision
   iamc explain JaneDoe s3:GetObject  every path by which a principal holds an action
+  iamc deploy --base HEAD~1          deploy the templates that changed since HEAD~1
   iamc -C infra/iam build            run in another folder
 
 iamc runs in the project root: the nearest folder, this one or above it, that
@@ -210,6 +212,8 @@ enum Command {
     Usage(Box<usage::UsageArgs>),
     /// Compare the account's IAM (get-account-authorization-details) with the program, by access
     Drift(drift::DriftArgs),
+    /// Deploy the templates that changed since a revision through CloudFormation change sets
+    Deploy(deploy::DeployArgs),
 }
 
 /// Exit codes: 0 success, 1 `--check` found the output stale (or `diff` a
@@ -356,5 +360,6 @@ pub fn run() -> ExitCode {
         Command::Lsp => lsp::run(),
         Command::Usage(args) => usage::run(&args),
         Command::Drift(args) => drift::run(&args),
+        Command::Deploy(args) => deploy::run(&args),
     }
 }

@@ -112,6 +112,7 @@ impl Command {
             Command::Graph(args) => Some(&mut args.config),
             Command::Usage(args) => Some(&mut args.project.config),
             Command::Drift(args) => Some(&mut args.config),
+            Command::Deploy(args) => Some(&mut args.config),
             Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => {
                 None
             }
@@ -177,6 +178,11 @@ impl Command {
                 paths.extend(args.src.iter_mut());
                 paths.extend(args.config.iter_mut());
                 paths.extend(args.details.iter_mut());
+            }
+            Command::Deploy(args) => {
+                paths.extend(args.config.iter_mut());
+                paths.extend(args.out.iter_mut());
+                paths.extend(args.base_dir.iter_mut());
             }
             Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => {}
         }

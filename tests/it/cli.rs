@@ -128,3 +128,297 @@ role JaneDoe {
     let template = fs::read_to_string(dir.join("generated/JaneDoe.yaml")).unwrap();
     assert_eq!(template.matches("Sid: S3ReadCdn").count(), 1, "{template}");
 }
+
+// ------------------------------------------------------------------ iamc deploy
+
+/// A template of iamc's (its banner) for the stack of one role, exporting
+/// `export` and importing `import`.
+fn deploy_template(role: &str, export: Option<&str>, import: Option<&str>) -> String {
+    let mut text = format!(
+        "{}\nResources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: {role}\n",
+        iamc::render::BANNER
+    );
+    if let Some(import) = import {
+        text.push_str(&format!(
+            "      Tags:\n        - Key: imported\n          Value: !ImportValue '{import}'\n"
+        ));
+    }
+    if let Some(export) = export {
+        text.push_str(&format!(
+            "Outputs:\n  RoleArn:\n    Value: !GetAtt Role.Arn\n    Export:\n      Name: !Sub '${{AWS::StackName}}-{export}'\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn deploy_refuses_to_drop_an_export_still_imported_e085() {
+    let dir = temp_dir("deploy-e085");
+    for folder in ["base", "generated"] {
+        write(
+            &dir,
+            &format!("{folder}/Importer.yaml"),
+            deploy_template("ImporterRole", None, Some("Exporter-RoleArn")),
+        );
+    }
+    write(
+        &dir,
+        "base/Exporter.yaml",
+        deploy_template("ExporterRole", Some("RoleArn"), None),
+    );
+    write(
+        &dir,
+        "generated/Exporter.yaml",
+        deploy_template("ExporterRole2", None, None),
+    );
+    // Refused before AWS is called: the AWS CLI named does not exist.
+    let out = iamc(
+        &dir,
+        &["deploy", "--base-dir", "base", "--aws", "/nonexistent/aws"],
+    );
+    expect("deploy_dropped_export", &dir, &out, 2);
+    support::book_block(
+        "diagnostics/E085.md",
+        "deploy-dropped-export",
+        &String::from_utf8_lossy(&out.stderr),
+    );
+}
+
+/// A stand-in for the AWS CLI: a stack is a file of `$FAKE_AWS` holding its
+/// status; the stack `Bad` cannot be created (its role's name is taken).
+const FAKE_AWS: &str = r#"#!/usr/bin/env bash
+set -u
+echo "$*" >>"$FAKE_AWS/log"
+command=$2
+shift 2
+stack=""
+while [[ $# -gt 0 ]]; do
+    if [[ $1 == --stack-name ]]; then stack=$2; fi
+    shift
+done
+case $command in
+describe-stacks)
+    if [[ -f "$FAKE_AWS/$stack" ]]; then
+        echo "{\"Stacks\": [{\"StackName\": \"$stack\", \"StackStatus\": \"$(cat "$FAKE_AWS/$stack")\"}]}"
+    else
+        echo "An error occurred (ValidationError) when calling the DescribeStacks operation: Stack with id $stack does not exist" >&2
+        exit 255
+    fi
+    ;;
+create-change-set) echo '{"Id": "x"}' ;;
+describe-change-set) echo '{"Status": "CREATE_COMPLETE", "Changes": [{"Type": "Resource"}]}' ;;
+execute-change-set)
+    if [[ $stack == Bad ]]; then
+        echo "An error occurred (EntityAlreadyExists) when calling the ExecuteChangeSet operation: Role with name TakenRole already exists." >&2
+        exit 255
+    fi
+    echo CREATE_COMPLETE >"$FAKE_AWS/$stack"
+    ;;
+*)
+    echo "fake aws: unexpected $command" >&2
+    exit 1
+    ;;
+esac
+"#;
+
+#[test]
+fn deploy_stops_at_the_stack_that_fails_e086() {
+    let dir = temp_dir("deploy-e086");
+    let fake = dir.join("aws");
+    fs::create_dir_all(&fake).unwrap();
+    write(&dir, "aws/bin/aws", FAKE_AWS);
+    let chmod = Command::new("chmod")
+        .args(["+x", "aws/bin/aws"])
+        .current_dir(&dir)
+        .status()
+        .unwrap();
+    assert!(chmod.success());
+    // Zzz exports what Aaa imports: Zzz first, whatever the names say.
+    write(
+        &dir,
+        "generated/Aaa.yaml",
+        deploy_template("AaaRole", None, Some("Zzz-RoleArn")),
+    );
+    write(
+        &dir,
+        "generated/Zzz.yaml",
+        deploy_template("ZzzRole", Some("RoleArn"), None),
+    );
+    let run = |args: &[&str]| {
+        let mut full = vec!["deploy", "--aws"];
+        let program = fake.join("bin/aws").display().to_string();
+        full.push(&program);
+        full.extend_from_slice(args);
+        Command::new(env!("CARGO_BIN_EXE_iamc"))
+            .args(&full)
+            .current_dir(&dir)
+            .env("FAKE_AWS", &fake)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "create  Zzz  created\ncreate  Aaa  created\n"
+    );
+    let log = fs::read_to_string(fake.join("log")).unwrap();
+    let first = log.find("--stack-name Zzz").unwrap();
+    assert!(first < log.find("--stack-name Aaa").unwrap(), "{log}");
+    assert!(
+        log.contains("create-change-set --stack-name Zzz --change-set-name iamc-")
+            && log.contains("--change-set-type CREATE")
+            && log.contains("--capabilities CAPABILITY_NAMED_IAM"),
+        "{log}"
+    );
+    // Two new stacks after those: the first fails, the second is not attempted.
+    fs::create_dir_all(dir.join("base")).unwrap();
+    for stack in ["Aaa", "Zzz"] {
+        fs::copy(
+            dir.join(format!("generated/{stack}.yaml")),
+            dir.join(format!("base/{stack}.yaml")),
+        )
+        .unwrap();
+    }
+    write(
+        &dir,
+        "generated/Bad.yaml",
+        deploy_template("TakenRole", None, None),
+    );
+    write(
+        &dir,
+        "generated/Later.yaml",
+        deploy_template("LaterRole", None, None),
+    );
+    let out = run(&["--base-dir", "base"]);
+    expect("deploy_failed", &dir, &out, 2);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "create  Bad    failed\ncreate  Later  not attempted\n"
+    );
+    assert!(!fake.join("Later").exists());
+    let stderr = String::from_utf8_lossy(&out.stderr).replace(&fake.display().to_string(), "FAKE");
+    support::book_block("deploy.md", "deploy-failed-run", &stderr);
+    let error = &stderr[stderr.find("error[E086]").unwrap()..];
+    support::book_block("diagnostics/E086.md", "deploy-failed", error);
+}
+
+#[test]
+fn deploy_plans_the_example_programs_change_against_a_revision() {
+    let dir = temp_dir("deploy-plan");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args([
+                "-c",
+                "user.name=Test",
+                "-c",
+                "user.email=test@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    let repo = support::repo();
+    for entry in fs::read_dir(repo.join("policies")).unwrap() {
+        let path = entry.unwrap().path();
+        write(
+            &dir,
+            &format!("policies/{}", path.file_name().unwrap().to_string_lossy()),
+            fs::read(&path).unwrap(),
+        );
+    }
+    fs::copy(repo.join("iamc.yaml"), dir.join("iamc.yaml")).unwrap();
+    assert!(iamc(&dir, &["build"]).status.success());
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "first"]);
+    // A group loses a policy, a role is added, another removed.
+    let groups = fs::read_to_string(dir.join("policies/groups.iam")).unwrap();
+    write(
+        &dir,
+        "policies/groups.iam",
+        groups.replacen("  EcrBrowse\n", "", 1),
+    );
+    write(
+        &dir,
+        "policies/new.iam",
+        "role NewHire {\n  grants Base\n  trust Devserver\n}\n",
+    );
+    let roles = fs::read_to_string(dir.join("policies/roles.iam")).unwrap();
+    write(
+        &dir,
+        "policies/roles.iam",
+        &roles[..roles.find("role RichardRoe").unwrap()],
+    );
+    assert!(iamc(&dir, &["build"]).status.success());
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "second"]);
+    let out = iamc(&dir, &["deploy", "--base", "HEAD~1", "--dry-run"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = format!(
+        "$ iamc deploy --base HEAD~1 --dry-run\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    support::book_block("deploy.md", "deploy-plan", &shown);
+    assert!(shown.contains("create  NewHire"), "{shown}");
+    assert!(shown.contains("kept: RichardRoe"), "{shown}");
+    // The same, as JSON, with the diagnostics.
+    let out = iamc(
+        &dir,
+        &[
+            "deploy",
+            "--base",
+            "HEAD~1",
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(plan["kept"], serde_json::json!(["RichardRoe"]));
+    assert_eq!(plan["diagnostics"], serde_json::json!([]));
+    assert!(
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["result"] == "planned")
+    );
+    // GitHub's `before` of a new branch (all zeros) and an empty base: nothing deployed yet.
+    for base in ["0000000000000000000000000000000000000000", ""] {
+        let out = iamc(
+            &dir,
+            &["deploy", "--base", base, "--dry-run", "--format", "json"],
+        );
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let steps = plan["steps"].as_array().unwrap();
+        assert!(steps.iter().all(|s| s["action"] == "create"), "{plan}");
+        assert_eq!(
+            steps.len(),
+            fs::read_dir(dir.join("generated"))
+                .unwrap()
+                .filter(|e| e
+                    .as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "yaml"))
+                .count()
+        );
+    }
+}

@@ -427,6 +427,58 @@ fn the_workflow_iamc_init_writes_installs_the_pinned_iamc_and_runs_the_review_sc
     );
     assert_eq!(job["permissions"]["pull-requests"], "write");
     assert_eq!(workflow["permissions"]["contents"], "read");
+    // After a merge: the deploy job, on the default branch only, with the same iamc.
+    assert_eq!(
+        workflow["on"]["push"]["paths"][0], "generated/**",
+        "deploys when templates change"
+    );
+    let deploy = &workflow["jobs"]["deploy"];
+    assert!(
+        deploy["if"]
+            .as_str()
+            .unwrap()
+            .contains("github.ref_name == github.event.repository.default_branch")
+    );
+    assert_eq!(deploy["permissions"]["id-token"], "write");
+    assert_eq!(deploy["concurrency"]["cancel-in-progress"], false);
+    let deploy_steps = deploy["steps"].as_sequence().unwrap();
+    assert_eq!(
+        step(deploy_steps, "Install iamc ${{ env.IAMC_VERSION }}")["run"],
+        install["run"]
+    );
+    assert_eq!(
+        step(deploy_steps, "Check that generated/ is what the sources compile to")["run"],
+        "iamc build --check"
+    );
+    let plan = step(deploy_steps, "Plan")["run"].as_str().unwrap();
+    assert!(plan.starts_with("iamc deploy ") && plan.ends_with(" --dry-run"), "{plan}");
+    let run = step(deploy_steps, "Deploy");
+    assert_eq!(run["if"], "env.DEPLOY_ROLE != ''");
+    assert_eq!(
+        format!("{} --dry-run", run["run"].as_str().unwrap()),
+        plan,
+        "the plan shown is the one deployed"
+    );
+    let credentials = deploy_steps
+        .iter()
+        .find(|s| s["uses"] == "aws-actions/configure-aws-credentials@v4")
+        .unwrap();
+    assert_eq!(credentials["if"], "env.DEPLOY_ROLE != ''");
+    assert_eq!(deploy["env"]["DEPLOY_ROLE"], "${{ vars.IAMC_DEPLOY_ROLE }}");
+    // The plan step's shell line, run as the workflow runs it, with and without a base.
+    for (base, delete, wanted) in [
+        ("", "", "deploy --dry-run"),
+        ("abc123", "", "deploy --base abc123 --dry-run"),
+        ("abc123", "--delete", "deploy --base abc123 --delete --dry-run"),
+    ] {
+        let out = Command::new("bash")
+            .args(["-c", &plan.replacen("iamc ", "echo ", 1)])
+            .env("BASE", base)
+            .env("DELETE", delete)
+            .output()
+            .unwrap();
+        assert_eq!(text(&out.stdout).trim(), wanted);
+    }
     // Again: refused, the file untouched.
     let out = iamc(&dir, &["init", "--only", "workflow"]);
     assert_eq!(out.status.code(), Some(2));
@@ -463,6 +515,11 @@ fn a_project_in_a_folder_gets_the_workflow_at_the_root_and_sarif_paths_from_the_
     );
     let job = &workflow["jobs"]["review"];
     assert_eq!(job["defaults"]["run"]["working-directory"], "infra/iam");
+    assert_eq!(workflow["on"]["push"]["paths"][0], "infra/iam/generated/**");
+    assert_eq!(
+        workflow["jobs"]["deploy"]["defaults"]["run"]["working-directory"],
+        "infra/iam"
+    );
     let steps = job["steps"].as_sequence().unwrap();
     let upload = step(steps, "Upload the lint findings to code scanning");
     assert_eq!(upload["with"]["sarif_file"], "infra/iam/iamc.sarif");

@@ -20,6 +20,8 @@ const CLI_CODES: &[Code] = &[
     Code::Git,
     Code::UnknownPrincipal,
     Code::EvidenceInvalid,
+    Code::DeployPlan,
+    Code::DeployFailed,
 ];
 
 /// Codes of `iamc import`, whose inputs are JSON and YAML: pinned by
