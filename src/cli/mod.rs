@@ -101,7 +101,7 @@ pub struct ProjectArgs {
     /// Settings file [default: iamc.yaml in the project root, if present]
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// How to print diagnostics
+    /// How to print the result: text, or json (one JSON document on standard output, with the diagnostics)
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }

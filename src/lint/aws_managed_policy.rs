@@ -36,7 +36,11 @@ message.
 policy BuildImages {
   allow ecr:BatchGetImage on "arn:aws:ecr:${AWS::Region}:${AWS::AccountId}:repository/builder"
 }
-trust Devserver { service "ec2.amazonaws.com" }
+
+trust Devserver {
+  service "ec2.amazonaws.com"
+}
+
 role Builder {
   grants BuildImages
   trust Devserver
@@ -56,7 +60,11 @@ policy BuildImages {
   allow [ecr:GetDownloadUrlForLayer, ecr:BatchGetImage]
     on "arn:aws:ecr:${AWS::Region}:${AWS::AccountId}:repository/builder"
 }
-trust Devserver { service "ec2.amazonaws.com" }
+
+trust Devserver {
+  service "ec2.amazonaws.com"
+}
+
 role Builder {
   grants BuildImages
   trust Devserver

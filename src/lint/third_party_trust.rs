@@ -44,6 +44,7 @@ alone and sends when it assumes your role, is what stops it.
 policy ReadBilling {
   allow ce:GetCostAndUsage on *
 }
+
 role CostVendor {
   grants ReadBilling
   trust {
@@ -61,6 +62,7 @@ Add the external ID the vendor gave you:
 policy ReadBilling {
   allow ce:GetCostAndUsage on *
 }
+
 role CostVendor {
   grants ReadBilling
   trust {

@@ -34,6 +34,7 @@ administrators choose; for this account, any principal granted `sts:AssumeRole` 
 policy ReadReports {
   allow s3:GetObject on "arn:aws:s3:::acme-reports/*"
 }
+
 role Reports {
   grants ReadReports
   trust {
@@ -51,6 +52,7 @@ the account may:
 policy ReadReports {
   allow s3:GetObject on "arn:aws:s3:::acme-reports/*"
 }
+
 role Reports {
   grants ReadReports
   trust {

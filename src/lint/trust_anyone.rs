@@ -79,6 +79,7 @@ ARN can assume it and act with its permissions.
 policy ReadReports {
   allow s3:GetObject on "arn:aws:s3:::acme-reports/*"
 }
+
 role Reports {
   grants ReadReports
   trust {
@@ -96,6 +97,7 @@ Name the principals, or keep `*` and limit it to your organization:
 policy ReadReports {
   allow s3:GetObject on "arn:aws:s3:::acme-reports/*"
 }
+
 role Reports {
   grants ReadReports
   trust {

@@ -252,8 +252,7 @@ fn iam_blocks_compile_or_fail_as_marked() {
 
 /// Codes no `.iam` source can trigger: their pages describe a scenario instead.
 const NO_SOURCE_EXAMPLE: &[&str] = &[
-    "E080", "E081", "E082", "E083", "E084", "E085", "E086", "E090", "E091", "E092", "E095",
-    "E999",
+    "E080", "E081", "E082", "E083", "E084", "E085", "E086", "E090", "E091", "E092", "E095", "E999",
 ];
 
 #[test]

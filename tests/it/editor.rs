@@ -121,3 +121,63 @@ fn the_extension_declares_the_language_the_grammar_and_the_server() {
     let book = read("book/book.toml");
     assert!(book.contains(r#"additional-js = ["iam-highlight.js"]"#));
 }
+
+/// The extension is ready to package and release: an icon, a changelog, the
+/// licence, no guessed repository; the release workflow packages it and
+/// attaches the `.vsix` to the GitHub release, after checking that every
+/// version agrees (`scripts/release-check.sh`, run here on this version).
+#[test]
+fn the_extension_is_packaged_and_attached_to_each_release() {
+    let package: serde_json::Value =
+        serde_json::from_str(&read("editors/vscode/package.json")).unwrap();
+    let extension = support::repo().join("editors/vscode");
+    let icon = extension.join(package["icon"].as_str().unwrap());
+    let png = std::fs::read(&icon).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{}", icon.display());
+    // IHDR: width and height, at least the 128 pixels the Marketplace asks for.
+    let size = |at: usize| u32::from_be_bytes(png[at..at + 4].try_into().unwrap());
+    assert!(size(16) >= 128 && size(20) >= 128);
+    assert!(extension.join("CHANGELOG.md").is_file());
+    assert!(extension.join("LICENSE").is_file());
+    assert_eq!(
+        read("editors/vscode/LICENSE"),
+        read("LICENSE"),
+        "one licence for the repository"
+    );
+    assert!(package.get("repository").is_none(), "no guessed repository");
+    assert_eq!(package["version"], env!("CARGO_PKG_VERSION"));
+
+    let release: serde_yaml::Value =
+        serde_yaml::from_str(&read(".github/workflows/release.yml")).unwrap();
+    assert_eq!(release["on"]["push"]["tags"][0], "v*");
+    let steps = release["jobs"]["release"]["steps"].as_sequence().unwrap();
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
+    let position = |needle: &str| {
+        runs.iter()
+            .position(|r| r.contains(needle))
+            .unwrap_or_else(|| panic!("no step runs {needle}: {runs:?}"))
+    };
+    let check = position("bash scripts/release-check.sh");
+    let tests = position("bash .ci/run");
+    let package_step = position("vsce package --allow-missing-repository --out \"iamc-");
+    let publish = position("cargo publish --locked");
+    let attach =
+        position("gh release create \"$GITHUB_REF_NAME\" \"editors/vscode/iamc-$version.vsix\"");
+    assert!(check < tests && tests < package_step && package_step < publish && publish < attach);
+    let out = std::process::Command::new("bash")
+        .arg(support::repo().join("scripts/release-check.sh"))
+        .arg(env!("CARGO_PKG_VERSION"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = std::process::Command::new("bash")
+        .arg(support::repo().join("scripts/release-check.sh"))
+        .arg("99.0.0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the check cannot fail");
+}

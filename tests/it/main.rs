@@ -35,6 +35,7 @@ mod explain_simulate;
 mod fmt;
 mod fmt_book;
 mod fmt_cli;
+mod fmt_examples;
 mod fmt_small_diffs;
 mod golden;
 mod graph_json;

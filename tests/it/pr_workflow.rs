@@ -447,11 +447,17 @@ fn the_workflow_iamc_init_writes_installs_the_pinned_iamc_and_runs_the_review_sc
         install["run"]
     );
     assert_eq!(
-        step(deploy_steps, "Check that generated/ is what the sources compile to")["run"],
+        step(
+            deploy_steps,
+            "Check that generated/ is what the sources compile to"
+        )["run"],
         "iamc build --check"
     );
     let plan = step(deploy_steps, "Plan")["run"].as_str().unwrap();
-    assert!(plan.starts_with("iamc deploy ") && plan.ends_with(" --dry-run"), "{plan}");
+    assert!(
+        plan.starts_with("iamc deploy ") && plan.ends_with(" --dry-run"),
+        "{plan}"
+    );
     let run = step(deploy_steps, "Deploy");
     assert_eq!(run["if"], "env.DEPLOY_ROLE != ''");
     assert_eq!(
@@ -469,7 +475,11 @@ fn the_workflow_iamc_init_writes_installs_the_pinned_iamc_and_runs_the_review_sc
     for (base, delete, wanted) in [
         ("", "", "deploy --dry-run"),
         ("abc123", "", "deploy --base abc123 --dry-run"),
-        ("abc123", "--delete", "deploy --base abc123 --delete --dry-run"),
+        (
+            "abc123",
+            "--delete",
+            "deploy --base abc123 --delete --dry-run",
+        ),
     ] {
         let out = Command::new("bash")
             .args(["-c", &plan.replacen("iamc ", "echo ", 1)])
