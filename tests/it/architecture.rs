@@ -53,6 +53,10 @@ const ORDER: &[(&str, &str)] = &[
         "audit",
         "the program against the deployed account: usage, drift",
     ),
+    (
+        "deploy",
+        "generated/ into CloudFormation: the plan and its change sets",
+    ),
     ("cli", "the command line"),
 ];
 
