@@ -7,7 +7,7 @@
 use crate::support::{self, iamc, write};
 use std::fs;
 use std::path::Path;
-use std::process::Output;
+use std::process::{Command, Output};
 
 const PROGRAM: &str = r#"
 policy S3ReadCdn { allow s3:GetObject on "arn:aws:s3:::cdn/*" }
