@@ -4,6 +4,7 @@
 //! is laid out (`iamc fmt` relies on it). A span on its own is a
 //! [`Spanned`] value or a field the equality below names as ignored.
 
+use crate::iam::policy::Effect;
 use crate::source::{Span, Spanned};
 
 /// `PartialEq` and `Eq` on the fields listed, ignoring the spans listed
@@ -76,21 +77,6 @@ impl DeclKind {
             DeclKind::Role(_) => "role",
             DeclKind::User(_) => "user",
             DeclKind::Stack(_) => "stack",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Effect {
-    Allow,
-    Deny,
-}
-
-impl Effect {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Effect::Allow => "Allow",
-            Effect::Deny => "Deny",
         }
     }
 }

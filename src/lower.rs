@@ -1,12 +1,13 @@
 //! Step 4, lower: each checked policy's statements and each trust become IAM
 //! model statements — once per policy, however many principals receive it.
 
-use crate::ast::{self, Condition, DeclKind, Effect, Resources, Trust, TrustKind};
+use crate::ast::{self, Condition, DeclKind, Resources, Trust, TrustKind};
 use crate::config::Config;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::hash::HashMap;
+use crate::iam::policy::{self, Effect, Statement};
 use crate::id::IdVec;
-use crate::model::{self, ConditionBlock, Statement, TrustStatement, Value};
+use crate::model::{self, TrustStatement, Value};
 use crate::resolve::{DeclId, Program};
 use crate::source::{Span, Spanned};
 use crate::vars::Params;
@@ -34,7 +35,10 @@ crate::id::define_id!(
 
 #[derive(Clone, Debug)]
 pub struct Lowered {
-    pub statement: Statement,
+    /// Its policy's name, numbered (`Name1`, `Name2`, ...) when the policy
+    /// has several statements.
+    pub sid: String,
+    pub statement: Statement<Value>,
     /// Characters in compact JSON, deploy-time values at their longest.
     pub size: usize,
     /// Identifies the statement's content without its Sid: equal content,
@@ -48,6 +52,13 @@ pub struct Lowered {
     /// The declared params its values use, for the templates' `Parameters`.
     pub params: Vec<String>,
     pub origin: Origin,
+}
+
+impl Lowered {
+    /// The statement as IAM holds it, with its Sid.
+    pub fn json(&self) -> serde_json::Value {
+        model::statement_json(&self.sid, &self.statement)
+    }
 }
 
 /// What flattening and splitting read of each statement, packed in 16
@@ -129,6 +140,7 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
             written.push((id, i));
             hashes.push(draft.content_hash);
             out.statements.push(Lowered {
+                sid: draft.sid,
                 params: draft.params,
                 statement: draft.statement,
                 size: draft.size,
@@ -164,13 +176,8 @@ pub fn lower(program: &Program, config: &Config) -> (LoweredProgram, Vec<Diagnos
     // Output order is by Sid; equal Sids are a mistake, reported against the
     // first one written.
     let mut by_sid: Vec<StatementId> = out.statements.ids().collect();
-    by_sid.sort_by(|&a, &b| {
-        out.statements[a]
-            .statement
-            .sid
-            .cmp(&out.statements[b].statement.sid)
-    });
-    let sid = |i: StatementId| out.statements[i].statement.sid.as_str();
+    by_sid.sort_by(|&a, &b| out.statements[a].sid.cmp(&out.statements[b].sid));
+    let sid = |i: StatementId| out.statements[i].sid.as_str();
     for run in by_sid
         .chunk_by(|a, b| sid(*a) == sid(*b))
         .filter(|r| r.len() > 1)
@@ -222,7 +229,8 @@ fn keys(out: &mut LoweredProgram) {
 
 /// A statement of a policy, lowered, before it takes its place in the program.
 struct Draft {
-    statement: Statement,
+    sid: String,
+    statement: Statement<Value>,
     size: usize,
     params: Vec<String>,
     /// The hash of its content (see [`number_contents`]).
@@ -264,8 +272,8 @@ fn lower_policy(program: &Program, id: DeclId, budget: usize) -> Vec<Draft> {
             } else {
                 format!("{}{}", decl.name.name, i + 1)
             };
-            let statement = statement(s, sid, &program.params);
-            let size = statement.json_len();
+            let statement = statement(s, &program.params);
+            let size = model::statement_len(&sid, &statement);
             let too_large = (size > budget).then(|| {
                 Diagnostic::error(
                     Code::StatementTooLarge,
@@ -276,8 +284,9 @@ fn lower_policy(program: &Program, id: DeclId, budget: usize) -> Vec<Draft> {
                 .help(split_help(s))
             });
             Draft {
+                sid,
                 params: params_used(&statement),
-                content_hash: Content::of(&statement).hash(),
+                content_hash: content_hash(&statement),
                 statement,
                 size,
                 origin: Origin {
@@ -293,13 +302,11 @@ fn lower_policy(program: &Program, id: DeclId, budget: usize) -> Vec<Draft> {
 }
 
 /// The declared params a statement's resources and condition values use.
-fn params_used(s: &Statement) -> Vec<String> {
-    let values = s.resources.iter().chain(
-        s.conditions
-            .iter()
-            .flat_map(|b| &b.keys)
-            .flat_map(|(_, v)| v),
-    );
+fn params_used(s: &Statement<Value>) -> Vec<String> {
+    let values = s
+        .resources
+        .iter()
+        .chain(s.conditions.iter().flat_map(|c| &c.values));
     let mut used: Vec<String> = values
         .filter(|v| v.sub)
         .flat_map(|v| crate::vars::param_names(&v.text))
@@ -324,33 +331,11 @@ fn describe(program: &Program, (id, i): (DeclId, usize)) -> (String, Span) {
     (which, statements[i].effect_span)
 }
 
-/// A statement's content: everything but its Sid.
-#[derive(PartialEq, Eq, Hash)]
-struct Content<'s> {
-    effect: ast::Effect,
-    not_action: bool,
-    actions: &'s [String],
-    not_resource: bool,
-    resources: &'s [Value],
-    conditions: &'s [ConditionBlock],
-}
-
-impl Content<'_> {
-    fn of(s: &Statement) -> Content<'_> {
-        Content {
-            effect: s.effect,
-            not_action: s.not_action,
-            actions: &s.actions,
-            not_resource: s.not_resource,
-            resources: &s.resources,
-            conditions: &s.conditions,
-        }
-    }
-
-    fn hash(&self) -> u64 {
-        use std::hash::BuildHasher;
-        crate::hash::BuildHasher::default().hash_one(self)
-    }
+/// The hash of a statement's content (everything but its Sid, which is
+/// kept beside it).
+fn content_hash(s: &Statement<Value>) -> u64 {
+    use std::hash::BuildHasher;
+    crate::hash::BuildHasher::default().hash_one(s)
 }
 
 /// Gives identical statements (all but the Sid equal) the same `content` id,
@@ -358,9 +343,7 @@ impl Content<'_> {
 /// content hash; equal hashes are compared in full, so a collision cannot
 /// merge two statements.
 fn number_contents(statements: &mut [Lowered], hashes: &[u64]) {
-    let same = |a: usize, b: usize| {
-        Content::of(&statements[a].statement) == Content::of(&statements[b].statement)
-    };
+    let same = |a: usize, b: usize| statements[a].statement == statements[b].statement;
     // For each hash: its content's id and a statement that has it.
     let mut by_hash: HashMap<u64, (u32, usize)> =
         HashMap::with_capacity_and_hasher(statements.len(), Default::default());
@@ -418,7 +401,7 @@ fn trust_too_large(
     })
 }
 
-fn statement(s: &ast::Statement, sid: String, params: &Params) -> Statement {
+fn statement(s: &ast::Statement, params: &Params) -> Statement<Value> {
     // In the catalog's casing (`s3:getobject` is `s3:GetObject`), so that
     // actions differing only in case merge here and read as AWS writes them.
     let mut actions: Vec<String> = s
@@ -450,7 +433,6 @@ fn statement(s: &ast::Statement, sid: String, params: &Params) -> Statement {
         resources = vec![Value::new("*")];
     }
     Statement {
-        sid,
         effect: s.effect,
         not_action: s.not_action,
         actions,
@@ -460,8 +442,9 @@ fn statement(s: &ast::Statement, sid: String, params: &Params) -> Statement {
     }
 }
 
-/// Conditions grouped by operator, then key; values sorted and deduplicated.
-fn conditions(conditions: &[Condition], params: &Params) -> Vec<ConditionBlock> {
+/// Conditions sorted by operator, then key, one entry per key of an
+/// operator; values sorted and deduplicated.
+fn conditions(conditions: &[Condition], params: &Params) -> Vec<policy::Condition<Value>> {
     let mut blocks: BTreeMap<&str, BTreeMap<&str, Vec<Value>>> = BTreeMap::new();
     for c in conditions {
         let values = blocks
@@ -479,9 +462,13 @@ fn conditions(conditions: &[Condition], params: &Params) -> Vec<ConditionBlock> 
     }
     blocks
         .into_iter()
-        .map(|(operator, keys)| ConditionBlock {
-            operator: operator.to_string(),
-            keys: keys.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        .flat_map(|(operator, keys)| {
+            keys.into_iter()
+                .map(move |(key, values)| policy::Condition {
+                    operator: operator.to_string(),
+                    key: key.to_string(),
+                    values,
+                })
         })
         .collect()
 }
@@ -492,7 +479,7 @@ fn trust(t: &Trust, params: &Params) -> Vec<TrustStatement> {
         TrustKind,
         &'static str,
         Vec<&'static str>,
-        Vec<ConditionBlock>,
+        Vec<policy::Condition<Value>>,
     );
     let mut groups: BTreeMap<Key, Vec<Value>> = BTreeMap::new();
     for entry in &t.entries {

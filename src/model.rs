@@ -1,7 +1,10 @@
-//! The IAM model iamc computes: statements as IAM will hold them, with their
-//! size as IAM counts it. Rendering and the manifest read this, never the AST.
+//! The IAM model iamc computes: the strings of its statements ([`Value`]:
+//! the text, whether it renders as `!Sub`, its longest JSON length), each
+//! statement's size as IAM counts it, and trust statements. A compiled
+//! statement is the one statement type, [`crate::iam::policy::Statement`],
+//! over [`Value`]s. Rendering and the manifest read this, never the AST.
 
-use crate::ast::Effect;
+use crate::iam::policy::{Condition, Statement};
 use crate::vars::{self, Params, Piece};
 use serde_json::json;
 
@@ -69,6 +72,12 @@ impl Value {
     }
 }
 
+impl AsRef<str> for Value {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
 /// Length of a string in compact JSON, counting each escape in full and each
 /// character outside ASCII as a `\u00XX` escape: never less than IAM counts.
 pub fn json_string_len(s: &str) -> usize {
@@ -99,96 +108,55 @@ fn json_members_len(members: impl Iterator<Item = (usize, usize)>) -> usize {
     sum + n.saturating_sub(1)
 }
 
-/// One condition operator with its keys: `StringLike: { s3:prefix: [...] }`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ConditionBlock {
-    pub operator: String,
-    pub keys: Vec<(String, Vec<Value>)>,
+/// Characters a statement with this Sid takes in the compact JSON IAM
+/// measures.
+pub fn statement_len(sid: &str, s: &Statement<Value>) -> usize {
+    let strings = |v: &[String]| json_array_len(v.iter().map(|s| json_string_len(s)));
+    let mut members = vec![
+        (json_string_len("Sid"), json_string_len(sid)),
+        (
+            json_string_len("Effect"),
+            json_string_len(s.effect.as_str()),
+        ),
+        (json_string_len(action_key(s)), strings(&s.actions)),
+        (json_string_len(resource_key(s)), values_len(&s.resources)),
+    ];
+    if !s.conditions.is_empty() {
+        members.push((json_string_len("Condition"), conditions_len(&s.conditions)));
+    }
+    2 + json_members_len(members.into_iter())
 }
 
-/// A statement of a managed policy, normalised: actions and resources sorted
-/// and deduplicated, conditions sorted.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Statement {
-    pub sid: String,
-    pub effect: Effect,
-    pub not_action: bool,
-    pub actions: Vec<String>,
-    pub not_resource: bool,
-    pub resources: Vec<Value>,
-    pub conditions: Vec<ConditionBlock>,
+/// The statement as IAM holds it, deploy-time values left as `${AWS::...}`.
+pub fn statement_json(sid: &str, s: &Statement<Value>) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    object.insert("Sid".into(), json!(sid));
+    object.insert("Effect".into(), json!(s.effect.as_str()));
+    object.insert(action_key(s).into(), json!(s.actions));
+    let resources: Vec<&str> = s.resources.iter().map(|v| v.text.as_str()).collect();
+    object.insert(resource_key(s).into(), json!(resources));
+    if !s.conditions.is_empty() {
+        object.insert("Condition".into(), conditions_json(&s.conditions));
+    }
+    serde_json::Value::Object(object)
 }
 
-impl Statement {
-    /// The service the statement belongs to when splitting, or `None` when its
-    /// actions span several services (or `*`).
-    pub fn service(&self) -> Option<&str> {
-        let mut services = self
-            .actions
-            .iter()
-            .map(|a| a.split(':').next().unwrap_or(""));
-        let first = services.next()?;
-        if first == "*" || self.actions.iter().any(|a| !a.contains(':')) {
-            return None;
-        }
-        services.all(|s| s == first).then_some(first)
-    }
+/// `Action` or `NotAction`.
+pub fn action_key<V>(s: &Statement<V>) -> &'static str {
+    if s.not_action { "NotAction" } else { "Action" }
+}
 
-    /// Characters the statement takes in the compact JSON IAM measures.
-    pub fn json_len(&self) -> usize {
-        let strings = |v: &[String]| json_array_len(v.iter().map(|s| json_string_len(s)));
-        let values = |v: &[Value]| json_array_len(v.iter().map(Value::json_len));
-        let action_key = if self.not_action {
-            "NotAction"
-        } else {
-            "Action"
-        };
-        let resource_key = if self.not_resource {
-            "NotResource"
-        } else {
-            "Resource"
-        };
-        let mut members = vec![
-            (json_string_len("Sid"), json_string_len(&self.sid)),
-            (
-                json_string_len("Effect"),
-                json_string_len(self.effect.as_str()),
-            ),
-            (json_string_len(action_key), strings(&self.actions)),
-            (json_string_len(resource_key), values(&self.resources)),
-        ];
-        if !self.conditions.is_empty() {
-            members.push((
-                json_string_len("Condition"),
-                conditions_len(&self.conditions),
-            ));
-        }
-        2 + json_members_len(members.into_iter())
+/// `Resource` or `NotResource`.
+pub fn resource_key<V>(s: &Statement<V>) -> &'static str {
+    if s.not_resource {
+        "NotResource"
+    } else {
+        "Resource"
     }
+}
 
-    /// The statement as IAM holds it, deploy-time values left as `${AWS::...}`.
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut object = serde_json::Map::new();
-        object.insert("Sid".into(), json!(self.sid));
-        object.insert("Effect".into(), json!(self.effect.as_str()));
-        let action_key = if self.not_action {
-            "NotAction"
-        } else {
-            "Action"
-        };
-        object.insert(action_key.into(), json!(self.actions));
-        let resource_key = if self.not_resource {
-            "NotResource"
-        } else {
-            "Resource"
-        };
-        let resources: Vec<&str> = self.resources.iter().map(|v| v.text.as_str()).collect();
-        object.insert(resource_key.into(), json!(resources));
-        if !self.conditions.is_empty() {
-            object.insert("Condition".into(), conditions_json(&self.conditions));
-        }
-        serde_json::Value::Object(object)
-    }
+fn values_len(v: &[Value]) -> usize {
+    json_array_len(v.iter().map(Value::json_len))
 }
 
 /// `{"Version":"2012-10-17","Statement":[` and `]}` around the statements.
@@ -207,18 +175,19 @@ pub fn document_json(statements: &[serde_json::Value]) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::iam::policy::Effect;
 
-    fn statement() -> Statement {
+    fn statement() -> Statement<Value> {
         Statement {
-            sid: "S3Read".into(),
             effect: Effect::Allow,
             not_action: false,
             actions: vec!["s3:GetObject".into(), "s3:ListBucket".into()],
             not_resource: true,
             resources: vec![Value::new("arn:aws:s3:::b\"q"), Value::new("é")],
-            conditions: vec![ConditionBlock {
+            conditions: vec![Condition {
                 operator: "StringLike".into(),
-                keys: vec![("s3:prefix".into(), vec![Value::new("a/*"), Value::new("b")])],
+                key: "s3:prefix".into(),
+                values: vec![Value::new("a/*"), Value::new("b")],
             }],
         }
     }
@@ -226,12 +195,12 @@ mod tests {
     #[test]
     fn statement_length_is_compact_json_length() {
         let s = statement();
-        let json = serde_json::to_string(&s.to_json()).unwrap();
+        let json = serde_json::to_string(&statement_json("S3Read", &s)).unwrap();
         // serde_json writes é as one character where iamc counts a 6-character escape.
-        assert_eq!(s.json_len(), json.chars().count() + 5);
-        let doc = serde_json::to_string(&document_json(&[s.to_json()])).unwrap();
+        assert_eq!(statement_len("S3Read", &s), json.chars().count() + 5);
+        let doc = serde_json::to_string(&document_json(&[statement_json("S3Read", &s)])).unwrap();
         assert_eq!(
-            document_len([s.json_len()].into_iter()),
+            document_len([statement_len("S3Read", &s)].into_iter()),
             doc.chars().count() + 5
         );
     }
@@ -269,7 +238,7 @@ pub struct TrustStatement {
     /// EKS Pod Identity, with `sts:SetSourceIdentity` for IAM Roles Anywhere.
     /// With any, `Action` is a list.
     pub session_actions: Vec<&'static str>,
-    pub conditions: Vec<ConditionBlock>,
+    pub conditions: Vec<Condition<Value>>,
 }
 
 impl TrustStatement {
@@ -287,10 +256,9 @@ impl TrustStatement {
     }
 
     pub fn json_len(&self) -> usize {
-        let values = |v: &[Value]| json_array_len(v.iter().map(Value::json_len));
         let principal = 2 + json_members_len(std::iter::once((
             json_string_len(self.principal_kind),
-            values(&self.principals),
+            values_len(&self.principals),
         )));
         let mut members = vec![
             (json_string_len("Sid"), json_string_len(&self.sid)),
@@ -328,24 +296,33 @@ impl TrustStatement {
     }
 }
 
-fn conditions_len(blocks: &[ConditionBlock]) -> usize {
-    let values = |v: &[Value]| json_array_len(v.iter().map(Value::json_len));
-    let blocks = blocks.iter().map(|b| {
-        let keys = b.keys.iter().map(|(k, v)| (json_string_len(k), values(v)));
-        (json_string_len(&b.operator), 2 + json_members_len(keys))
+/// The operator blocks of sorted conditions: each operator with its keys.
+pub fn condition_blocks<V>(conditions: &[Condition<V>]) -> impl Iterator<Item = &[Condition<V>]> {
+    conditions.chunk_by(|a, b| a.operator == b.operator)
+}
+
+fn conditions_len(conditions: &[Condition<Value>]) -> usize {
+    let blocks = condition_blocks(conditions).map(|block| {
+        let keys = block
+            .iter()
+            .map(|c| (json_string_len(&c.key), values_len(&c.values)));
+        (
+            json_string_len(&block[0].operator),
+            2 + json_members_len(keys),
+        )
     });
     2 + json_members_len(blocks)
 }
 
-fn conditions_json(blocks: &[ConditionBlock]) -> serde_json::Value {
-    let mut conditions = serde_json::Map::new();
-    for block in blocks {
+fn conditions_json(conditions: &[Condition<Value>]) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    for block in condition_blocks(conditions) {
         let mut keys = serde_json::Map::new();
-        for (key, values) in &block.keys {
-            let values: Vec<&str> = values.iter().map(|v| v.text.as_str()).collect();
-            keys.insert(key.clone(), json!(values));
+        for c in block {
+            let values: Vec<&str> = c.values.iter().map(|v| v.text.as_str()).collect();
+            keys.insert(c.key.clone(), json!(values));
         }
-        conditions.insert(block.operator.clone(), serde_json::Value::Object(keys));
+        out.insert(block[0].operator.clone(), serde_json::Value::Object(keys));
     }
-    serde_json::Value::Object(conditions)
+    serde_json::Value::Object(out)
 }

@@ -309,7 +309,6 @@ fn statement(
         not_resource,
         resources,
         conditions,
-        origin: String::new(),
     }
 }
 

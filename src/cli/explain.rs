@@ -76,7 +76,7 @@ pub fn run(args: &ExplainArgs) -> ExitCode {
             "statements": explanation
                 .matches
                 .iter()
-                .map(|m| serde_json::json!({"policy": m.policy, "sid": m.statement.sid}))
+                .map(|m| serde_json::json!({"policy": m.policy, "sid": m.sid}))
                 .collect::<Vec<_>>(),
             "simulation": simulation,
             "not_evaluated": explanation.unseen,

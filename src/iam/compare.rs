@@ -81,7 +81,7 @@ fn has_var(tokens: &[Token]) -> bool {
 fn atoms(set: &PolicySet) -> Vec<Atom> {
     let p = &set.principal;
     let mut out = Vec::new();
-    'statements: for (i, s) in set.statements.iter().enumerate() {
+    'statements: for (i, (_, s)) in set.statements.iter().enumerate() {
         let mut conditions = Vec::new();
         for c in &s.conditions {
             let op = Operator::parse(&c.operator);
@@ -596,21 +596,19 @@ pub fn compare(before: &PolicySet, after: &PolicySet) -> Change {
         };
     }
     for i in allows {
-        if let Some(s) = after.statements.get(i) {
+        if let Some((policy, _)) = after.statements.get(i) {
             reasons.push(format!(
-                "could not prove the Allow of {} adds no access",
-                s.origin
+                "could not prove the Allow of {policy} adds no access"
             ));
         }
     }
     for i in denies {
-        if let Some(s) = before.statements.get(i) {
+        if let Some((policy, _)) = before.statements.get(i) {
             reasons.push(if after.unseen.is_empty() {
-                format!("could not prove the Deny of {} still applies", s.origin)
+                format!("could not prove the Deny of {policy} still applies")
             } else {
                 format!(
-                    "the Deny of {} no longer stops what the AWS managed policies (not evaluated) may allow",
-                    s.origin
+                    "the Deny of {policy} no longer stops what the AWS managed policies (not evaluated) may allow"
                 )
             });
         }

@@ -383,12 +383,11 @@ pub fn read<'a>(
 /// by each operator's rules, their `${...}` the same unknown on both sides.
 /// Sound: `true` is a proof; an operator iamc does not know is implied only
 /// by the same condition, word for word.
-pub fn conditions_imply(
-    strong: &[super::policy::Condition],
-    weak: &[super::policy::Condition],
+pub fn conditions_imply<V: AsRef<str> + PartialEq>(
+    strong: &[super::policy::Condition<V>],
+    weak: &[super::policy::Condition<V>],
 ) -> bool {
-    let read =
-        |c: &super::policy::Condition| read(&c.operator, c.values.iter().map(String::as_str));
+    let read = |c: &super::policy::Condition<V>| read(&c.operator, c.values.iter().map(V::as_ref));
     weak.iter().all(|w| {
         strong.iter().any(|s| {
             s.key.eq_ignore_ascii_case(&w.key)

@@ -229,7 +229,7 @@ pub fn decide(set: &PolicySet, request: &Request) -> Decision {
     let mut may_apply = Vec::new();
     let mut reasons: BTreeSet<String> = BTreeSet::new();
     let (mut deny, mut deny_maybe, mut allow, mut allow_maybe) = (false, false, false, false);
-    for (i, s) in set.statements.iter().enumerate() {
+    for (i, (policy, s)) in set.statements.iter().enumerate() {
         match applies(set, s, request) {
             Applies::Yes => {
                 applies_to.push(i);
@@ -252,7 +252,7 @@ pub fn decide(set: &PolicySet, request: &Request) -> Decision {
                     }
                 };
                 for w in why {
-                    reasons.insert(format!("{effect} of {}: {w}", s.origin));
+                    reasons.insert(format!("{effect} of {policy}: {w}"));
                 }
             }
         }
@@ -313,7 +313,6 @@ mod tests {
             not_resource,
             resources: resources.iter().map(|s| s.to_string()).collect(),
             conditions: Vec::new(),
-            origin: "P".into(),
         }
     }
 
@@ -324,7 +323,7 @@ mod tests {
                 user_name: Some(name.into()),
                 tags: BTreeMap::new(),
             },
-            statements,
+            statements: statements.into_iter().map(|s| ("P".into(), s)).collect(),
             boundary: None,
             unseen: Vec::new(),
         }

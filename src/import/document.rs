@@ -3,12 +3,13 @@
 //! statement holding it skipped, so nothing is granted that was not written.
 
 use super::Report;
-use super::model::{Condition, Lost, Statement, TrustEntry};
+use super::model::{Lost, TrustEntry};
 use super::node::{Node, Path};
-use crate::ast::{Effect, TrustKind};
+use crate::ast::TrustKind;
 use crate::iam::action::is_action;
 use crate::iam::chars::is_iam_char;
 use crate::iam::condition::is_known_operator;
+use crate::iam::policy::{Condition, Effect, Statement};
 use crate::vars::{self, PSEUDO_PARAMETERS, Params, Piece};
 use std::collections::BTreeSet;
 

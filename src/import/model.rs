@@ -1,21 +1,9 @@
 //! What import found, before it is named and written: statements, the source
 //! policies that group them, and the principals with their trusts.
 
-use crate::ast::{Effect, TrustKind};
+use crate::ast::TrustKind;
+use crate::iam::policy::{Condition, Statement};
 use std::collections::HashMap;
-
-pub use crate::iam::policy::Condition;
-
-/// One statement of an identity policy, as the language writes it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Statement {
-    pub effect: Effect,
-    pub not_action: bool,
-    pub actions: Vec<String>,
-    pub not_resource: bool,
-    pub resources: Vec<String>,
-    pub conditions: Vec<Condition>,
-}
 
 /// One line of a trust: a kind of principal, who, the session actions it
 /// may take besides assuming the role, and under which conditions.

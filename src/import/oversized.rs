@@ -4,9 +4,8 @@
 //! `NotResource` list (fewer items there would allow more), never a Deny's
 //! (a Deny the compiler rejects refuses its principals, see `widening`).
 
-use super::model::Statement;
-use crate::ast::Effect;
 use crate::iam::limits::IAM_POLICY_SIZE;
+use crate::iam::policy::{Effect, Statement};
 
 /// Room a share of a list may take: half a policy, so that the shares pack
 /// well beside the statement's other parts.

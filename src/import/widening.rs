@@ -6,8 +6,8 @@
 
 use super::model::{Lost, Model, PrincipalKind};
 use super::write::{Dropped, Entity};
-use crate::ast::Effect;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
+use crate::iam::policy::Effect;
 
 const HELP: &str = "fix the input so that import can carry the restriction over, or pass `--lossy` to import it without it (the written source then says what was lost)";
 

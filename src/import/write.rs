@@ -2,8 +2,8 @@
 //! users, each sorted by name. Records where each declaration stands, so that
 //! a problem the compiler finds in it can be traced back to what was imported.
 
-use super::model::{Condition, Lost, Model, PrincipalKind, Statement, TrustEntry};
-use crate::ast::Effect;
+use super::model::{Lost, Model, PrincipalKind, TrustEntry};
+use crate::iam::policy::{Condition, Effect, Statement};
 use crate::syntax::lex::quote;
 use std::ops::Range;
 

@@ -69,7 +69,7 @@ fn denied_everywhere(cx: &Context, i: StatementId) -> bool {
             decision.explicit
                 && decision.applies.iter().any(|&n| {
                     let s = &cx.statement(statements[n]).statement;
-                    s.effect == crate::ast::Effect::Deny && super::denies_everywhere(s)
+                    s.effect == crate::iam::policy::Effect::Deny && super::denies_everywhere(s)
                 })
         })
 }

@@ -6,7 +6,7 @@
 use super::{Context, Finding, Lint, covers};
 use crate::ast::DeclKind;
 use crate::iam::escalation::{self, Found};
-use crate::iam::policy::{Condition, Effect, PolicySet, Principal, PrincipalKind, Statement};
+use crate::iam::policy::{PolicySet, Principal, PrincipalKind, Statement};
 use crate::lower::StatementId;
 use crate::resolve::DeclId;
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,32 +26,11 @@ pub struct Escalated {
     pub found: Vec<Found>,
 }
 
-/// A statement of the compiled program in the semantics core's terms.
-fn core_statement(cx: &Context, i: StatementId) -> Statement {
+/// A statement of the compiled program in the semantics core's terms,
+/// after its policy's name.
+fn core_statement(cx: &Context, i: StatementId) -> (String, Statement) {
     let l = cx.statement(i);
-    let s = &l.statement;
-    Statement {
-        effect: match s.effect {
-            crate::ast::Effect::Allow => Effect::Allow,
-            crate::ast::Effect::Deny => Effect::Deny,
-        },
-        not_action: s.not_action,
-        actions: s.actions.clone(),
-        not_resource: s.not_resource,
-        resources: s.resources.iter().map(|r| r.text.clone()).collect(),
-        conditions: s
-            .conditions
-            .iter()
-            .flat_map(|b| {
-                b.keys.iter().map(|(key, values)| Condition {
-                    operator: b.operator.clone(),
-                    key: key.clone(),
-                    values: values.iter().map(|v| v.text.clone()).collect(),
-                })
-            })
-            .collect(),
-        origin: l.origin.policy.clone(),
-    }
+    (l.origin.policy.clone(), l.statement.map(|v| v.text.clone()))
 }
 
 /// The policy set of a holder's statements.
@@ -85,7 +64,7 @@ pub fn policy_set(cx: &Context, holder: Holder, statements: &[StatementId]) -> P
     }
 }
 
-fn empty(statements: impl Iterator<Item = Statement>) -> PolicySet {
+fn empty(statements: impl Iterator<Item = (String, Statement)>) -> PolicySet {
     PolicySet {
         principal: Principal::anyone(),
         statements: statements.collect(),

@@ -26,16 +26,18 @@ mod trust_account;
 mod trust_anyone;
 mod unreachable;
 
-use crate::ast::{self, DeclKind, Effect};
+use crate::ast::{self, DeclKind};
 use crate::compiled::Compiled;
 pub use crate::config::Level;
 use crate::diagnostics::{Code, Diagnostic, Diagnostics, LintCode, Severity, line_column};
 use crate::hash::HashMap;
 use crate::iam::catalog::{self, Catalog};
 use crate::iam::pattern::is_wildcard;
+use crate::iam::policy::Effect;
+use crate::iam::policy::Statement;
 use crate::id::IdVec;
 use crate::lower::{Lowered, LoweredProgram, StatementId};
-use crate::model::Statement;
+use crate::model::Value;
 use crate::plan::flatten::Grants;
 use crate::resolve::{DeclId, Program};
 use crate::source::{Sources, Span};
@@ -505,7 +507,7 @@ impl std::ops::BitOr for Facts {
 }
 
 impl Facts {
-    fn of(s: &Statement, watched: &Watched) -> Facts {
+    fn of(s: &Statement<Value>, watched: &Watched) -> Facts {
         let listed = || {
             s.actions
                 .iter()
@@ -538,20 +540,20 @@ impl Facts {
 }
 
 /// Whether a statement's resource is every resource: `*` (or a `NotResource`).
-pub fn on_everything(s: &Statement) -> bool {
+pub fn on_everything(s: &Statement<Value>) -> bool {
     s.not_resource || s.resources.iter().any(|r| r.text == "*")
 }
 
 /// Whether a `deny` applies to every resource: it lists `*`. A `not`
 /// resources list leaves out the resources it names, so it never does.
-pub fn denies_everywhere(s: &Statement) -> bool {
+pub fn denies_everywhere(s: &Statement<Value>) -> bool {
     !s.not_resource && s.resources.iter().any(|r| r.text == "*")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ConditionBlock, Value};
+    use crate::iam::policy::Condition;
 
     const PATTERNS: &[&str] = &[
         "*",
@@ -588,9 +590,10 @@ mod tests {
     #[test]
     fn facts_agree_with_the_statements() {
         let watched = Watched::new();
-        let condition = ConditionBlock {
+        let condition = Condition {
             operator: "Bool".into(),
-            keys: vec![("aws:SecureTransport".into(), vec![Value::new("true")])],
+            key: "aws:SecureTransport".into(),
+            values: vec![Value::new("true")],
         };
         for effect in [Effect::Allow, Effect::Deny] {
             for not_action in [false, true] {
@@ -602,7 +605,6 @@ mod tests {
                     for conditions in [vec![], vec![condition.clone()]] {
                         for patterns in PATTERNS.chunks(3) {
                             let s = Statement {
-                                sid: "Test".into(),
                                 effect,
                                 not_action,
                                 actions: patterns.iter().map(|p| p.to_string()).collect(),

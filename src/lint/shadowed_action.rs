@@ -4,9 +4,10 @@
 use super::{Context, Finding, Level, Lint, covers};
 use crate::diagnostics::LintCode;
 use crate::iam::pattern::is_wildcard;
+use crate::iam::policy::{Effect, Statement};
 use crate::iam::{condition, pattern};
 use crate::lower::StatementId;
-use crate::model::Statement;
+use crate::model::Value;
 use crate::resolve::DeclId;
 use std::collections::BTreeMap;
 
@@ -84,7 +85,7 @@ role Frontend {
 /// Whether `wide` applies wherever `narrow` does: its resources include all of
 /// `narrow`'s, and each of its conditions is implied by one of `narrow`'s
 /// (decided by the semantics core, [`crate::iam::condition`]).
-fn covers_resources(wide: &Statement, narrow: &Statement) -> bool {
+fn covers_resources(wide: &Statement<Value>, narrow: &Statement<Value>) -> bool {
     if wide.not_resource || narrow.not_resource {
         return false;
     }
@@ -94,23 +95,7 @@ fn covers_resources(wide: &Statement, narrow: &Statement) -> bool {
                 .iter()
                 .any(|w| w.text == n.text || pattern::resource_covers(&w.text, &n.text))
         });
-    resources && condition::conditions_imply(&conditions(narrow), &conditions(wide))
-}
-
-/// A statement's conditions, one key of one operator block each.
-fn conditions(s: &Statement) -> Vec<crate::iam::policy::Condition> {
-    s.conditions
-        .iter()
-        .flat_map(|b| {
-            b.keys
-                .iter()
-                .map(|(key, values)| crate::iam::policy::Condition {
-                    operator: b.operator.clone(),
-                    key: key.clone(),
-                    values: values.iter().map(|v| v.text.clone()).collect(),
-                })
-        })
-        .collect()
+    resources && condition::conditions_imply(&narrow.conditions, &wide.conditions)
 }
 
 fn check(cx: &Context, out: &mut Vec<Finding>) {
@@ -128,7 +113,7 @@ fn check(cx: &Context, out: &mut Vec<Finding>) {
         allows.clear();
         allows.extend(held.statements.iter().copied().filter(|&i| {
             let st = &cx.statement(i).statement;
-            st.effect == crate::ast::Effect::Allow && !st.not_action
+            st.effect == Effect::Allow && !st.not_action
         }));
         wildcards.clear();
         for &i in &allows {

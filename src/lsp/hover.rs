@@ -7,7 +7,8 @@ use super::navigate::receivers;
 use super::workspace::Analysis;
 use crate::ast::{Action, DeclKind, Statement};
 use crate::iam::catalog;
-use crate::model;
+use crate::iam::policy;
+use crate::model::Value;
 use crate::resolve::DeclId;
 use crate::source::{FileId, Span};
 use std::fmt::Write;
@@ -136,7 +137,7 @@ fn principal(analysis: &Analysis, id: DeclId, out: &mut String) {
 }
 
 /// One statement on a line: `Allow s3:GetObject on arn:... when ...`.
-fn statement(s: &model::Statement) -> String {
+fn statement(s: &policy::Statement<Value>) -> String {
     let list = |items: Vec<&str>| {
         let shown: Vec<String> = items.iter().take(6).map(|i| format!("`{i}`")).collect();
         match items.len() {
@@ -152,11 +153,9 @@ fn statement(s: &model::Statement) -> String {
         if s.not_resource { " not" } else { "" },
         list(s.resources.iter().map(|r| r.text.as_str()).collect()),
     );
-    for block in &s.conditions {
-        for (key, values) in &block.keys {
-            let values: Vec<&str> = values.iter().map(|v| v.text.as_str()).collect();
-            let _ = write!(text, " when {} `{key}` {}", block.operator, list(values));
-        }
+    for c in &s.conditions {
+        let values: Vec<&str> = c.values.iter().map(|v| v.text.as_str()).collect();
+        let _ = write!(text, " when {} `{}` {}", c.operator, c.key, list(values));
     }
     text
 }

@@ -6,8 +6,9 @@
 use super::yaml::Writer;
 use crate::ast::{Param, Principal};
 use crate::config::Config;
+use crate::iam::policy::Condition;
 use crate::lower::{Lowered, LoweredProgram};
-use crate::model::{ConditionBlock, TrustStatement, Value, document_json};
+use crate::model::{self, TrustStatement, Value, document_json};
 pub use crate::plan::Kind;
 use crate::plan::flatten::Grants;
 use crate::plan::names::{Names, logical_id};
@@ -206,19 +207,15 @@ fn strings(w: &mut Writer, at: usize, key: &str, list: &[String]) {
 }
 
 /// `Condition:` with its operators, their keys and values.
-fn conditions(w: &mut Writer, at: usize, blocks: &[ConditionBlock]) {
-    if blocks.is_empty() {
+fn conditions(w: &mut Writer, at: usize, conditions: &[Condition<Value>]) {
+    if conditions.is_empty() {
         return w.empty(at, "Condition", true);
     }
     w.open(at, "Condition");
-    for b in blocks {
-        if b.keys.is_empty() {
-            w.empty(at + 2, &b.operator, true);
-            continue;
-        }
-        w.open(at + 2, &b.operator);
-        for (key, list) in &b.keys {
-            values(w, at + 4, key, list);
+    for block in model::condition_blocks(conditions) {
+        w.open(at + 2, &block[0].operator);
+        for c in block {
+            values(w, at + 4, &c.key, &c.values);
         }
     }
 }
@@ -241,16 +238,10 @@ fn statement(w: &mut Writer, at: usize, l: &Lowered, also: Option<&Vec<String>>)
     if let Some(because) = &l.origin.because {
         w.comment(at, &format!("because: {because}"));
     }
-    w.item_str(at, "Sid", &s.sid);
+    w.item_str(at, "Sid", &l.sid);
     w.str(at + 2, "Effect", s.effect.as_str());
-    let action_key = if s.not_action { "NotAction" } else { "Action" };
-    strings(w, at + 2, action_key, &s.actions);
-    let resource_key = if s.not_resource {
-        "NotResource"
-    } else {
-        "Resource"
-    };
-    values(w, at + 2, resource_key, &s.resources);
+    strings(w, at + 2, model::action_key(s), &s.actions);
+    values(w, at + 2, model::resource_key(s), &s.resources);
     if !s.conditions.is_empty() {
         conditions(w, at + 2, &s.conditions);
     }
@@ -441,11 +432,7 @@ pub fn used_params(stack: &StackPlan, lowered: &LoweredProgram) -> Vec<String> {
             }
         }
         for t in member.trust.unwrap_or(&[]) {
-            let conditions = t
-                .conditions
-                .iter()
-                .flat_map(|b| &b.keys)
-                .flat_map(|(_, v)| v);
+            let conditions = t.conditions.iter().flat_map(|c| &c.values);
             for v in t.principals.iter().chain(conditions) {
                 note(&mut used, v);
             }
@@ -584,7 +571,7 @@ fn manifest_policies(
             let docs: Vec<serde_json::Value> = part
                 .statements
                 .iter()
-                .map(|&i| lowered.statements[i].statement.to_json())
+                .map(|&i| lowered.statements[i].json())
                 .collect();
             ManifestPolicy {
                 name: name.clone(),

@@ -6,9 +6,9 @@
 use crate::ast::DeclKind;
 use crate::compiled::Compiled;
 use crate::config::Naming;
-use crate::iam::policy::{Condition, Effect, PolicySet, Principal, PrincipalKind, Statement};
+use crate::iam::policy::{Effect, PolicySet, Principal, PrincipalKind, Statement};
 use crate::iam::principal::Aws;
-use crate::model::{self, ConditionBlock, TrustStatement};
+use crate::model::{TrustStatement, Value};
 use crate::render::template::Kind;
 use std::collections::BTreeMap;
 
@@ -53,32 +53,9 @@ fn deployed(text: &str, defaults: &BTreeMap<String, String>) -> String {
     out
 }
 
-fn conditions(blocks: &[ConditionBlock], defaults: &BTreeMap<String, String>) -> Vec<Condition> {
-    super::grants::conditions_with(blocks, |text| deployed(text, defaults))
-}
-
-/// A statement of the model in the core's terms.
-pub fn statement(
-    s: &model::Statement,
-    origin: &str,
-    defaults: &BTreeMap<String, String>,
-) -> Statement {
-    Statement {
-        effect: match s.effect {
-            crate::ast::Effect::Allow => Effect::Allow,
-            crate::ast::Effect::Deny => Effect::Deny,
-        },
-        not_action: s.not_action,
-        actions: s.actions.clone(),
-        not_resource: s.not_resource,
-        resources: s
-            .resources
-            .iter()
-            .map(|r| deployed(&r.text, defaults))
-            .collect(),
-        conditions: conditions(&s.conditions, defaults),
-        origin: origin.to_string(),
-    }
+/// A statement of the model with its params at their defaults.
+pub fn statement(s: &Statement<Value>, defaults: &BTreeMap<String, String>) -> Statement {
+    s.map(|v| deployed(&v.text, defaults))
 }
 
 /// Who a trusted principal is, as a string the core matches like a
@@ -113,18 +90,24 @@ pub fn trust_set(
         principal: Principal::anyone(),
         statements: trust
             .iter()
-            .map(|t| Statement {
-                effect: Effect::Allow,
-                not_action: false,
-                actions: t.actions().map(str::to_string).collect(),
-                not_resource: false,
-                resources: t
-                    .principals
-                    .iter()
-                    .map(|p| trusted(t.principal_kind, &deployed(&p.text, defaults)))
-                    .collect(),
-                conditions: conditions(&t.conditions, defaults),
-                origin: origin.to_string(),
+            .map(|t| {
+                let statement = Statement {
+                    effect: Effect::Allow,
+                    not_action: false,
+                    actions: t.actions().map(str::to_string).collect(),
+                    not_resource: false,
+                    resources: t
+                        .principals
+                        .iter()
+                        .map(|p| trusted(t.principal_kind, &deployed(&p.text, defaults)))
+                        .collect(),
+                    conditions: t
+                        .conditions
+                        .iter()
+                        .map(|c| c.map(|v| deployed(&v.text, defaults)))
+                        .collect(),
+                };
+                (origin.to_string(), statement)
             })
             .collect(),
         boundary: None,
@@ -148,7 +131,7 @@ pub fn subjects(compiled: &Compiled, i: usize) -> Vec<Subject> {
             .iter()
             .map(|&s| {
                 let l = &lowered.statements[s];
-                statement(&l.statement, &l.origin.policy, &defaults)
+                (l.origin.policy.clone(), statement(&l.statement, &defaults))
             })
             .collect();
         let (word, principal_kind, ast) = match (&decl.kind, kind) {

@@ -13,6 +13,7 @@ use super::template_changes::{self, PropertyChange};
 use crate::compiled::Compiled;
 use crate::iam::compare::{self, Change};
 use crate::iam::pattern::{self, is_wildcard};
+use crate::iam::policy::{Effect, Statement};
 use crate::render::template::{ManifestPrincipal, ManifestTemplate};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -490,13 +491,10 @@ fn renames(
 
 /// A statement item without its conditions: what it applies to.
 fn target(item: &Item) -> Option<Item> {
-    match item {
-        Item::Statement { .. } => {
-            let mut t = item.key();
-            if let Item::Statement { conditions, .. } = &mut t {
-                conditions.clear();
-            }
-            Some(t)
+    match item.key() {
+        Item::Statement(mut s) => {
+            s.conditions.clear();
+            Some(Item::Statement(s))
         }
         _ => None,
     }
@@ -505,32 +503,26 @@ fn target(item: &Item) -> Option<Item> {
 /// Whether an Allow was already granted, in full, by an Allow of `old`
 /// without conditions: `s3:GetObject` on `arn:aws:s3:::b/*` after `s3:*` on `*`.
 fn covered(old: &Holdings, item: &Item) -> bool {
-    let Item::Statement {
-        not_action: false,
-        actions,
-        not_resource: false,
-        resources,
-        ..
-    } = item
-    else {
+    let Item::Statement(new) = item else {
         return false;
     };
+    if new.not_action || new.not_resource {
+        return false;
+    }
     old.items.keys().any(|k| match k {
-        Item::Statement {
-            effect: "Allow",
-            not_action: false,
-            actions: old_actions,
-            not_resource: false,
-            resources: old_resources,
-            conditions,
-        } => {
-            conditions.is_empty()
-                && actions
+        Item::Statement(old) => {
+            old.effect == Effect::Allow
+                && !old.not_action
+                && !old.not_resource
+                && old.conditions.is_empty()
+                && new
+                    .actions
                     .iter()
-                    .all(|a| old_actions.iter().any(|o| pattern::action_covers(o, a)))
-                && resources
+                    .all(|a| old.actions.iter().any(|o| pattern::action_covers(o, a)))
+                && new
+                    .resources
                     .iter()
-                    .all(|r| old_resources.iter().any(|o| pattern::resource_covers(o, r)))
+                    .all(|r| old.resources.iter().any(|o| pattern::resource_covers(o, r)))
         }
         _ => false,
     })
@@ -552,7 +544,9 @@ fn loosened(before: &[Condition], after: &[Condition]) -> bool {
 
 fn item_conditions(item: &Item) -> &[Condition] {
     match item {
-        Item::Statement { conditions, .. } | Item::Trust { conditions, .. } => conditions,
+        Item::Statement(Statement { conditions, .. }) | Item::Trust { conditions, .. } => {
+            conditions
+        }
         Item::ManagedPolicy { .. } => &[],
     }
 }
@@ -578,31 +572,26 @@ fn changes(old: &Holdings, new: &Holdings, flag: bool) -> Vec<Line> {
         let mut flags = Vec::new();
         if flag {
             match item {
-                Item::Statement {
-                    effect: "Allow",
-                    not_action,
-                    actions,
-                    not_resource,
-                    resources,
-                    conditions,
-                } => match target(key).and_then(|t| old_targets.get(&t)) {
-                    Some(before) => {
-                        if before.iter().any(|b| loosened(b, conditions)) {
-                            flags.push(Broadening::RemovedCondition);
+                Item::Statement(s) if s.effect == Effect::Allow => {
+                    match target(key).and_then(|t| old_targets.get(&t)) {
+                        Some(before) => {
+                            if before.iter().any(|b| loosened(b, &s.conditions)) {
+                                flags.push(Broadening::RemovedCondition);
+                            }
+                        }
+                        None if covered(old, key) => {}
+                        None => {
+                            flags.push(Broadening::NewAllow);
+                            if s.not_action || s.actions.iter().any(|a| is_wildcard(a)) {
+                                flags.push(Broadening::WildcardAction);
+                            }
+                            if s.not_resource || s.resources.iter().any(|r| is_wildcard(r)) {
+                                flags.push(Broadening::WildcardResource);
+                            }
                         }
                     }
-                    None if covered(old, key) => {}
-                    None => {
-                        flags.push(Broadening::NewAllow);
-                        if *not_action || actions.iter().any(|a| is_wildcard(a)) {
-                            flags.push(Broadening::WildcardAction);
-                        }
-                        if *not_resource || resources.iter().any(|r| is_wildcard(r)) {
-                            flags.push(Broadening::WildcardResource);
-                        }
-                    }
-                },
-                Item::Statement { .. } => {}
+                }
+                Item::Statement(_) => {}
                 Item::Trust { action, .. }
                     if crate::iam::trust::session_action(action).is_some() =>
                 {
@@ -624,7 +613,10 @@ fn changes(old: &Holdings, new: &Holdings, flag: bool) -> Vec<Line> {
             continue;
         }
         let mut flags = Vec::new();
-        if flag && let Item::Statement { effect: "Deny", .. } = item {
+        if flag
+            && let Item::Statement(s) = item
+            && s.effect == Effect::Deny
+        {
             // A Deny that now applies more widely (fewer conditions) is no loss.
             let widened = target(key)
                 .and_then(|t| new_targets.get(&t))
@@ -649,7 +641,7 @@ fn changes(old: &Holdings, new: &Holdings, flag: bool) -> Vec<Line> {
 fn fold(atoms: Vec<Line>) -> Vec<Line> {
     type Key = (
         Sign,
-        &'static str,
+        Effect,
         bool,
         bool,
         Vec<Condition>,
@@ -668,25 +660,18 @@ fn fold(atoms: Vec<Line>) -> Vec<Line> {
     } in atoms
     {
         match item {
-            Item::Statement {
-                effect,
-                not_action,
-                actions,
-                not_resource,
-                resources,
-                conditions,
-            } => statements
+            Item::Statement(s) => statements
                 .entry((
                     sign,
-                    effect,
-                    not_action,
-                    not_resource,
-                    conditions,
+                    s.effect,
+                    s.not_action,
+                    s.not_resource,
+                    s.conditions,
                     policies,
                     broadening,
                 ))
                 .or_default()
-                .push((actions, resources)),
+                .push((s.actions, s.resources)),
             item => lines.push(Line {
                 sign,
                 item,
@@ -715,14 +700,14 @@ fn fold(atoms: Vec<Line>) -> Vec<Line> {
             actions.dedup();
             lines.push(Line {
                 sign,
-                item: Item::Statement {
+                item: Item::Statement(Statement {
                     effect,
                     not_action,
                     actions,
                     not_resource,
                     resources,
                     conditions: conditions.clone(),
-                },
+                }),
                 policies: policies.clone(),
                 broadening: broadening.clone(),
             });
@@ -737,12 +722,10 @@ fn fold(atoms: Vec<Line>) -> Vec<Line> {
 /// replaces it.
 fn line_order(line: &Line) -> (u8, &'static str, String, String, bool) {
     let (kind, effect, first) = match &line.item {
-        Item::Statement {
-            effect, actions, ..
-        } => (
+        Item::Statement(s) => (
             0,
-            *effect,
-            actions
+            s.effect.as_str(),
+            s.actions
                 .first()
                 .map(|a| a.to_ascii_lowercase())
                 .unwrap_or_default(),

@@ -4,12 +4,14 @@
 //! Allow; without an Allow, the request is implicitly denied. Conditions are
 //! shown, never evaluated.
 
-use super::grants::{self, Item};
-use crate::ast::{DeclKind, Effect};
+use super::grants;
+use crate::ast::DeclKind;
 use crate::compiled::Compiled;
 use crate::diagnostics::{Code, Diagnostic, did_you_mean};
 use crate::iam::pattern;
-use crate::model::Statement;
+use crate::iam::policy::{Effect, Statement};
+use crate::lower::Lowered;
+use crate::model::Value;
 use crate::plan::flatten::Flattener;
 use crate::resolve::{DeclId, Program};
 use std::collections::{BTreeMap, HashMap};
@@ -29,7 +31,8 @@ pub struct Query {
 #[derive(Clone, Debug)]
 pub struct Match {
     pub policy: String,
-    pub statement: Statement,
+    pub sid: String,
+    pub statement: Statement<Value>,
     pub because: Option<String>,
     /// Up to [`MAX_PATHS`] paths, principal first, policy last.
     pub paths: Vec<Vec<String>>,
@@ -128,7 +131,7 @@ fn candidates(program: &Program, wanted: &impl Fn(&DeclKind) -> bool) -> String 
     s
 }
 
-fn action_applies(s: &Statement, query: &str) -> bool {
+fn action_applies(s: &Statement<Value>, query: &str) -> bool {
     if s.not_action {
         !s.actions.iter().any(|p| pattern::action_covers(p, query))
     } else {
@@ -136,7 +139,7 @@ fn action_applies(s: &Statement, query: &str) -> bool {
     }
 }
 
-fn resource_applies(s: &Statement, query: &str) -> bool {
+fn resource_applies(s: &Statement<Value>, query: &str) -> bool {
     if s.not_resource {
         !s.resources
             .iter()
@@ -149,7 +152,7 @@ fn resource_applies(s: &Statement, query: &str) -> bool {
 }
 
 /// Whether a Deny applies to all of what the query names.
-fn deny_covers_action(deny: &Statement, query: &str) -> bool {
+fn deny_covers_action(deny: &Statement<Value>, query: &str) -> bool {
     if deny.not_action {
         !deny
             .actions
@@ -162,7 +165,7 @@ fn deny_covers_action(deny: &Statement, query: &str) -> bool {
     }
 }
 
-fn deny_covers_resource(deny: &Statement, target: &str) -> bool {
+fn deny_covers_resource(deny: &Statement<Value>, target: &str) -> bool {
     if deny.not_resource {
         !deny
             .resources
@@ -193,7 +196,7 @@ pub fn explain(compiled: &Compiled, principal: DeclId, query: Query) -> Explanat
     policies.sort_unstable();
     policies.dedup();
 
-    let mut found: Vec<(DeclId, &Statement, Option<String>)> = Vec::new();
+    let mut found: Vec<(DeclId, &Lowered)> = Vec::new();
     for &policy in &policies {
         for i in lowered.of_policy(policy) {
             let l = &lowered.statements[i];
@@ -204,22 +207,23 @@ pub fn explain(compiled: &Compiled, principal: DeclId, query: Query) -> Explanat
                 .as_deref()
                 .is_none_or(|r| resource_applies(s, r));
             if action_ok && resource_ok {
-                found.push((policy, s, l.origin.because.clone()));
+                found.push((policy, l));
             }
         }
     }
     found.sort_by(|a, b| a.1.sid.cmp(&b.1.sid));
 
-    let wanted: Vec<DeclId> = found.iter().map(|(p, _, _)| *p).collect();
+    let wanted: Vec<DeclId> = found.iter().map(|(p, _)| *p).collect();
     let paths = paths(program, principal, &wanted, &flattener);
     let counts = count_paths(program, principal);
 
     let mut matches: Vec<Match> = found
         .iter()
-        .map(|(policy, s, because)| Match {
+        .map(|(policy, l)| Match {
             policy: program.decls[*policy].name.name.clone(),
-            statement: (*s).clone(),
-            because: because.clone(),
+            sid: l.sid.clone(),
+            statement: l.statement.clone(),
+            because: l.origin.because.clone(),
             paths: paths.get(policy).cloned().unwrap_or_default(),
             total_paths: counts.get(policy).copied().unwrap_or(0),
             overridden_by: Vec::new(),
@@ -285,7 +289,7 @@ fn trusted_by(compiled: &Compiled, role: DeclId) -> Vec<String> {
 
 /// Marks each Allow that an unconditional Deny overrides, and decides.
 fn decide(matches: &mut [Match], action: &str, resource: Option<&str>) -> Decision {
-    let denies: Vec<(String, Statement)> = matches
+    let denies: Vec<(String, Statement<Value>)> = matches
         .iter()
         .filter(|m| m.statement.effect == Effect::Deny && m.statement.conditions.is_empty())
         .map(|m| (m.policy.clone(), m.statement.clone()))
@@ -439,15 +443,7 @@ pub fn text(e: &Explanation, simulated: Option<&str>) -> String {
     }
     for m in &e.matches {
         let s = &m.statement;
-        let item = Item::Statement {
-            effect: s.effect.as_str(),
-            not_action: s.not_action,
-            actions: s.actions.clone(),
-            not_resource: s.not_resource,
-            resources: s.resources.iter().map(|r| r.text.clone()).collect(),
-            conditions: Vec::new(),
-        };
-        out.push_str(&format!("\n{}\n", grants::describe(&item)));
+        out.push_str(&format!("\n{}\n", grants::describe_statement(s)));
         if !s.conditions.is_empty() {
             let verb = match s.effect {
                 Effect::Allow => "allowed",
@@ -461,7 +457,7 @@ pub fn text(e: &Explanation, simulated: Option<&str>) -> String {
         if let Some(b) = &m.because {
             out.push_str(&format!("  because: {b}\n"));
         }
-        out.push_str(&format!("  statement {} of policy {}\n", s.sid, m.policy));
+        out.push_str(&format!("  statement {} of policy {}\n", m.sid, m.policy));
         for path in &m.paths {
             out.push_str(&format!("  via {}\n", path.join(" ← ")));
         }

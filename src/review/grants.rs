@@ -4,31 +4,18 @@
 
 use crate::ast::DeclKind;
 use crate::compiled::Compiled;
-use crate::model::{ConditionBlock, Statement};
+use crate::iam::policy::Statement;
+use crate::model::Value;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use crate::iam::policy::Condition;
 
-/// A statement's condition blocks as conditions, one per key.
-pub fn conditions(blocks: &[ConditionBlock]) -> Vec<Condition> {
-    conditions_with(blocks, |text| text.to_string())
-}
-
-/// [`conditions`], each value read through `value` (a param's default, say).
-pub fn conditions_with(
-    blocks: &[ConditionBlock],
-    value: impl Fn(&str) -> String,
-) -> Vec<Condition> {
-    blocks
+/// A compiled statement's conditions with their values as text.
+pub fn conditions(conditions: &[Condition<Value>]) -> Vec<Condition> {
+    conditions
         .iter()
-        .flat_map(|b| {
-            b.keys.iter().map(|(key, values)| Condition {
-                operator: b.operator.clone(),
-                key: key.clone(),
-                values: values.iter().map(|v| value(&v.text)).collect(),
-            })
-        })
+        .map(|c| c.map(|v| v.text.clone()))
         .collect()
 }
 
@@ -39,14 +26,7 @@ pub enum Item {
     /// A permission. Before folding: one action on one resource, except that
     /// a `NotAction` keeps its whole list of actions and a `NotResource` its
     /// whole list of resources (they mean "all but these").
-    Statement {
-        effect: &'static str,
-        not_action: bool,
-        actions: Vec<String>,
-        not_resource: bool,
-        resources: Vec<String>,
-        conditions: Vec<Condition>,
-    },
+    Statement(Statement),
     /// Someone who may assume the role (`action` the assume action), or take
     /// one of its session actions (`sts:TagSession`, ...).
     Trust {
@@ -63,28 +43,17 @@ impl Item {
     /// The item as compared: actions ignore case, as IAM's do.
     pub fn key(&self) -> Item {
         match self {
-            Item::Statement {
-                effect,
-                not_action,
-                actions,
-                not_resource,
-                resources,
-                conditions,
-            } => Item::Statement {
-                effect,
-                not_action: *not_action,
-                actions: actions.iter().map(|a| a.to_ascii_lowercase()).collect(),
-                not_resource: *not_resource,
-                resources: resources.clone(),
-                conditions: conditions.clone(),
-            },
+            Item::Statement(s) => Item::Statement(Statement {
+                actions: s.actions.iter().map(|a| a.to_ascii_lowercase()).collect(),
+                ..s.clone()
+            }),
             other => other.clone(),
         }
     }
 }
 
 /// The items of one statement.
-pub fn atoms(s: &Statement) -> Vec<Item> {
+pub fn atoms(s: &Statement<Value>) -> Vec<Item> {
     let conditions = conditions(&s.conditions);
     let actions: Vec<Vec<String>> = if s.not_action {
         vec![s.actions.clone()]
@@ -99,14 +68,14 @@ pub fn atoms(s: &Statement) -> Vec<Item> {
     let mut out = Vec::with_capacity(actions.len() * resources.len());
     for a in &actions {
         for r in &resources {
-            out.push(Item::Statement {
-                effect: s.effect.as_str(),
+            out.push(Item::Statement(Statement {
+                effect: s.effect,
                 not_action: s.not_action,
                 actions: a.clone(),
                 not_resource: s.not_resource,
                 resources: r.clone(),
                 conditions: conditions.clone(),
-            });
+            }));
         }
     }
     out
@@ -228,27 +197,27 @@ pub fn conditions_text(conditions: &[Condition]) -> String {
         .join(" and ")
 }
 
+/// A statement in words: `Allow s3:GetObject on arn:aws:s3:::cdn/* when ...`.
+pub fn describe_statement<V: AsRef<str>>(s: &Statement<V>) -> String {
+    let resources: Vec<String> = s.resources.iter().map(|r| r.as_ref().to_string()).collect();
+    format!(
+        "{} {}{} on {}{}",
+        s.effect.as_str(),
+        if s.not_action { "not " } else { "" },
+        list(&s.actions),
+        if s.not_resource { "not " } else { "" },
+        list(&resources)
+    )
+}
+
 /// An item in words: `Allow s3:GetObject on arn:aws:s3:::cdn/* when ...`.
 pub fn describe(item: &Item) -> String {
     match item {
-        Item::Statement {
-            effect,
-            not_action,
-            actions,
-            not_resource,
-            resources,
-            conditions,
-        } => {
-            let mut s = format!(
-                "{effect} {}{} on {}{}",
-                if *not_action { "not " } else { "" },
-                list(actions),
-                if *not_resource { "not " } else { "" },
-                list(resources)
-            );
-            if !conditions.is_empty() {
+        Item::Statement(statement) => {
+            let mut s = describe_statement(statement);
+            if !statement.conditions.is_empty() {
                 s.push_str(" when ");
-                s.push_str(&conditions_text(conditions));
+                s.push_str(&conditions_text(&statement.conditions));
             }
             s
         }

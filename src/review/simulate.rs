@@ -7,7 +7,6 @@ use super::access;
 use crate::compiled::Compiled;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::iam::eval::{self, Decision, Request, Verdict};
-use crate::iam::policy::Effect;
 use crate::resolve::DeclId;
 use crate::source::Span;
 use serde::Serialize;
@@ -97,13 +96,9 @@ pub fn simulate(
     };
     let decision = eval::decide(set, &request);
     let words = |i: &usize| {
-        set.statements.get(*i).map(|s| {
-            let effect = match s.effect {
-                Effect::Allow => "Allow",
-                Effect::Deny => "Deny",
-            };
-            format!("{effect} of {}", s.origin)
-        })
+        set.statements
+            .get(*i)
+            .map(|(policy, s)| format!("{} of {policy}", s.effect.as_str()))
     };
     let mut applies: Vec<String> = decision.applies.iter().filter_map(words).collect();
     let mut may_apply: Vec<String> = decision.may_apply.iter().filter_map(words).collect();

@@ -5,6 +5,7 @@ use super::keywords::{self, Keyword, effect_of, trust_kind_of};
 use super::lex;
 use crate::ast::*;
 use crate::diagnostics::{Code, Diagnostic};
+use crate::iam::policy::Effect;
 use crate::source::{FileId, Span, Spanned};
 use pest::iterators::Pair;
 

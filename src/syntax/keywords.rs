@@ -83,7 +83,8 @@ const fn entry(keyword: Keyword, word: &'static str, roles: &'static [Role]) -> 
     }
 }
 
-use crate::ast::{Effect, TrustKind};
+use crate::ast::TrustKind;
+use crate::iam::policy::Effect;
 use Role::*;
 
 /// Every keyword, in the order of [`Keyword`]. The reserved ones are in the

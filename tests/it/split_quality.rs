@@ -167,7 +167,7 @@ fn a_service_just_over_one_policy_shares_its_last_statements() {
             let sids = p
                 .statements
                 .iter()
-                .map(|&s| lowered.statements[s].statement.sid.as_str())
+                .map(|&s| lowered.statements[s].sid.as_str())
                 .collect();
             (p.name.as_str(), sids)
         })

@@ -27,8 +27,8 @@ fn documents(files: &[(String, String)]) -> BTreeMap<String, BTreeMap<String, Do
                         .statements
                         .iter()
                         .map(|&s| {
-                            let st = &lowered.statements[s].statement;
-                            (st.sid.clone(), st.service().map(str::to_string))
+                            let l = &lowered.statements[s];
+                            (l.sid.clone(), l.statement.service().map(str::to_string))
                         })
                         .collect();
                     (p.name.clone(), doc)

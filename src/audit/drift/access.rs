@@ -38,7 +38,7 @@ impl Side {
         Side {
             set: PolicySet {
                 principal,
-                statements,
+                statements: statements.into_iter().map(|s| (String::new(), s)).collect(),
                 boundary: None,
                 unseen: Vec::new(),
             },

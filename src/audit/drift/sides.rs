@@ -18,10 +18,7 @@ type Held = Vec<(String, Statement)>;
 fn policy_set(principal: &Principal, statements: Held, unseen: Vec<String>) -> PolicySet {
     PolicySet {
         principal: principal.clone(),
-        statements: statements
-            .into_iter()
-            .map(|(origin, s)| Statement { origin, ..s })
-            .collect(),
+        statements,
         boundary: None,
         unseen,
     }
@@ -125,7 +122,6 @@ fn set_lines<T: Ord + Clone>(
 /// A statement as compared by content: actions without case, lists sorted.
 fn content(s: &Statement) -> Statement {
     let mut s = s.clone();
-    s.origin = String::new();
     s.actions = s.actions.iter().map(|a| a.to_ascii_lowercase()).collect();
     s.actions.sort();
     s.actions.dedup();
@@ -203,9 +199,9 @@ fn tags_read(sets: &[&Side]) -> BTreeSet<String> {
         }
     };
     for side in sets {
-        let mut statements: Vec<&Statement> = side.set.statements.iter().collect();
+        let mut statements: Vec<&Statement> = side.set.statements.iter().map(|(_, s)| s).collect();
         if let Boundary::Known { set, .. } = &side.boundary {
-            statements.extend(&set.statements);
+            statements.extend(set.statements.iter().map(|(_, s)| s));
         }
         for s in statements {
             s.resources.iter().for_each(|r| note(r));
@@ -477,8 +473,8 @@ fn trust_difference(program: Option<&Document>, account: &Document, out: &mut Ve
     let mut lines = Vec::new();
     let words = |s: &Statement| statement_words(s);
     let (ps, as_): (Vec<Statement>, Vec<Statement>) = (
-        p.set.statements.iter().map(content).collect(),
-        a.set.statements.iter().map(content).collect(),
+        p.set.statements.iter().map(|(_, s)| content(s)).collect(),
+        a.set.statements.iter().map(|(_, s)| content(s)).collect(),
     );
     set_lines(&ps, &as_, words, &mut lines);
     let verdict = classify(&p, &a, false);

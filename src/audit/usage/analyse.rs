@@ -5,9 +5,10 @@
 use super::evidence::{Evidence, PrincipalEvidence, Seen};
 use super::{api_map, cover, time, unlogged};
 use crate::Compiled;
-use crate::ast::{DeclKind, Effect};
+use crate::ast::DeclKind;
 use crate::config::Naming;
 use crate::iam::catalog::catalog;
+use crate::iam::policy::Effect;
 use crate::review::explain::{self, Query};
 use crate::review::grants;
 use serde::Serialize;
@@ -155,7 +156,7 @@ pub fn analyse(compiled: &Compiled, evidence: &Evidence, options: Options) -> Re
                 not_resource: s.not_resource,
                 conditions: grants::conditions_text(&grants::conditions(&s.conditions)),
                 policy: m.policy.clone(),
-                sid: s.sid.clone(),
+                sid: m.sid.clone(),
                 paths: paths.clone(),
                 verdict,
             };

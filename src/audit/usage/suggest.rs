@@ -7,7 +7,9 @@
 
 use super::analyse::{Report, Verdict};
 use crate::Compiled;
-use crate::ast::{DeclKind, Effect, Statement};
+use crate::ast::{DeclKind, Statement};
+use crate::iam::policy::Effect;
+use crate::lower::Lowered;
 use crate::review::diff::{self, Sign};
 use crate::source::{SourceFile, Sources};
 use std::collections::{BTreeMap, BTreeSet};
@@ -102,14 +104,11 @@ pub fn suggest(compiled: &Compiled, sources: &Sources, report: &Report) -> Sugge
             _ => continue,
         };
         // The lowered statements of each source statement, by span.
-        let mut by_span: BTreeMap<(usize, usize), Vec<&crate::model::Statement>> = BTreeMap::new();
+        let mut by_span: BTreeMap<(usize, usize), Vec<&Lowered>> = BTreeMap::new();
         for i in lowered.of_policy(id) {
             let l = &lowered.statements[i];
             let r = l.origin.span.range();
-            by_span
-                .entry((r.start, r.end))
-                .or_default()
-                .push(&l.statement);
+            by_span.entry((r.start, r.end)).or_default().push(l);
         }
         let mut plan: Vec<(usize, Vec<usize>)> = Vec::new(); // statement index, action indexes
         for (si, st) in statements.iter().enumerate() {
@@ -125,7 +124,12 @@ pub fn suggest(compiled: &Compiled, sources: &Sources, report: &Report) -> Sugge
                 let key = action.text.to_ascii_lowercase();
                 let holding: Vec<_> = lowered_of
                     .iter()
-                    .filter(|l| l.actions.iter().any(|a| a.eq_ignore_ascii_case(&key)))
+                    .filter(|l| {
+                        l.statement
+                            .actions
+                            .iter()
+                            .any(|a| a.eq_ignore_ascii_case(&key))
+                    })
                     .collect();
                 let all_unused = !holding.is_empty()
                     && holding

@@ -329,7 +329,7 @@ fn candidates(set: &PolicySet, action: &str, target: &Target) -> Vec<(String, bo
             out.push((text, wild));
         }
     };
-    for s in &set.statements {
+    for (_, s) in &set.statements {
         let named = s.actions.iter().any(|a| pattern::action_glob(a, action));
         if named == s.not_action {
             continue;
@@ -404,7 +404,7 @@ fn step(set: &PolicySet, permission: &Permission) -> Option<Step> {
     // Only the statements naming the action can apply to its requests.
     let relevant: Vec<usize> = (0..set.statements.len())
         .filter(|&i| {
-            let s = &set.statements[i];
+            let (_, s) = &set.statements[i];
             s.actions
                 .iter()
                 .any(|a| pattern::action_glob(a, permission.action))
@@ -451,7 +451,7 @@ fn step(set: &PolicySet, permission: &Permission) -> Option<Step> {
                 open: true,
             };
             let decision = decide(set, &request);
-            let allows = |i: &usize| set.statements[*i].effect == Effect::Allow;
+            let allows = |i: &usize| set.statements[*i].1.effect == Effect::Allow;
             let step = |certain: bool| Step {
                 action: permission.action,
                 request: request.clone(),
@@ -549,7 +549,6 @@ mod tests {
             not_resource: false,
             resources: resources.iter().map(|s| s.to_string()).collect(),
             conditions: Vec::new(),
-            origin: "P".into(),
         }
     }
 
@@ -567,7 +566,7 @@ mod tests {
                 user_name: None,
                 tags: BTreeMap::new(),
             },
-            statements,
+            statements: statements.into_iter().map(|s| ("P".into(), s)).collect(),
             boundary: None,
             unseen: Vec::new(),
         }
@@ -662,7 +661,7 @@ mod tests {
             &["iam:CreateAccessKey"],
             &["arn:aws:iam::${AWS::AccountId}:user/jane"],
         );
-        user.statements = vec![named.clone()];
+        user.statements = vec![("P".into(), named.clone())];
         assert!(ids(&user).is_empty(), "jane's own name");
         assert_eq!(ids(&role(vec![named])), ["iam-002"], "a role reaching jane");
     }
