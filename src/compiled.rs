@@ -3,14 +3,17 @@
 //! manifest from it.
 
 use crate::ast::{self, DeclKind};
-use crate::config::Config;
+use crate::config::{Config, Naming};
 use crate::diagnostics::Diagnostics;
+use crate::iam::policy::{Effect, PolicySet, Principal, PrincipalKind, Statement};
 use crate::id::IdVec;
 use crate::lower::{self, StatementId};
+use crate::model::TrustStatement;
 use crate::plan::{self, Kind, Member, Plan, split};
 use crate::render::template::{self, ManifestTemplate, PrincipalPlan, StackPlan};
-use crate::resolve;
+use crate::resolve::{self, DeclId};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// A successful compilation: every template planned (statements flattened
 /// and split), ready to render. Rendering cannot fail, so a build that gets
@@ -24,6 +27,11 @@ pub struct Compiled {
     fragments: crate::render::Fragments,
     /// Every declared param, for the templates' `Parameters`.
     param_decls: Vec<(resolve::DeclId, String)>,
+    /// `${Name}` of each param with a default, and that default: what is
+    /// deployed unless the deployer overrides it.
+    param_defaults: BTreeMap<String, String>,
+    /// Where each principal and standalone policy is planned: (template, member).
+    members: IdVec<DeclId, Option<(u32, u32)>>,
     /// Warnings (a successful build has no errors).
     pub diagnostics: Diagnostics,
 }
@@ -49,6 +57,23 @@ impl Compiled {
             .filter(|(_, d)| matches!(d.kind, DeclKind::Param(_)))
             .map(|(id, d)| (id, d.name.name.clone()))
             .collect();
+        let param_defaults = program
+            .decls
+            .iter()
+            .filter_map(|d| match &d.kind {
+                DeclKind::Param(p) => p
+                    .default
+                    .as_ref()
+                    .map(|v| (d.name.name.clone(), v.value.clone())),
+                _ => None,
+            })
+            .collect();
+        let mut members = IdVec::filled(None, program.decls.len());
+        for (t, plan) in plans.iter().enumerate() {
+            for (m, member) in plan.members.iter().enumerate() {
+                members[member.decl] = Some((t as u32, m as u32));
+            }
+        }
         Compiled {
             program,
             lowered,
@@ -56,6 +81,8 @@ impl Compiled {
             plans,
             fragments,
             param_decls,
+            param_defaults,
+            members,
             diagnostics: Diagnostics::new(),
         }
     }
@@ -87,6 +114,128 @@ impl Compiled {
         &self.config
     }
 
+    /// The trust of a role: the declaration it is written in (a `trust`, or
+    /// the role itself for an inline one) and its statements. `None` for
+    /// anything but a role.
+    pub fn trust(&self, role: DeclId) -> Option<(DeclId, &[TrustStatement])> {
+        if !matches!(self.program.decls[role].kind, DeclKind::Role(_)) {
+            return None;
+        }
+        let written = self.program.trust[role].unwrap_or(role);
+        let statements = self.lowered.trusts.get(&written)?;
+        Some((written, statements))
+    }
+
+    /// Everything that decides what a role, a user or a standalone policy
+    /// may do, in the terms of [`crate::iam::eval`]: the statements it is
+    /// granted, its user name and tags, its boundary and the AWS managed
+    /// policies it attaches, params at their defaults. `None` for a
+    /// declaration no template holds.
+    pub fn policy_set(&self, member: DeclId) -> Option<PolicySet> {
+        let (t, m) = self.members[member]?;
+        let Member { kind, grants, .. } = &self.plans[t as usize].members[m as usize];
+        let decl = &self.program.decls[member];
+        let (kind, principal) = match (&decl.kind, kind) {
+            (DeclKind::Role(p), Kind::Role) => (PrincipalKind::Role, Some(p)),
+            (DeclKind::User(p), Kind::User) => (PrincipalKind::User, Some(p)),
+            _ => (PrincipalKind::Anyone, None),
+        };
+        let deployed = |text: &str| self.deployed(text);
+        let statements = grants
+            .statements
+            .iter()
+            .map(|&i| {
+                let l = &self.lowered.statements[i];
+                (
+                    l.origin.policy.clone(),
+                    l.statement.map(|v| deployed(&v.text)),
+                )
+            })
+            .collect();
+        let user_name = (kind == PrincipalKind::User)
+            .then(|| Naming::apply(&self.config.naming.user, &decl.name.name, ""));
+        let tags = principal
+            .iter()
+            .flat_map(|p| &p.tags)
+            .map(|(k, v)| (k.value.clone(), deployed(&v.value)))
+            .collect();
+        Some(PolicySet {
+            principal: Principal {
+                kind,
+                user_name,
+                tags,
+            },
+            statements,
+            boundary: principal
+                .and_then(|p| p.boundary.as_ref())
+                .map(|b| deployed(&b.value)),
+            unseen: principal
+                .iter()
+                .flat_map(|p| &p.managed)
+                .map(|m| deployed(&m.value))
+                .collect(),
+        })
+    }
+
+    /// Who may assume a role, in the terms of [`crate::iam::eval`]: Allows
+    /// of the assume action on the trusted principals (each a "resource",
+    /// [`crate::iam::trust::as_resource`]), with the session actions each
+    /// statement allows besides (`sts:TagSession`, ...), params at their
+    /// defaults. `None` for anything but a role.
+    pub fn trust_set(&self, role: DeclId) -> Option<PolicySet> {
+        let (written, trust) = self.trust(role)?;
+        let origin = &self.program.decls[written].name.name;
+        let deployed = |text: &str| self.deployed(text);
+        let statements = trust
+            .iter()
+            .map(|t| {
+                let statement = Statement {
+                    effect: Effect::Allow,
+                    not_action: false,
+                    actions: t.actions().map(str::to_string).collect(),
+                    not_resource: false,
+                    resources: t
+                        .principals
+                        .iter()
+                        .map(|p| {
+                            crate::iam::trust::as_resource(t.principal_kind, &deployed(&p.text))
+                        })
+                        .collect(),
+                    conditions: t
+                        .conditions
+                        .iter()
+                        .map(|c| c.map(|v| deployed(&v.text)))
+                        .collect(),
+                };
+                (origin.clone(), statement)
+            })
+            .collect();
+        Some(PolicySet {
+            principal: Principal::anyone(),
+            statements,
+            boundary: None,
+            unseen: Vec::new(),
+        })
+    }
+
+    /// `${Name}` of each param with a default, and that default: what is
+    /// deployed unless the deployer overrides it.
+    pub fn param_defaults(&self) -> &BTreeMap<String, String> {
+        &self.param_defaults
+    }
+
+    /// A string as deployed: params replaced by their defaults.
+    fn deployed(&self, text: &str) -> String {
+        if !text.contains("${") {
+            return text.to_string();
+        }
+        let mut out = text.to_string();
+        for (name, value) in &self.param_defaults {
+            out = out.replace(&format!("${{{name}}}"), value);
+        }
+        out
+    }
+
     /// Each principal (role or user): its declaration and the statements it is
     /// granted (indexes into [`lower::LoweredProgram::statements`]).
     pub fn principals(&self) -> impl Iterator<Item = (resolve::DeclId, &plan::flatten::Grants)> {
@@ -101,22 +250,15 @@ impl Compiled {
     }
 
     /// The principals and standalone policies of template `i`: declaration,
-    /// kind, the statements granted, and the role's trust declaration.
+    /// kind and the statements granted.
     pub fn template_members(
         &self,
         i: usize,
-    ) -> impl Iterator<
-        Item = (
-            resolve::DeclId,
-            Kind,
-            &plan::flatten::Grants,
-            Option<resolve::DeclId>,
-        ),
-    > {
+    ) -> impl Iterator<Item = (DeclId, Kind, &plan::flatten::Grants)> {
         self.plans[i]
             .members
             .iter()
-            .map(|m| (m.decl, m.kind, &m.grants, m.trust))
+            .map(|m| (m.decl, m.kind, &m.grants))
     }
 
     fn members(&self) -> impl Iterator<Item = &Member> {
@@ -150,10 +292,7 @@ impl Compiled {
             principal,
             parts: &member.parts,
             grants: &member.grants,
-            trust: member
-                .trust
-                .and_then(|t| self.lowered.trusts.get(&t))
-                .map(Vec::as_slice),
+            trust: self.trust(member.decl).map(|(_, statements)| statements),
         }
     }
 

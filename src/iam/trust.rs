@@ -1,5 +1,8 @@
 //! Trust policies: the STS session actions a trust statement may allow
-//! besides assuming the role, and those a service needs to use a role at all.
+//! besides assuming the role, those a service needs to use a role at all,
+//! and how a trusted principal is matched.
+
+use super::principal::Aws;
 
 /// The session actions a trust may name (`actions [...]` in a trust entry),
 /// sorted: tagging the session, setting its source identity, setting its
@@ -25,6 +28,27 @@ pub fn service_session_actions(service: &str) -> &'static [&'static str] {
         "rolesanywhere.amazonaws.com" => &["sts:SetSourceIdentity", "sts:TagSession"],
         _ => &[],
     }
+}
+
+/// Who a trusted principal is, as a string [`super::eval`] matches like a
+/// resource (a trust's "resource" is who assumes the role):
+/// `Service:ec2.amazonaws.com`; `AWS:arn:aws:iam::123456789012:*` for a
+/// whole account (its root, in its own partition; an account ID alone, read
+/// in `aws`); `*` for anyone.
+pub fn as_resource(kind: &str, principal: &str) -> String {
+    if principal == "*" {
+        return "*".to_string();
+    }
+    if kind == "AWS" {
+        match Aws::parse(principal) {
+            Some(Aws::Account(account)) => return format!("AWS:arn:aws:iam::{account}:*"),
+            Some(Aws::Root(root)) => {
+                return format!("AWS:arn:{}:iam::{}:*", root.partition, root.account);
+            }
+            _ => {}
+        }
+    }
+    format!("{kind}:{principal}")
 }
 
 #[cfg(test)]

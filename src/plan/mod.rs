@@ -53,7 +53,6 @@ pub struct Member {
     pub kind: Kind,
     pub parts: Vec<split::Part>,
     pub grants: flatten::Grants,
-    pub trust: Option<DeclId>,
 }
 
 /// Flattens and splits every principal (and every policy a stack emits
@@ -116,18 +115,11 @@ fn plan_member(
         Kind::Policy => flattener.grants_of(&[id], lowered),
         _ => flattener.grants(id, lowered),
     };
-    let trust = match kind {
-        Kind::Role => {
-            let trust = program.trust[id]
-                .or(Some(id))
-                .filter(|t| lowered.trusts.contains_key(t));
-            if trust.is_none() {
-                return Err(internal(decl, "role has no lowered trust"));
-            }
-            trust
-        }
-        _ => None,
-    };
+    // The trust [`crate::Compiled::trust`] will find.
+    let trust = program.trust[id].unwrap_or(id);
+    if kind == Kind::Role && !lowered.trusts.contains_key(&trust) {
+        return Err(internal(decl, "role has no lowered trust"));
+    }
     let allowed = max_parts(kind, managed, config);
     match split::split(
         &grants.statements,
@@ -140,7 +132,6 @@ fn plan_member(
             kind,
             parts,
             grants,
-            trust,
         }),
         Err(too_many) => Err(too_many_policies(decl, &too_many, managed)),
     }

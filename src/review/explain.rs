@@ -262,10 +262,7 @@ pub fn explain(compiled: &Compiled, principal: DeclId, query: Query) -> Explanat
 /// The role's trust statements in words: `AWS 111122223333: sts:AssumeRole,
 /// sts:TagSession when StringEquals sts:ExternalId "x"`.
 fn trusted_by(compiled: &Compiled, role: DeclId) -> Vec<String> {
-    let program = compiled.program();
-    let trust = program.trust[role]
-        .or(Some(role))
-        .and_then(|t| compiled.lowered().trusts.get(&t));
+    let trust = compiled.trust(role).map(|(_, statements)| statements);
     trust
         .into_iter()
         .flatten()

@@ -117,7 +117,7 @@ pub fn holdings(
     let lowered = compiled.lowered();
     let mut out = BTreeMap::new();
     for i in 0..compiled.len() {
-        for (id, _, grants, _) in compiled.template_members(i) {
+        for (id, _, grants) in compiled.template_members(i) {
             let decl = &program.decls[id];
             if !wanted(&decl.name.name) {
                 continue;
@@ -136,11 +136,10 @@ pub fn holdings(
                     holdings.add(atom, policies.iter().cloned());
                 }
             }
-            if kind == "role" {
-                let trust = program.trust[id]
-                    .or(Some(id))
-                    .and_then(|t| lowered.trusts.get(&t));
-                for t in trust.into_iter().flatten() {
+            if let Some((written, trust)) = compiled.trust(id) {
+                // A trust declared on its own is named; an inline one is the role's.
+                let from = (written != id).then(|| program.decls[written].name.name.clone());
+                for t in trust {
                     for p in &t.principals {
                         for action in t.actions() {
                             let item = Item::Trust {
@@ -149,9 +148,7 @@ pub fn holdings(
                                 action,
                                 conditions: conditions(&t.conditions),
                             };
-                            let from =
-                                program.trust[id].map(|t| program.decls[t].name.name.clone());
-                            holdings.add(item, from);
+                            holdings.add(item, from.clone());
                         }
                     }
                 }

@@ -3,7 +3,6 @@
 //! With `--context`, the request carries exactly those keys (the others are
 //! missing); without it, a decision that needs a key says so.
 
-use super::access;
 use crate::compiled::Compiled;
 use crate::diagnostics::{Code, Diagnostic};
 use crate::iam::eval::{self, Decision, Request, Verdict};
@@ -78,23 +77,14 @@ pub fn simulate(
     resource: &str,
     context: Option<BTreeMap<String, Vec<String>>>,
 ) -> Option<Simulation> {
-    let name = &compiled.program().decls[principal].name.name;
-    let template = (0..compiled.len()).find(|&i| {
-        compiled
-            .template_members(i)
-            .any(|(id, _, _, _)| id == principal)
-    })?;
-    let subject = access::subjects(compiled, template)
-        .into_iter()
-        .find(|s| &s.name == name)?;
-    let set = &subject.permissions;
+    let set = compiled.policy_set(principal)?;
     let request = Request {
         action: action.to_string(),
         resource: resource.to_string(),
         open: context.is_none(),
         context: context.unwrap_or_default(),
     };
-    let decision = eval::decide(set, &request);
+    let decision = eval::decide(&set, &request);
     let words = |i: &usize| {
         set.statements
             .get(*i)

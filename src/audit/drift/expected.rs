@@ -55,8 +55,8 @@ impl Values {
         if let Some(r) = region {
             values.insert("AWS::Region".into(), r.to_string());
         }
-        for (name, value) in crate::review::access::param_defaults(compiled) {
-            values.insert(name, value);
+        for (name, value) in compiled.param_defaults() {
+            values.insert(name.clone(), value.clone());
         }
         Values(values)
     }

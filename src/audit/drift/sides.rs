@@ -84,7 +84,7 @@ fn policy_arn(account: &Account, path: &str, name: &str) -> String {
 }
 
 /// A trust policy's statements as the core compares them: each principal
-/// as [`crate::review::access::trusted`] spells it.
+/// as [`crate::iam::trust::as_resource`] spells it.
 fn trust_set(document: &Document) -> PolicySet {
     let statements = account::statements(document)
         .map(|s| {
@@ -93,7 +93,7 @@ fn trust_set(document: &Document) -> PolicySet {
                 .resources
                 .iter()
                 .map(|p| match p.split_once(':') {
-                    Some((kind, value)) => crate::review::access::trusted(kind, value),
+                    Some((kind, value)) => crate::iam::trust::as_resource(kind, value),
                     None => p.clone(),
                 })
                 .collect();
