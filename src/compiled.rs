@@ -322,6 +322,13 @@ impl Compiled {
             .collect()
     }
 
+    /// How `iamc build` renders.
+    fn build_mode(&self) -> template::Mode<'static> {
+        template::Mode::Build {
+            retain: self.config.deletion_policy == crate::config::DeletionPolicy::Retain,
+        }
+    }
+
     /// Renders template `i`: (file name, YAML text).
     pub fn render(&self, i: usize) -> (String, String) {
         let plan = &self.plans[i];
@@ -331,8 +338,30 @@ impl Compiled {
             &self.lowered,
             &self.fragments,
             &self.config,
+            self.build_mode(),
         );
         (plan.file.clone(), text)
+    }
+
+    /// Template `i` for a CloudFormation resource import of the resources
+    /// whose logical IDs are in `these` (see [`template::Mode::Import`]).
+    pub fn render_import(&self, i: usize, these: &std::collections::BTreeSet<String>) -> String {
+        let plan = &self.plans[i];
+        let params = self.param_decls();
+        template::render_yaml(
+            &self.stack_plan(plan, &params),
+            &self.lowered,
+            &self.fragments,
+            &self.config,
+            template::Mode::Import { these },
+        )
+    }
+
+    /// Every resource of template `i`, in the order it is written.
+    pub fn resources(&self, i: usize) -> Vec<template::Resource> {
+        let plan = &self.plans[i];
+        let params = self.param_decls();
+        template::resources(&self.stack_plan(plan, &params), &self.config)
     }
 
     /// What stands for each statement fragment in [`Compiled::fingerprint`]:
@@ -365,6 +394,7 @@ impl Compiled {
             &self.lowered,
             digests,
             &self.config,
+            self.build_mode(),
         );
         (
             plan.file.clone(),

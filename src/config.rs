@@ -20,6 +20,24 @@ pub struct Config {
     /// Lint levels by lint name (`action-wildcard: deny`); unnamed lints keep their default.
     pub lints: BTreeMap<String, Level>,
     pub catalog: CatalogSettings,
+    /// What CloudFormation does with a resource when its stack is deleted or
+    /// the resource replaced: `delete` (its default) or `retain`.
+    pub deletion_policy: DeletionPolicy,
+}
+
+/// `DeletionPolicy` and `UpdateReplacePolicy` of every resource iamc
+/// writes. `Delete`, CloudFormation's default, is written as nothing: a
+/// principal removed from the program is removed from the account.
+/// `Retain` keeps the resources when their stack is deleted (and when a
+/// change would replace one): what a team that adopted existing principals
+/// (see `iamc adopt`) may want, at the price that a principal removed from
+/// the program stays in the account, with its access, until removed by hand.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum DeletionPolicy {
+    #[default]
+    Delete,
+    Retain,
 }
 
 /// How actions the catalog does not know are reported (E050), so that a
@@ -80,6 +98,7 @@ impl Default for Config {
             limits: Limits::default(),
             lints: BTreeMap::new(),
             catalog: CatalogSettings::default(),
+            deletion_policy: DeletionPolicy::Delete,
         }
     }
 }

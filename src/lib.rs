@@ -29,7 +29,6 @@ pub mod check;
 pub mod cli;
 pub mod compiled;
 pub mod config;
-pub mod deploy;
 pub mod diagnostics;
 pub mod expand;
 pub mod fmt;

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# iamc's review of a pull request: the Review step of the workflow `iamc init`
-# writes (which holds this script whole) and of the GitHub Action (action.yml).
-# It runs anywhere else too; the test suite runs it with a fake `gh`:
+# The pull-request review of iamc's GitHub Action (action.yml), as a script that
+# also runs anywhere else (the test suite runs it with a fake `gh`):
 #
 #   1. `iamc build --check`: generated/ must be what the sources compile to;
 #   2. `iamc lint --format sarif` into $IAMC_SARIF, for code scanning;
@@ -21,10 +20,7 @@
 #   IAMC_COMMENT  post the comment: true or false     [true]
 #   PR_NUMBER     the pull request; no comment without it
 #   GITHUB_REPOSITORY, GITHUB_STEP_SUMMARY, GH_TOKEN  as GitHub Actions sets them
-#
-# No `set -e` (a workflow's `run:` turns it on): every step runs, whatever the
-# earlier ones found, and the worst status is the script's.
-set +e -uo pipefail
+set -uo pipefail
 
 IAMC="${IAMC:-iamc}"
 if [[ -n "${IAMC_BASE:-}" ]]; then

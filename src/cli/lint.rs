@@ -74,9 +74,8 @@ fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".to_string())
 }
 
-/// The source folder as a URI prefix relative to the root of the git
-/// repository (`infra/iam/policies/`), where code scanning looks for the
-/// files; relative to the folder iamc runs in when there is no repository.
+/// The source folder as a relative URI prefix (`policies/`), so SARIF
+/// locations name files from the folder iamc runs in (the repository root).
 fn source_base(src: Option<&Path>, config: Option<&Path>, configured: &str) -> String {
     let dir = match (src, config) {
         (Some(src), _) => src.to_path_buf(),
@@ -87,16 +86,16 @@ fn source_base(src: Option<&Path>, config: Option<&Path>, configured: &str) -> S
             .join(configured),
         (None, None) => PathBuf::from(configured),
     };
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let absolute = cwd.join(&dir);
-    let relative = match super::root::repository(&cwd) {
-        Some((root, _)) => absolute
-            .strip_prefix(&root)
-            .map(Path::to_path_buf)
-            .unwrap_or(dir),
-        None => dir.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(dir),
+    let dir = match std::env::current_dir() {
+        Ok(cwd) => dir.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(dir),
+        Err(_) => dir,
     };
-    let joined = super::root::slashed(&relative);
+    let parts: Vec<String> = dir
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let joined = parts.join("/");
     if joined.is_empty() {
         joined
     } else {

@@ -1,7 +1,7 @@
 //! The command line: arguments → library calls → exit code.
 
+mod adopt;
 mod build;
-mod deploy;
 mod diff;
 mod drift;
 mod explain;
@@ -29,7 +29,6 @@ Examples:
   iamc lint --format sarif           the security lints, for code scanning
   iamc diff --base origin/main       who gains or loses what against a revision
   iamc explain JaneDoe s3:GetObject  every path by which a principal holds an action
-  iamc deploy --base HEAD~1          deploy the templates that changed since HEAD~1
   iamc -C infra/iam build            run in another folder
 
 iamc runs in the project root: the nearest folder, this one or above it, that
@@ -101,7 +100,7 @@ pub struct ProjectArgs {
     /// Settings file [default: iamc.yaml in the project root, if present]
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// How to print the result: text, or json (one JSON document on standard output, with the diagnostics)
+    /// How to print diagnostics
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -183,17 +182,6 @@ enum Command {
     Graph(graph::GraphArgs),
     /// Start a project in the current folder: policies/, iamc.yaml and a CI workflow
     Init {
-        /// Write only these parts, comma-separated: starter (policies/main.iam), config
-        /// (iamc.yaml), workflow (.github/workflows/iam.yml), hooks (.pre-commit-config.yaml)
-        /// [default: starter,config,workflow]
-        #[arg(
-            long,
-            value_enum,
-            value_name = "PART",
-            value_delimiter = ',',
-            conflicts_with = "no_ci"
-        )]
-        only: Vec<init::Part>,
         /// Leave out .github/workflows/iam.yml, the pull-request workflow
         #[arg(long)]
         no_ci: bool,
@@ -212,8 +200,8 @@ enum Command {
     Usage(Box<usage::UsageArgs>),
     /// Compare the account's IAM (get-account-authorization-details) with the program, by access
     Drift(drift::DriftArgs),
-    /// Deploy the templates that changed since a revision through CloudFormation change sets
-    Deploy(deploy::DeployArgs),
+    /// Write the CloudFormation resource imports that put the account's existing IAM resources under the program's stacks
+    Adopt(adopt::AdoptArgs),
 }
 
 /// Exit codes: 0 success, 1 `--check` found the output stale (or `diff` a
@@ -295,14 +283,7 @@ pub fn run() -> ExitCode {
         *path = root::rebase(&inside, path);
     }
     match cli.command {
-        Command::Init { only, no_ci } => {
-            let parts = match (only.is_empty(), no_ci) {
-                (false, _) => only,
-                (true, true) => vec![init::Part::Starter, init::Part::Config],
-                (true, false) => init::DEFAULT.to_vec(),
-            };
-            init::run(&parts)
-        }
+        Command::Init { no_ci } => init::run(!no_ci),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();
@@ -360,6 +341,6 @@ pub fn run() -> ExitCode {
         Command::Lsp => lsp::run(),
         Command::Usage(args) => usage::run(&args),
         Command::Drift(args) => drift::run(&args),
-        Command::Deploy(args) => deploy::run(&args),
+        Command::Adopt(args) => adopt::run(&args),
     }
 }

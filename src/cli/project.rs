@@ -77,11 +77,7 @@ fn read_sources(dir: &Path) -> Result<Sources, Diagnostic> {
             Code::Io,
             format!("could not read the source folder {}: {e}", dir.display()),
         )
-        .help(if dir.exists() {
-            "run iamc from the folder that holds policies/, or pass --src DIR"
-        } else {
-            "no program here: start one with `iamc init`, run iamc in (or below) the folder that holds policies/, or pass --src DIR"
-        }));
+        .help("run iamc from the folder that holds policies/, or pass --src DIR"));
     }
     if paths.is_empty() {
         return Err(

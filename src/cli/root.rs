@@ -58,24 +58,6 @@ pub fn find_root(here: &Path) -> Option<PathBuf> {
     None
 }
 
-/// The git repository holding `here`: its root (the nearest folder at or
-/// above `here` that holds `.git`) and the way from that root down to `here`
-/// (empty at the root). `None` outside any repository.
-pub fn repository(here: &Path) -> Option<(PathBuf, PathBuf)> {
-    let root = here.ancestors().find(|dir| dir.join(".git").exists())?;
-    let inside = here.strip_prefix(root).unwrap_or(Path::new(""));
-    Some((root.to_path_buf(), inside.to_path_buf()))
-}
-
-/// A relative path written with `/` whatever the system, `.` and `..` kept.
-pub fn slashed(path: &Path) -> String {
-    path.components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// `path`, named relative to `inside`, as a path relative to the root: `.`
 /// and `..` resolved where they can be, an absolute path kept as it is.
 pub fn rebase(inside: &Path, path: &Path) -> PathBuf {
@@ -112,7 +94,7 @@ impl Command {
             Command::Graph(args) => Some(&mut args.config),
             Command::Usage(args) => Some(&mut args.project.config),
             Command::Drift(args) => Some(&mut args.config),
-            Command::Deploy(args) => Some(&mut args.config),
+            Command::Adopt(args) => Some(&mut args.project.config),
             Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => {
                 None
             }
@@ -179,10 +161,11 @@ impl Command {
                 paths.extend(args.config.iter_mut());
                 paths.extend(args.details.iter_mut());
             }
-            Command::Deploy(args) => {
-                paths.extend(args.config.iter_mut());
+            Command::Adopt(args) => {
+                paths.extend(args.project.src.iter_mut());
+                paths.extend(args.project.config.iter_mut());
+                paths.extend(args.details.iter_mut());
                 paths.extend(args.out.iter_mut());
-                paths.extend(args.base_dir.iter_mut());
             }
             Command::Init { .. } | Command::Completions { .. } | Command::Man | Command::Lsp => {}
         }

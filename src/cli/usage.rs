@@ -1,13 +1,12 @@
 //! `iamc usage EVIDENCE...`: what each principal holds against what the
 //! evidence shows it used; `--suggest DIR` writes the narrowed sources.
 
-use super::{EXIT_ERROR, Format, ProjectArgs, project};
+use super::{EXIT_ERROR, ProjectArgs, project};
 use crate::audit::usage::analyse::{self, Options};
 use crate::audit::usage::evidence::{Evidence, Naming, Window};
 use crate::audit::usage::{report, suggest, time};
 use crate::diagnostics::{Code, Diagnostic, Diagnostics};
 use crate::source::Sources;
-use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -41,59 +40,15 @@ pub struct UsageArgs {
     /// Write the narrowed sources into this new folder and print the change as a diff
     #[arg(long, value_name = "DIR")]
     pub(super) suggest: Option<PathBuf>,
-    /// How to print the report (json includes the diagnostics)
-    #[arg(long, value_enum, default_value_t = UsageFormat::Text)]
-    format: UsageFormat,
-    /// Deprecated spelling of --format
-    #[arg(long, value_enum, hide = true, conflicts_with = "format")]
-    report: Option<UsageFormat>,
+    /// How to print the report
+    #[arg(long = "report", value_enum, default_value_t = UsageFormat::Text)]
+    report: UsageFormat,
     #[command(flatten)]
-    pub(super) project: SourceArgs,
+    pub(super) project: ProjectArgs,
 }
 
-/// Where the program is, for the commands whose `--format` is their own.
-#[derive(clap::Args, Debug, Clone)]
-pub struct SourceArgs {
-    /// Folder of .iam sources [default: `source` in iamc.yaml, else policies/]
-    #[arg(long, value_name = "DIR")]
-    pub(super) src: Option<PathBuf>,
-    /// Settings file [default: iamc.yaml in the project root, if present]
-    #[arg(long, value_name = "FILE")]
-    pub(super) config: Option<PathBuf>,
-}
-
-impl SourceArgs {
-    /// The arguments of `project::load`, diagnostics printed as `format` says.
-    fn project(&self, format: Format) -> ProjectArgs {
-        ProjectArgs {
-            src: self.src.clone(),
-            config: self.config.clone(),
-            format,
-        }
-    }
-}
-
-/// Diagnostics as text on standard error, or as `{"diagnostics": [...]}`
-/// on standard output: what a JSON report holds when there is no report.
-fn report_failure(diagnostics: &Diagnostics, sources: &Sources, format: Format) {
-    match format {
-        Format::Text => project::report(diagnostics, sources, Format::Text),
-        Format::Json => super::outln!("{}", with_diagnostics(json!({}), diagnostics, sources)),
-    }
-}
-
-/// `report` (a JSON object) with its `diagnostics`, pretty-printed.
-fn with_diagnostics(mut report: Value, diagnostics: &Diagnostics, sources: &Sources) -> String {
-    let rendered: Value =
-        serde_json::from_str(&diagnostics.render_json(sources)).unwrap_or(json!([]));
-    if let Some(map) = report.as_object_mut() {
-        map.insert("diagnostics".into(), rendered);
-    }
-    serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".to_string())
-}
-
-fn fail(d: Diagnostic, format: Format) -> ExitCode {
-    report_failure(&Diagnostics(vec![d]), &Sources::new(), format);
+fn fail(d: Diagnostic, args: &ProjectArgs) -> ExitCode {
+    project::report(&Diagnostics(vec![d]), &Sources::new(), args.format);
     ExitCode::from(EXIT_ERROR)
 }
 
@@ -116,33 +71,21 @@ pub(super) fn window(since: &str, now: Option<&str>) -> Result<Window, Diagnosti
 }
 
 pub fn run(args: &UsageArgs) -> ExitCode {
-    let chosen = match args.report {
-        Some(old) => {
-            eprintln!("warning: --report is deprecated; use --format (the same values)");
-            old
-        }
-        None => args.format,
-    };
-    let format = if chosen == UsageFormat::Json {
-        Format::Json
-    } else {
-        Format::Text
-    };
     let window = match window(&args.since, args.now.as_deref()) {
         Ok(w) => w,
-        Err(d) => return fail(d, format),
+        Err(d) => return fail(d, &args.project),
     };
-    let loaded = match project::load(&args.project.project(format)) {
+    let loaded = match project::load(&args.project) {
         Ok(p) => p,
         Err((sources, diagnostics)) => {
-            report_failure(&diagnostics, &sources, format);
+            project::report(&diagnostics, &sources, args.project.format);
             return ExitCode::from(EXIT_ERROR);
         }
     };
     let compiled = match crate::compile(&loaded.sources, &loaded.config) {
         Ok(c) => c,
         Err(diagnostics) => {
-            report_failure(&diagnostics, &loaded.sources, format);
+            project::report(&diagnostics, &loaded.sources, args.project.format);
             return ExitCode::from(EXIT_ERROR);
         }
     };
@@ -153,7 +96,7 @@ pub fn run(args: &UsageArgs) -> ExitCode {
     let mut evidence = Evidence::new(window);
     for path in &args.evidence {
         if let Err(d) = evidence.read(path, &naming) {
-            return fail(d, format);
+            return fail(d, &args.project);
         }
     }
     let options = Options {
@@ -163,26 +106,17 @@ pub fn run(args: &UsageArgs) -> ExitCode {
     for w in &r.warnings {
         eprintln!("warning: {w}");
     }
-    let mut out = match chosen {
+    let mut out = match args.report {
         UsageFormat::Text => report::text(&r),
         UsageFormat::Markdown => report::markdown(&r),
-        UsageFormat::Json => {
-            let value: Value = serde_json::from_str(&report::json(&r)).unwrap_or(json!({}));
-            format!(
-                "{}\n",
-                with_diagnostics(value, &compiled.diagnostics, &loaded.sources)
-            )
-        }
+        UsageFormat::Json => report::json(&r),
     };
-    if chosen != UsageFormat::Json && !compiled.diagnostics.is_empty() {
-        project::report(&compiled.diagnostics, &loaded.sources, Format::Text);
-    }
     if let Some(dir) = &args.suggest {
         let s = suggest::suggest(&compiled, &loaded.sources, &r);
         if let Err(d) = write_suggestion(dir, &s) {
-            return fail(d, format);
+            return fail(d, &args.project);
         }
-        if chosen != UsageFormat::Json {
+        if args.report != UsageFormat::Json {
             out.push_str(&suggestion_text(&s, dir, &loaded.config.source));
         }
     }

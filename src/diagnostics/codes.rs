@@ -83,15 +83,13 @@ codes! {
     E082 ForeignFile "output folder holds a file iamc did not write";
     E083 Git "git revision could not be read";
     E084 UnknownPrincipal "no declaration of that name and kind";
-    /// `iamc deploy` cannot order the stacks, or CloudFormation would refuse the plan.
-    E085 DeployPlan "the deployment cannot be carried out in any order";
-    /// `iamc deploy`: CloudFormation refused or rolled back a stack's change set.
-    E086 DeployFailed "a stack failed to deploy";
     E090 ImportInvalid "import input is not a policy document or template";
     E091 CannotImport "import cannot express part of the input";
     E092 ImportWouldWiden "import would allow more than the input";
     /// An evidence file for `iamc usage` or `iamc drift` is not what it should be.
     E095 EvidenceInvalid "evidence file cannot be read";
+    /// `iamc adopt`: a resource the account holds differs from the program's.
+    E096 CannotAdopt "resource cannot be adopted as the program says it";
     E999 Internal "internal error (a bug in iamc)";
 }
 

@@ -36,11 +36,7 @@ message.
 policy BuildImages {
   allow ecr:BatchGetImage on "arn:aws:ecr:${AWS::Region}:${AWS::AccountId}:repository/builder"
 }
-
-trust Devserver {
-  service "ec2.amazonaws.com"
-}
-
+trust Devserver { service "ec2.amazonaws.com" }
 role Builder {
   grants BuildImages
   trust Devserver
@@ -60,11 +56,7 @@ policy BuildImages {
   allow [ecr:GetDownloadUrlForLayer, ecr:BatchGetImage]
     on "arn:aws:ecr:${AWS::Region}:${AWS::AccountId}:repository/builder"
 }
-
-trust Devserver {
-  service "ec2.amazonaws.com"
-}
-
+trust Devserver { service "ec2.amazonaws.com" }
 role Builder {
   grants BuildImages
   trust Devserver

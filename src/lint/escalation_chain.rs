@@ -47,24 +47,15 @@ laptop credentials reach it is what the reviewer must know.
 policy AssumeDeployer {
   allow sts:AssumeRole on "arn:aws:iam::${AWS::AccountId}:role/PersonalRoleDeployer"
 }
-
 policy ManageRoles {
   allow iam:AttachRolePolicy on "arn:aws:iam::${AWS::AccountId}:role/*"
 }
-
-trust FromDeveloper {
-  aws "arn:aws:iam::${AWS::AccountId}:role/PersonalRoleDeveloper"
-}
-
-trust Devserver {
-  service "ec2.amazonaws.com"
-}
-
+trust FromDeveloper { aws "arn:aws:iam::${AWS::AccountId}:role/PersonalRoleDeveloper" }
+trust Devserver { service "ec2.amazonaws.com" }
 role Developer {
   grants AssumeDeployer
   trust Devserver
 }
-
 role Deployer {
   grants ManageRoles
   trust FromDeveloper
@@ -80,25 +71,16 @@ close the role's own escalation path (here, with an `iam:PolicyARN` condition):
 policy AssumeDeployer {
   allow sts:AssumeRole on "arn:aws:iam::${AWS::AccountId}:role/PersonalRoleDeployer"
 }
-
 policy ManageRoles {
   allow iam:AttachRolePolicy on "arn:aws:iam::${AWS::AccountId}:role/*"
     when ArnEquals "iam:PolicyARN" "arn:aws:iam::aws:policy/ReadOnlyAccess"
 }
-
-trust FromDeveloper {
-  aws "arn:aws:iam::${AWS::AccountId}:role/PersonalRoleDeveloper"
-}
-
-trust Devserver {
-  service "ec2.amazonaws.com"
-}
-
+trust FromDeveloper { aws "arn:aws:iam::${AWS::AccountId}:role/PersonalRoleDeveloper" }
+trust Devserver { service "ec2.amazonaws.com" }
 role Developer {
   grants AssumeDeployer
   trust Devserver
 }
-
 role Deployer {
   grants ManageRoles
   trust FromDeveloper

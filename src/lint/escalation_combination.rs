@@ -57,17 +57,11 @@ holds itself. This is the most common privilege escalation in real accounts.
 policy PassAnyTaskRole {
   allow iam:PassRole on "arn:aws:iam::${AWS::AccountId}:role/app-*"
 }
-
 policy LaunchInstances {
   allow ec2:RunInstances on *
 }
-
 group Ops { PassAnyTaskRole, LaunchInstances }
-
-trust Devserver {
-  service "ec2.amazonaws.com"
-}
-
+trust Devserver { service "ec2.amazonaws.com" }
 role Operator {
   grants Ops
   trust Devserver
@@ -86,17 +80,11 @@ policy PassAppRole {
   allow iam:PassRole on "arn:aws:iam::${AWS::AccountId}:role/app-*"
     when StringEquals "iam:PassedToService" "ecs-tasks.amazonaws.com"
 }
-
 policy LaunchInstances {
   allow ec2:RunInstances on *
 }
-
 group Ops { PassAppRole, LaunchInstances }
-
-trust Devserver {
-  service "ec2.amazonaws.com"
-}
-
+trust Devserver { service "ec2.amazonaws.com" }
 role Operator {
   grants Ops
   trust Devserver

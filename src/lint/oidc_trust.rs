@@ -92,7 +92,6 @@ role; `repo:*` or `repo:acme*` (which matches `acme-attacker/x`) is no better.
 policy Deploy {
   allow s3:PutObject on "arn:aws:s3:::acme-site/*"
 }
-
 role GithubDeploy {
   grants Deploy
   trust {
@@ -110,7 +109,6 @@ Pin the audience and the repository (and, better, the branch or environment):
 policy Deploy {
   allow s3:PutObject on "arn:aws:s3:::acme-site/*"
 }
-
 role GithubDeploy {
   grants Deploy
   trust {

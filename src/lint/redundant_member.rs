@@ -30,18 +30,10 @@ it from the principal, because the redundant grant keeps it.
 ## Example
 
 ```iam
-policy ReadCdn {
-  allow s3:GetObject on "arn:aws:s3:::acme-cdn/*"
-}
-
+policy ReadCdn { allow s3:GetObject on "arn:aws:s3:::acme-cdn/*" }
 group Base { ReadCdn }
-
 group Web { Base, ReadCdn }
-
-trust Devserver {
-  service "ec2.amazonaws.com"
-}
-
+trust Devserver { service "ec2.amazonaws.com" }
 role Frontend {
   grants Web
   trust Devserver
@@ -53,18 +45,10 @@ role Frontend {
 Remove the redundant member:
 
 ```iam
-policy ReadCdn {
-  allow s3:GetObject on "arn:aws:s3:::acme-cdn/*"
-}
-
+policy ReadCdn { allow s3:GetObject on "arn:aws:s3:::acme-cdn/*" }
 group Base { ReadCdn }
-
 group Web { Base }
-
-trust Devserver {
-  service "ec2.amazonaws.com"
-}
-
+trust Devserver { service "ec2.amazonaws.com" }
 role Frontend {
   grants Web
   trust Devserver

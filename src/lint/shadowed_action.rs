@@ -40,20 +40,10 @@ is broader than intended, or the named action is dead.
 ## Example
 
 ```iam
-policy ReadCdn {
-  allow s3:GetObject on "arn:aws:s3:::acme-cdn/*"
-}
-
-policy CdnTools {
-  allow s3:Get* on "arn:aws:s3:::acme-cdn/*"
-}
-
+policy ReadCdn { allow s3:GetObject on "arn:aws:s3:::acme-cdn/*" }
+policy CdnTools { allow s3:Get* on "arn:aws:s3:::acme-cdn/*" }
 group Web { ReadCdn, CdnTools }
-
-trust Devserver {
-  service "ec2.amazonaws.com"
-}
-
+trust Devserver { service "ec2.amazonaws.com" }
 role Frontend {
   grants Web
   trust Devserver
@@ -65,16 +55,9 @@ role Frontend {
 Keep one of the two: narrow the wildcard to what is needed, or drop the named action.
 
 ```iam
-policy ReadCdn {
-  allow [s3:GetObject, s3:GetObjectVersion] on "arn:aws:s3:::acme-cdn/*"
-}
-
+policy ReadCdn { allow [s3:GetObject, s3:GetObjectVersion] on "arn:aws:s3:::acme-cdn/*" }
 group Web { ReadCdn }
-
-trust Devserver {
-  service "ec2.amazonaws.com"
-}
-
+trust Devserver { service "ec2.amazonaws.com" }
 role Frontend {
   grants Web
   trust Devserver

@@ -44,7 +44,6 @@ alone and sends when it assumes your role, is what stops it.
 policy ReadBilling {
   allow ce:GetCostAndUsage on *
 }
-
 role CostVendor {
   grants ReadBilling
   trust {
@@ -62,7 +61,6 @@ Add the external ID the vendor gave you:
 policy ReadBilling {
   allow ce:GetCostAndUsage on *
 }
-
 role CostVendor {
   grants ReadBilling
   trust {

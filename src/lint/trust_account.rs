@@ -34,7 +34,6 @@ administrators choose; for this account, any principal granted `sts:AssumeRole` 
 policy ReadReports {
   allow s3:GetObject on "arn:aws:s3:::acme-reports/*"
 }
-
 role Reports {
   grants ReadReports
   trust {
@@ -52,7 +51,6 @@ the account may:
 policy ReadReports {
   allow s3:GetObject on "arn:aws:s3:::acme-reports/*"
 }
-
 role Reports {
   grants ReadReports
   trust {

@@ -79,7 +79,6 @@ ARN can assume it and act with its permissions.
 policy ReadReports {
   allow s3:GetObject on "arn:aws:s3:::acme-reports/*"
 }
-
 role Reports {
   grants ReadReports
   trust {
@@ -97,7 +96,6 @@ Name the principals, or keep `*` and limit it to your organization:
 policy ReadReports {
   allow s3:GetObject on "arn:aws:s3:::acme-reports/*"
 }
-
 role Reports {
   grants ReadReports
   trust {

@@ -32,18 +32,9 @@ and was forgotten.
 ## Example
 
 ```iam
-policy ReadCdn {
-  allow s3:GetObject on "arn:aws:s3:::acme-cdn/*"
-}
-
-policy ReadLogs {
-  allow s3:GetObject on "arn:aws:s3:::acme-logs/*"
-}
-
-trust Devserver {
-  service "ec2.amazonaws.com"
-}
-
+policy ReadCdn { allow s3:GetObject on "arn:aws:s3:::acme-cdn/*" }
+policy ReadLogs { allow s3:GetObject on "arn:aws:s3:::acme-logs/*" }
+trust Devserver { service "ec2.amazonaws.com" }
 role Web {
   grants ReadCdn
   trust Devserver
@@ -55,14 +46,8 @@ role Web {
 Grant it to the principal that needs it, or remove it:
 
 ```iam
-policy ReadCdn {
-  allow s3:GetObject on "arn:aws:s3:::acme-cdn/*"
-}
-
-trust Devserver {
-  service "ec2.amazonaws.com"
-}
-
+policy ReadCdn { allow s3:GetObject on "arn:aws:s3:::acme-cdn/*" }
+trust Devserver { service "ec2.amazonaws.com" }
 role Web {
   grants ReadCdn
   trust Devserver

@@ -58,17 +58,55 @@ pub fn read(src: &Path, rev: &str, config: Option<&Path>) -> Result<AtRevision, 
         .help("compare with a folder of sources instead: --base-dir DIR"));
     }
     let prefix = stdout(&prefix);
-    let Some(files) = files_at(src, &prefix, rev, ".iam")? else {
+    if rev == "HEAD" && unborn(src)? {
         // No commit yet: the first commit introduces the whole program.
         return Ok(AtRevision {
             sources: Sources::new(),
             config: None,
         });
-    };
+    }
+    let spec = format!("{rev}^{{commit}}");
+    let commit = git(
+        src,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            &spec,
+        ],
+    )?;
+    if !commit.status.success() || rev.starts_with('-') {
+        return Err(Diagnostic::error(
+            Code::Git,
+            format!("`{rev}` is not a revision of this repository"),
+        )
+        .help("give a branch, a tag or a commit (`git log --oneline` lists them); in CI, fetch the base branch first (`fetch-depth: 0`)"));
+    }
+    let commit = stdout(&commit);
+    let listing = git(src, &["ls-tree", "-r", "-z", "--name-only", &commit])?;
+    if !listing.status.success() {
+        return Err(
+            Diagnostic::error(Code::Git, format!("could not list the files of `{rev}`"))
+                .note(format!("git says: {}", stderr(&listing))),
+        );
+    }
+    let mut names: Vec<String> = listing
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|n| n.ends_with(b".iam"))
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+        .collect();
+    names.sort();
     // No .iam files at that revision (the pull request that introduces the
     // program): the base is the empty program, and everything is new.
+    let paths: Vec<String> = names
+        .iter()
+        .map(|n| format!("{commit}:{prefix}{n}"))
+        .collect();
+    let blobs = cat_files(src, &paths)?;
     let mut sources = Sources::new();
-    for (name, bytes) in files.files {
+    for (name, bytes) in names.iter().zip(blobs) {
         let text = String::from_utf8(bytes).map_err(|e| {
             Diagnostic::error(
                 Code::Io,
@@ -80,7 +118,6 @@ pub fn read(src: &Path, rev: &str, config: Option<&Path>) -> Result<AtRevision, 
         })?;
         sources.add(SourceFile::new(format!("{rev}:{name}"), text));
     }
-    let commit = files.commit;
     let config = match config {
         Some(path) => {
             let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
@@ -98,98 +135,6 @@ pub fn read(src: &Path, rev: &str, config: Option<&Path>) -> Result<AtRevision, 
         None => None,
     };
     Ok(AtRevision { sources, config })
-}
-
-/// The files of a folder at a revision.
-struct Files {
-    /// The full commit id the revision names.
-    commit: String,
-    /// Each file whose name ends with the suffix, named relative to the folder
-    /// (with `/`), sorted, with its contents.
-    files: Vec<(String, Vec<u8>)>,
-}
-
-/// The files below `dir` (a folder of a git working tree, `prefix` from the
-/// top of the repository) whose names end with `suffix`, as they were at
-/// `rev`. `None` when `rev` is `HEAD` and the repository has no commit yet.
-fn files_at(
-    dir: &Path,
-    prefix: &str,
-    rev: &str,
-    suffix: &str,
-) -> Result<Option<Files>, Diagnostic> {
-    if rev == "HEAD" && unborn(dir)? {
-        return Ok(None);
-    }
-    let spec = format!("{rev}^{{commit}}");
-    let commit = git(
-        dir,
-        &[
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            &spec,
-        ],
-    )?;
-    if !commit.status.success() || rev.starts_with('-') {
-        return Err(Diagnostic::error(
-            Code::Git,
-            format!("`{rev}` is not a revision of this repository"),
-        )
-        .help("give a branch, a tag or a commit (`git log --oneline` lists them); in CI, fetch the base branch first (`fetch-depth: 0`)"));
-    }
-    let commit = stdout(&commit);
-    let listing = git(dir, &["ls-tree", "-r", "-z", "--name-only", &commit])?;
-    if !listing.status.success() {
-        return Err(
-            Diagnostic::error(Code::Git, format!("could not list the files of `{rev}`"))
-                .note(format!("git says: {}", stderr(&listing))),
-        );
-    }
-    let mut names: Vec<String> = listing
-        .stdout
-        .split(|&b| b == 0)
-        .filter(|n| n.ends_with(suffix.as_bytes()))
-        .map(|n| String::from_utf8_lossy(n).into_owned())
-        .collect();
-    names.sort();
-    let paths: Vec<String> = names
-        .iter()
-        .map(|n| format!("{commit}:{prefix}{n}"))
-        .collect();
-    let blobs = cat_files(dir, &paths)?;
-    Ok(Some(Files {
-        commit,
-        files: names.into_iter().zip(blobs).collect(),
-    }))
-}
-
-/// The files directly in the folder `dir` (of a git working tree) whose names
-/// end with `suffix`, as they were at `rev`, named by file name and sorted.
-/// Empty when the folder did not exist then, or the repository has no commit.
-pub fn folder_at(
-    dir: &Path,
-    rev: &str,
-    suffix: &str,
-) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
-    let prefix = git(dir, &["rev-parse", "--show-prefix"])?;
-    if !prefix.status.success() {
-        return Err(Diagnostic::error(
-            Code::Git,
-            format!("{} is not inside a git repository", dir.display()),
-        )
-        .note(format!("git says: {}", stderr(&prefix))));
-    }
-    let prefix = stdout(&prefix);
-    let Some(found) = files_at(dir, &prefix, rev, suffix)? else {
-        return Ok(Vec::new());
-    };
-    Ok(found
-        .files
-        .into_iter()
-        .filter(|(name, _)| !name.contains('/'))
-        .collect())
 }
 
 /// Whether the repository has no commit yet (`HEAD` names a branch that does

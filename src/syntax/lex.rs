@@ -146,10 +146,6 @@ pub fn is_name(text: &str) -> bool {
 }
 
 /// A position in a text, read forward.
-///
-/// The small readers are `#[inline]`: the fast parser calls them in its hot
-/// loop from another module, across codegen units (parse time at 10,000
-/// roles is measured before and after a change to them).
 #[derive(Clone)]
 pub struct Lexer<'t> {
     text: &'t str,
@@ -171,7 +167,6 @@ impl<'t> Lexer<'t> {
     }
 
     /// Where the lexer is: a byte offset.
-    #[inline]
     pub fn pos(&self) -> usize {
         self.pos
     }
@@ -181,24 +176,20 @@ impl<'t> Lexer<'t> {
         self.pos = pos;
     }
 
-    #[inline]
     pub fn at_end(&self) -> bool {
         self.pos == self.bytes.len()
     }
 
     /// The byte here.
-    #[inline]
     pub fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
-    #[inline]
     fn byte_at(&self, at: usize) -> Option<u8> {
         self.bytes.get(at).copied()
     }
 
     /// Where the run of bytes from `from` that match `f` ends.
-    #[inline]
     fn end_of(&self, from: usize, f: impl Fn(u8) -> bool) -> usize {
         from + self.bytes[from..]
             .iter()
@@ -207,7 +198,6 @@ impl<'t> Lexer<'t> {
     }
 
     /// Takes the bytes up to `end`, as a token of `kind`.
-    #[inline]
     fn take(&mut self, kind: Kind, end: usize) -> Token {
         let start = self.pos;
         self.pos = end;
@@ -220,7 +210,6 @@ impl<'t> Lexer<'t> {
     // ------------------------------------------------------------ trivia
 
     /// Where the run of `WHITESPACE` from `from` ends.
-    #[inline]
     fn blank_end(&self, from: usize) -> usize {
         let mut at = from;
         loop {
@@ -234,35 +223,23 @@ impl<'t> Lexer<'t> {
         }
     }
 
-    /// The kind and end of the trivia token at `at` (a run of blanks or a
-    /// comment), if one starts there.
-    #[inline]
-    fn trivia_at(&self, at: usize) -> Option<(Kind, usize)> {
-        match self.byte_at(at)? {
-            b' ' | b'\t' | b'\r' | b'\n' | 0xEF => {
-                let end = self.blank_end(at);
-                (end > at).then_some((Kind::Blank, end))
-            }
-            b'/' if self.byte_at(at + 1) == Some(b'/') => {
-                Some((Kind::Comment, self.end_of(at, |b| b != b'\n')))
-            }
-            _ => None,
-        }
-    }
-
     /// The trivia token here (a run of blanks or a comment), if there is one.
     pub fn trivia(&mut self) -> Option<Token> {
-        let (kind, end) = self.trivia_at(self.pos)?;
-        Some(self.take(kind, end))
+        let blank = self.blank_end(self.pos);
+        if blank > self.pos {
+            return Some(self.take(Kind::Blank, blank));
+        }
+        if self.bytes[self.pos..].starts_with(b"//") {
+            let end = self.end_of(self.pos, |b| b != b'\n');
+            return Some(self.take(Kind::Comment, end));
+        }
+        None
     }
 
     /// Skips the trivia here, as pest skips `WHITESPACE` and `COMMENT`
     /// between tokens.
-    #[inline]
     pub fn skip_trivia(&mut self) {
-        while let Some((_, end)) = self.trivia_at(self.pos) {
-            self.pos = end;
-        }
+        while self.trivia().is_some() {}
     }
 
     // ------------------------------------------------------------ without context
@@ -295,7 +272,6 @@ impl<'t> Lexer<'t> {
     // ------------------------------------------------------------ terminals
 
     /// `"c"`: one byte of punctuation.
-    #[inline]
     pub fn punct(&mut self, c: u8) -> Option<Range<usize>> {
         (self.peek() == Some(c)).then(|| self.take(Kind::Punct, self.pos + 1).range)
     }
@@ -337,7 +313,6 @@ impl<'t> Lexer<'t> {
 
     /// The length of the first of `keyword`'s words (the reserved ones, in
     /// the grammar's order) the text at `at` starts with, whatever follows.
-    #[inline]
     fn reserved_len_at(&self, at: usize) -> Option<usize> {
         let rest = &self.bytes[at..];
         if !rest.first().is_some_and(u8::is_ascii_lowercase) {
@@ -351,7 +326,6 @@ impl<'t> Lexer<'t> {
     /// `keyword`: the first reserved word the text at `at` starts with
     /// (pest's ordered choice), not followed by a name character. So `roles`
     /// is not a `keyword`: `role` is tried first and then fails on the `s`.
-    #[inline]
     fn reserved_at(&self, at: usize) -> bool {
         self.reserved_len_at(at)
             .is_some_and(|len| !self.byte_at(at + len).is_some_and(is_ident_char))
@@ -359,7 +333,6 @@ impl<'t> Lexer<'t> {
 
     /// Whether `k_<word>` matches here: the word, not followed by a name
     /// character.
-    #[inline]
     pub fn is_keyword(&self, keyword: Keyword) -> bool {
         let word = keyword.word().as_bytes();
         self.bytes[self.pos..].starts_with(word)
@@ -369,7 +342,6 @@ impl<'t> Lexer<'t> {
     }
 
     /// `k_<word>`: the keyword, whole.
-    #[inline]
     pub fn keyword(&mut self, keyword: Keyword) -> Option<Range<usize>> {
         let end = self.pos + keyword.word().len();
         self.is_keyword(keyword)
@@ -377,17 +349,14 @@ impl<'t> Lexer<'t> {
     }
 
     /// The keyword of `role` that stands here, if one does, not taken.
-    #[inline]
     pub fn keyword_here(&self, role: Role) -> Option<Keyword> {
         keywords::keywords(role).find(|&k| self.is_keyword(k))
     }
 
     /// `k_<word>` for the keyword of `role` that stands here, if one does.
-    #[inline]
     pub fn keyword_of(&mut self, role: Role) -> Option<(Keyword, Range<usize>)> {
         let keyword = self.keyword_here(role)?;
-        let end = self.pos + keyword.word().len();
-        Some((keyword, self.take(Kind::Word, end).range))
+        Some((keyword, self.keyword(keyword)?))
     }
 
     /// `ident`: a letter, then letters and digits, not a keyword, and not
@@ -431,12 +400,10 @@ impl<'t> Lexer<'t> {
     }
 
     /// `action`: action characters, not a keyword on its own (a keyword that
-    /// goes on as an action, `tag:GetResources`, is one). A name character
-    /// after a keyword's word makes it no keyword, and every other action
-    /// character makes it an action: only a keyword followed by no action
-    /// character is refused.
+    /// goes on as an action, `tag:GetResources`, is one).
     pub fn action(&mut self) -> Option<Range<usize>> {
         if let Some(len) = self.reserved_len_at(self.pos)
+            && self.reserved_at(self.pos)
             && !self.byte_at(self.pos + len).is_some_and(is_word_char)
         {
             return None;
@@ -507,8 +474,6 @@ mod tests {
             tokens("\"a\\\nb"),
             [(Str { closed: false }, "\"a\\"), (Blank, "\n"), (Word, "b")]
         );
-        // U+FF20 starts with the byte U+FEFF starts with: not a blank.
-        assert_eq!(tokens("\u{FF20}x"), [(Other, "\u{FF20}"), (Word, "x")]);
     }
 
     /// What a terminal takes at the start of `text`.

@@ -51,11 +51,7 @@ const ORDER: &[(&str, &str)] = &[
     ("lsp", "the language server"),
     (
         "audit",
-        "the program against the deployed account: usage, drift",
-    ),
-    (
-        "deploy",
-        "generated/ into CloudFormation: the plan and its change sets",
+        "the program against the deployed account: usage, drift, adopt",
     ),
     ("cli", "the command line"),
 ];

@@ -22,9 +22,7 @@
 //!   with the real binary on a copy of the example program: the source diff, the
 //!   `iamc build --check` diff (stdout), its last line on stderr, and `iamc diff`;
 //! - `run SCENARIO`: a command run by the real binary in a temporary project (see
-//!   [`scenario`]), shown as a terminal would;
-//! - `init PART`: the file `iamc init --only PART` writes at the root of a new
-//!   git repository.
+//!   [`scenario`]), shown as a terminal would.
 //!
 //! Pages written by other tests (`<!-- output: NAME -->` blocks of `tests/it/review.rs`,
 //! the import page of `tests/it/import.rs`, the lint pages of `tests/it/lint_docs.rs`) are
@@ -252,7 +250,7 @@ fn iam_blocks_compile_or_fail_as_marked() {
 
 /// Codes no `.iam` source can trigger: their pages describe a scenario instead.
 const NO_SOURCE_EXAMPLE: &[&str] = &[
-    "E080", "E081", "E082", "E083", "E084", "E085", "E086", "E090", "E091", "E092", "E095", "E999",
+    "E080", "E081", "E082", "E083", "E084", "E090", "E091", "E092", "E095", "E096", "E999",
 ];
 
 #[test]
@@ -801,28 +799,6 @@ fn scenario(name: &str) -> String {
     terminal(&out)
 }
 
-/// `init PART`: the file `iamc init --only PART` writes at the root of a repository.
-fn init_part(part: &str) -> String {
-    let dir = temp_dir(&format!("init-{part}"));
-    assert!(
-        Command::new("git")
-            .args(["init", "-q"])
-            .current_dir(&dir)
-            .status()
-            .unwrap()
-            .success()
-    );
-    run(&dir, &["init", "--only", part], 0);
-    let file = match part {
-        "workflow" => ".github/workflows/iam.yml",
-        "hooks" => ".pre-commit-config.yaml",
-        "config" => "iamc.yaml",
-        "starter" => "policies/main.iam",
-        other => panic!("iamc init has no part `{other}`"),
-    };
-    fs::read_to_string(dir.join(file)).unwrap()
-}
-
 // ------------------------------------------------------------------ checking blocks
 
 /// What a `<!-- generated: NAME -->` block of `page` must hold.
@@ -867,7 +843,6 @@ fn expected(
         "grammar" => grammar(&arg.split_whitespace().collect::<Vec<_>>()),
         "help" => help(Some(arg).filter(|a| !a.is_empty())),
         "run" => scenario(arg),
-        "init" => init_part(arg),
         _ if kind.starts_with("tutorial-") => tutorial
             .get(kind)
             .cloned()

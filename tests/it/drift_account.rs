@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use support::account::{ACCOUNT, Extra, deploy, url_encoded};
 use support::oracle::{self, Cond, Context, Rng, St, Who};
 
-const PROGRAM: &str = r#"
+pub(crate) const PROGRAM: &str = r#"
 param DataBucket {
   default "acme-data"
 }
@@ -118,7 +118,7 @@ fn doc(statements: Value) -> Value {
 
 /// What the account held before iamc: the boundary (two versions, the
 /// default the second) and the AWS managed policies, with their documents.
-fn extra() -> Extra {
+pub(crate) fn extra() -> Extra {
     Extra {
         policies: vec![
             (
@@ -157,7 +157,7 @@ fn extra() -> Extra {
     }
 }
 
-fn compiled() -> iamc::Compiled {
+pub(crate) fn compiled() -> iamc::Compiled {
     let sources = support::sources(&[("main.iam".to_string(), PROGRAM.to_string())]);
     match iamc::compile(&sources, &Config::default()) {
         Ok(c) => c,
@@ -166,7 +166,7 @@ fn compiled() -> iamc::Compiled {
 }
 
 /// The account as deployed from the program.
-fn account(compiled: &iamc::Compiled) -> Value {
+pub(crate) fn account(compiled: &iamc::Compiled) -> Value {
     deploy(&compiled.files(), &extra())
 }
 
@@ -191,7 +191,7 @@ fn the_deployed_account_has_no_drift() {
 // ------------------------------------------------------------ hand edits
 
 /// The roles, users, groups or policies whose name ends with `name`.
-fn find<'a>(details: &'a mut Value, list: &str, key: &str, name: &str) -> &'a mut Value {
+pub(crate) fn find<'a>(details: &'a mut Value, list: &str, key: &str, name: &str) -> &'a mut Value {
     details[list]
         .as_array_mut()
         .unwrap()

@@ -867,9 +867,7 @@ policy ReadReports {
 /// The analysts.
 group Analysts { ReadReports }
 
-trust Ec2 {
-  service "ec2.amazonaws.com"
-}
+trust Ec2 { service "ec2.amazonaws.com" }
 
 /// The reporting service.
 role Reporter {

@@ -20,6 +20,7 @@
 mod support;
 
 mod access_diff;
+mod adopt;
 mod architecture;
 mod book;
 mod build_cli;
@@ -35,7 +36,6 @@ mod explain_simulate;
 mod fmt;
 mod fmt_book;
 mod fmt_cli;
-mod fmt_examples;
 mod fmt_small_diffs;
 mod golden;
 mod graph_json;

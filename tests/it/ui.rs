@@ -20,8 +20,7 @@ const CLI_CODES: &[Code] = &[
     Code::Git,
     Code::UnknownPrincipal,
     Code::EvidenceInvalid,
-    Code::DeployPlan,
-    Code::DeployFailed,
+    Code::CannotAdopt,
 ];
 
 /// Codes of `iamc import`, whose inputs are JSON and YAML: pinned by

@@ -51,7 +51,7 @@ fn usage(extra: &[&str], evidence: &[&str]) -> Output {
 }
 
 fn report(extra: &[&str]) -> Value {
-    let mut args = vec!["--format", "json"];
+    let mut args = vec!["--report", "json"];
     args.extend_from_slice(extra);
     let out = usage(&args, EVIDENCE);
     assert_eq!(
@@ -200,7 +200,7 @@ fn every_format_is_read_and_judged() {
 #[test]
 fn text_and_markdown_reports_are_pinned() {
     for (format, file) in [("text", "report.txt"), ("markdown", "report.md")] {
-        let out = usage(&["--format", format], EVIDENCE);
+        let out = usage(&["--report", format], EVIDENCE);
         assert_eq!(out.status.code(), Some(0));
         let text = String::from_utf8(out.stdout).unwrap();
         let path = fixtures().join("expected").join(file);
@@ -220,7 +220,7 @@ fn text_and_markdown_reports_are_pinned() {
 #[test]
 fn truncated_and_service_level_reports_warn() {
     let out = usage(
-        &["--format", "json"],
+        &["--report", "json"],
         &[TRAIL, "evidence/PersonalRoleReader.last-accessed.json"],
     );
     assert_eq!(out.status.code(), Some(0));
@@ -236,7 +236,7 @@ fn truncated_and_service_level_reports_warn() {
 
 #[test]
 fn the_window_excludes_old_records() {
-    let out = usage(&["--format", "json", "--since", "2026-11-21"], &[TRAIL]);
+    let out = usage(&["--report", "json", "--since", "2026-11-21"], &[TRAIL]);
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     // The deployer's records are all of 2026-11-20: none in the window.
     assert!(r["records_outside_window"].as_u64().unwrap() >= 7);
@@ -420,7 +420,7 @@ fn drift_warns_on_one_page_and_rejects_other_files() {
 
 #[test]
 fn a_trail_that_starts_after_the_window_proves_no_non_use() {
-    let out = usage(&["--format", "json", "--since", "90d"], &[TRAIL]);
+    let out = usage(&["--report", "json", "--since", "90d"], &[TRAIL]);
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         verdict(&r, "Deployer", "EcrAdmin", "ecr:DeleteRepository"),
@@ -435,26 +435,4 @@ fn a_trail_that_starts_after_the_window_proves_no_non_use() {
         stderr.contains("run from 2026-11-20 to 2026-11-21"),
         "{stderr}"
     );
-}
-
-/// One meaning per flag: `--format` is how the report prints, JSON holds the
-/// diagnostics, and `--report` (the old spelling) still works, with a warning.
-#[test]
-fn format_prints_the_report_and_json_holds_the_diagnostics() {
-    let json = usage(&["--format", "json"], EVIDENCE);
-    assert_eq!(json.status.code(), Some(0));
-    let r: Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert!(r["diagnostics"].is_array(), "{r}");
-    assert!(r["principals"].is_array() || r.is_object());
-    let old = usage(&["--report", "json"], EVIDENCE);
-    assert_eq!(old.status.code(), Some(0));
-    assert_eq!(old.stdout, json.stdout, "--report json is --format json");
-    assert!(String::from_utf8_lossy(&old.stderr).contains("--report is deprecated"));
-    let both = usage(&["--report", "json", "--format", "text"], EVIDENCE);
-    assert_eq!(both.status.code(), Some(2), "one or the other");
-    // A failure, as JSON: only the diagnostics, on standard output.
-    let out = iamc(&["usage", "--src", "nowhere", "--format", "json", TRAIL]);
-    assert_eq!(out.status.code(), Some(2));
-    let failed: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(failed["diagnostics"][0]["code"], "E081");
 }

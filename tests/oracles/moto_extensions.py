@@ -15,13 +15,6 @@ policy is silently dropped, so the deployment test could prove nothing about eit
    non-default version is dropped at IAM's limit of 5), and the Roles / Groups / Users
    attachments become exactly the listed ones; a new ManagedPolicyName replaces the policy.
 
-4. A stack that a change set creates cannot import the region's exports, and executing a
-   change set leaves the stack's outputs and exports as they were (none, for a new
-   stack): no stack can import from it. Added: the stack imports from the region's
-   exports, as one made by create_stack does; after the execution, its template and
-   outputs are the change set's, and its exports replace the ones it had (unique in the
-   region, as for create_stack).
-
 Each follows what the CloudFormation user guide documents for that resource. This module
 knows nothing about iamc: it only makes moto do what AWS does with any template.
 """
@@ -32,7 +25,6 @@ import json
 import sys
 from typing import Any
 
-from moto.cloudformation import models as cloudformation
 from moto.core.common_models import CloudFormationModel
 from moto.iam import models as iam
 from moto.utilities.utils import get_partition
@@ -200,44 +192,6 @@ def _delete_managed_policy(
 iam.ManagedPolicy.update_from_cloudformation_json = classmethod(_update_managed_policy)
 if hasattr(iam.ManagedPolicy.delete_from_cloudformation_json, "__isabstractmethod__"):
     iam.ManagedPolicy.delete_from_cloudformation_json = classmethod(_delete_managed_policy)
-
-
-# --- 4. Change sets: outputs and exports ---------------------------------------------------
-
-_execute_change_set = cloudformation.CloudFormationBackend.execute_change_set
-
-
-def _execute_change_set_with_outputs(self, change_set_name: str, stack_name: str | None = None) -> None:
-    # By id, or by name within the stack (every stack of a run may use the same name).
-    change_set = self.change_sets.get(change_set_name) or next(
-        (
-            cs
-            for cs in self.change_sets.values()
-            if cs.change_set_name == change_set_name and stack_name in (cs.stack_name, cs.stack_id)
-        ),
-        None,
-    )
-    if change_set is not None:
-        # A stack that a change set creates is made without the region's exports.
-        stack = self.stacks[change_set.stack_id]
-        stack.cross_stack_resources = self.exports
-        stack.resource_map.cross_stack_resources = self.exports
-    # moto itself takes the last change set of that name, whatever its stack: name it by id.
-    _execute_change_set(self, change_set.change_set_id if change_set else change_set_name, stack_name)
-    if change_set is None:
-        return
-    stack = self.stacks[change_set.stack_id]
-    stack._parse_template()
-    stack.output_map = stack._create_output_map()
-    mine = [name for name, e in self.exports.items() if e.exporting_stack_id == stack.stack_id]
-    for name in mine:
-        self.exports.pop(name)
-    self._validate_export_uniqueness(stack)
-    for export in stack.exports:
-        self.exports[export.name] = export
-
-
-cloudformation.CloudFormationBackend.execute_change_set = _execute_change_set_with_outputs
 
 
 if __name__ == "__main__":
